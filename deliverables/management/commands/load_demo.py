@@ -1,0 +1,265 @@
+"""``manage.py load_demo``: the 2017 States of Jersey Policing Plan, ready to explore.
+
+Loads the organisations, demo users per role, the plan's every priority, objective and
+key deliverable (from plans/demo/jersey-policing-plan-2017.csv, transcribed from the
+published plan R.4/2017), and illustrative progress updates across 2017's four quarters
+so that dashboards have history. The updates are invented: each is labelled as
+illustrative and recorded with the source "Illustrative demonstration data".
+
+Running it again changes nothing.
+"""
+
+import datetime
+import random
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from deliverables import fuzzydates
+from deliverables.importing import ImportFailed, import_plan
+from deliverables.models import Deliverable, ProgressUpdate, Rag, Status
+from deliverables.services import record_progress
+from plans.models import Membership, Organisation, OrganisationKind, Plan
+
+DEMO_CSV = Path(settings.BASE_DIR) / "plans" / "demo" / "jersey-policing-plan-2017.csv"
+DEMO_PASSWORD = "demo-password-2017"
+PLAN_REFERENCE = "R.4/2017"
+ILLUSTRATIVE = "Illustrative update (demonstration data, not from the plan): "
+
+ORGANISATIONS = [
+    ("Jersey Police Authority", "JPA", OrganisationKind.POLICING_BODY),
+    ("States of Jersey Police", "SOJP", OrganisationKind.FORCE),
+    ("Honorary Police", "HP", OrganisationKind.PARTNER),
+]
+
+# username, first name, last name, organisation short name, role, superuser
+USERS = [
+    ("admin", "Alex", "Admin", "JPA", Membership.Role.ADMIN, True),
+    ("editor", "Erin", "Editor", "JPA", Membership.Role.EDITOR, False),
+    ("reader", "Rory", "Reader", "JPA", Membership.Role.READER, False),
+    ("force", "Farah", "Force", "SOJP", Membership.Role.CONTRIBUTOR, False),
+    ("honorary", "Hugh", "Honorary", "HP", Membership.Role.CONTRIBUTOR, False),
+]
+
+# A few deliverables given a story other than "started, then done", so that the
+# dashboards have merges, holds, stops and slips to show.
+ON_HOLD = {"3.4.1.4.1": 2, "3.3.5.1.1": 3}
+WILL_NOT_PROCEED = {"3.1.1.2.4": 3}
+MERGED = {"3.4.7.2.1": ("3.4.7.1.1", 1)}
+
+
+class Command(BaseCommand):
+    help = "Load the 2017 States of Jersey Policing Plan with demo users and updates."
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG and not options.get("force"):
+            raise CommandError(
+                "Demo data has well-known passwords: load it only with DEBUG=true."
+            )
+        with transaction.atomic():
+            organisations = self._organisations()
+            users = self._users(organisations)
+            try:
+                result = import_plan(
+                    path=DEMO_CSV,
+                    owner=organisations["JPA"],
+                    plan_reference=PLAN_REFERENCE,
+                    plan_title="2017 Policing Plan",
+                    starts_on=datetime.date(2017, 1, 1),
+                    ends_on=datetime.date(2017, 12, 31),
+                    lead_organisation=organisations["SOJP"],
+                    by=users["admin"],
+                )
+            except ImportFailed as failure:
+                for error in failure.errors:
+                    self.stderr.write(str(error))
+                raise CommandError(str(failure)) from failure
+            plan = result.plan
+            if plan.state == Plan.State.DRAFT:
+                plan.state = Plan.State.PUBLISHED
+                plan.summary = (
+                    "The Jersey Police Authority's plan for the States of Jersey "
+                    "Police in 2017 (R.4/2017)."
+                )
+                plan._history_user = users["admin"]
+                plan.save()
+            created = self._illustrative_updates(plan, users)
+        if options["verbosity"]:
+            self.stdout.write(f"Demo plan: {plan} ({result.summary()}).")
+            self.stdout.write(f"Illustrative progress updates added: {created}.")
+            self.stdout.write(
+                "Demo sign-ins (password for each: " + DEMO_PASSWORD + "):"
+            )
+            for username, _first, _last, short, role, _ in USERS:
+                self.stdout.write(
+                    f"  {username:<9} {role.label} at {organisations[short].name}"
+                )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Load even with DEBUG=false (never on a server people use).",
+        )
+
+    def _organisations(self) -> dict[str, Organisation]:
+        found = {}
+        for name, short_name, kind_slug in ORGANISATIONS:
+            organisation, _ = Organisation.objects.get_or_create(
+                name=name,
+                defaults={
+                    "short_name": short_name,
+                    "kind": OrganisationKind.objects.get(slug=kind_slug),
+                },
+            )
+            found[short_name] = organisation
+        return found
+
+    def _users(self, organisations):
+        User = get_user_model()
+        users = {}
+        for username, first, last, short, role, superuser in USERS:
+            user, created = User.objects.get_or_create(
+                username=username,
+                defaults={
+                    "first_name": first,
+                    "last_name": last,
+                    "email": f"{username}@example.org",
+                    "is_staff": superuser,
+                    "is_superuser": superuser,
+                },
+            )
+            if created:
+                user.set_password(DEMO_PASSWORD)
+                user.save(update_fields=["password"])
+            Membership.objects.get_or_create(
+                user=user, organisation=organisations[short], defaults={"role": role}
+            )
+            users[username] = user
+        return users
+
+    def _illustrative_updates(self, plan, users) -> int:
+        """Invent a plausible 2017 for each deliverable, one quarter at a time."""
+        if ProgressUpdate.objects.filter(
+            deliverable__plan=plan, source=ProgressUpdate.Source.DEMO
+        ).exists():
+            return 0
+        chance = random.Random(2017)  # the same story every time
+        deliverables = list(
+            Deliverable.objects.filter(plan=plan).order_by("position", "reference")
+        )
+        by_reference = {d.reference: d for d in deliverables}
+        periods = list(plan.reporting_periods.order_by("starts_on"))
+        count = 0
+        for quarter, period in enumerate(periods, start=1):
+            # Recorded in the fortnight after the quarter ends, as real returns are.
+            at = timezone.make_aware(
+                datetime.datetime.combine(
+                    period.ends_on + datetime.timedelta(days=10), datetime.time(10)
+                )
+            )
+            for deliverable in deliverables:
+                deliverable.refresh_from_db()
+                change = self._story(deliverable, quarter, period, chance, by_reference)
+                if change is None:
+                    continue
+                author = users["force"] if quarter % 2 else users["editor"]
+                change["narrative"] = ILLUSTRATIVE + change["narrative"]
+                record_progress(
+                    deliverable=deliverable,
+                    by=author,
+                    period=period,
+                    recorded_at=at,
+                    source=ProgressUpdate.Source.DEMO,
+                    **change,
+                )
+                count += 1
+        return count
+
+    def _story(self, deliverable, quarter, period, chance, by_reference):
+        """The change to record for one deliverable in one quarter, or None."""
+        if deliverable.is_closed or deliverable.status == Status.ON_HOLD:
+            return None
+        ref = deliverable.reference
+        if ref in MERGED and MERGED[ref][1] == quarter:
+            target = by_reference[MERGED[ref][0]]
+            return {
+                "status": Status.MERGED,
+                "merged_into": target,
+                "narrative": f"Combined with {target.reference} to run as one project.",
+                "reason": (
+                    "Both cover the move to the new headquarters and share a team."
+                ),
+            }
+        if ON_HOLD.get(ref) == quarter:
+            return {
+                "status": Status.ON_HOLD,
+                "rag": Rag.AMBER,
+                "narrative": "Paused while the budget for the year is reviewed.",
+                "reason": "Resources moved to the move into the new headquarters.",
+            }
+        if WILL_NOT_PROCEED.get(ref) == quarter:
+            return {
+                "status": Status.WILL_NOT_PROCEED,
+                "rag": "",
+                "narrative": (
+                    "Partner decided not to run the scheme in Jersey this year."
+                ),
+                "reason": "Partner withdrew; no other route to deliver it.",
+            }
+        due = deliverable.fuzzy("forecast_date")
+        if not due.is_known:
+            due = fuzzydates.parse(f"Q{min(quarter + 2, 4)} 2017")
+        if due.start and due.start > period.ends_on:
+            return None  # not started yet: nothing to report
+        if due.end and due.end <= period.ends_on:
+            if chance.random() < 0.75:
+                return {
+                    "status": Status.COMPLETED,
+                    "rag": Rag.GREEN,
+                    "percent_complete": 100,
+                    "narrative": (
+                        "Delivered as planned and handed over to business as usual."
+                    ),
+                    "reason": "Work finished.",
+                }
+            if chance.random() < 0.4:
+                # Late with no new date agreed yet: these show as late on dashboards.
+                change = {
+                    "status": Status.IN_PROGRESS,
+                    "rag": Rag.RED,
+                    "percent_complete": 70,
+                    "narrative": (
+                        "Behind the milestone date; a new date is being agreed."
+                    ),
+                }
+                if deliverable.status != Status.IN_PROGRESS:
+                    change["reason"] = "Work started late."
+                return change
+            new_forecast = f"Q{quarter + 1}" if quarter < 4 else "Q1 2018"
+            return {
+                "status": Status.IN_PROGRESS,
+                "rag": Rag.RED if chance.random() < 0.4 else Rag.AMBER,
+                "percent_complete": 80,
+                "forecast_date": new_forecast,
+                "narrative": "Most of the work is done; the last stage has slipped.",
+                "reason": (
+                    f"End date moved to {new_forecast}: a supplier delivered late."
+                ),
+            }
+        span = max((due.end - due.start).days, 1)
+        elapsed = (period.ends_on - due.start).days
+        percent = max(10, min(90, round(100 * elapsed / span, -1)))
+        change = {
+            "status": Status.IN_PROGRESS,
+            "rag": Rag.GREEN if chance.random() < 0.8 else Rag.AMBER,
+            "percent_complete": int(percent),
+            "narrative": "Work is under way and on course for the milestone date.",
+        }
+        if deliverable.status != Status.IN_PROGRESS:
+            change["reason"] = "Work started."
+        return change

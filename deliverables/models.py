@@ -1,0 +1,446 @@
+"""Deliverables, their milestones and the append-only log of progress updates.
+
+A fuzzy date ("Q2/Q3", "TBA") is stored as three columns: the text as written and the
+first and last day of the window it stands for, so that sorting and lateness run in SQL.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from deliverables import fuzzydates
+from deliverables.querysets import DeliverableQuerySet, ProgressUpdateQuerySet
+from plans.models import Objective, Organisation, Plan, ReportingPeriod, Strand
+
+FUZZY_DATE_HELP = (
+    "As the plan writes it: Q1, Q2/Q3, Q4 2017, 2017, March 2018, end of March 2018, "
+    "31/03/2018, 2018-03-31, or TBA when not known. A quarter without a year takes the "
+    "plan's year."
+)
+
+
+class Status(models.TextChoices):
+    """The lifecycle seen in real plans' updates."""
+
+    FUTURE = "future", "Future"
+    NOT_YET_COMMENCED = "not_yet_commenced", "Not yet commenced"
+    IN_PROGRESS = "in_progress", "In progress"
+    COMPLETED = "completed", "Completed"
+    ON_HOLD = "on_hold", "On hold"
+    WILL_NOT_PROCEED = "will_not_proceed", "Will not proceed"
+    MERGED = "merged", "Merged"
+
+
+#: Statuses after which a deliverable can no longer be late.
+CLOSED_STATUSES = (Status.COMPLETED, Status.WILL_NOT_PROCEED, Status.MERGED)
+
+
+class Rag(models.TextChoices):
+    """The owner's judgement, kept apart from the status. Blank means not assessed."""
+
+    GREEN = "green", "Green: on track"
+    AMBER = "amber", "Amber: at risk"
+    RED = "red", "Red: off track"
+
+
+def fuzzy_window_constraint(name: str, prefix: str) -> models.CheckConstraint:
+    """Both ends known (in order) or both unknown."""
+    start, end = f"{name}_start", f"{name}_end"
+    return models.CheckConstraint(
+        condition=(
+            Q(**{f"{start}__isnull": True, f"{end}__isnull": True})
+            | Q(
+                **{
+                    f"{start}__isnull": False,
+                    f"{end}__isnull": False,
+                    f"{end}__gte": F(start),
+                }
+            )
+        ),
+        name=f"{prefix}_{name}_window_valid",
+    )
+
+
+class FuzzyDatesMixin(models.Model):
+    """Keeps each fuzzy date's window in step with its text whenever the row
+    is saved.
+    """
+
+    fuzzy_date_fields: tuple[str, ...] = ()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        self.sync_fuzzy_dates()
+        super().save(*args, **kwargs)
+
+    def fuzzy_default_year(self) -> int | None:
+        raise NotImplementedError
+
+    def fuzzy(self, name: str) -> fuzzydates.FuzzyDate:
+        """The fuzzy date stored under ``name``, as a value."""
+        return fuzzydates.FuzzyDate(
+            getattr(self, name),
+            getattr(self, f"{name}_start"),
+            getattr(self, f"{name}_end"),
+        )
+
+    def sync_fuzzy_dates(self) -> None:
+        """Parse each text into its window; a bad text raises ValidationError on its
+        field.
+        """
+        errors = {}
+        for name in self.fuzzy_date_fields:
+            try:
+                value = fuzzydates.parse(
+                    getattr(self, name), default_year=self.fuzzy_default_year()
+                )
+            except fuzzydates.FuzzyDateError as exc:
+                errors[name] = str(exc)
+                continue
+            setattr(self, name, value.text)
+            setattr(self, f"{name}_start", value.start)
+            setattr(self, f"{name}_end", value.end)
+        if errors:
+            raise ValidationError(errors)
+
+    def clean(self) -> None:
+        super().clean()
+        self.sync_fuzzy_dates()
+
+
+class Deliverable(FuzzyDatesMixin, models.Model):
+    """The unit a plan tracks: a project, commitment or action with owners and dates.
+
+    Its status, RAG, percentage and forecast are its current state, kept in step with
+    its latest progress update by ``deliverables.services.record_progress``.
+    """
+
+    fuzzy_date_fields = ("baseline_date", "forecast_date")
+    Status = Status
+    Rag = Rag
+
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, related_name="deliverables"
+    )
+    objective = models.ForeignKey(
+        Objective, on_delete=models.CASCADE, related_name="deliverables"
+    )
+    reference = models.CharField(max_length=50)
+    title = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+    lead_organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="led_deliverables"
+    )
+    lead_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="led_deliverables",
+        verbose_name="named lead",
+    )
+    delivering_unit = models.CharField(
+        max_length=200, blank=True, help_text='Such as "Local Policing".'
+    )
+    strands = models.ManyToManyField(Strand, blank=True, related_name="deliverables")
+    expected_benefits = models.TextField(blank=True)
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.FUTURE
+    )
+    rag = models.CharField("RAG", max_length=10, choices=Rag.choices, blank=True)
+    percent_complete = models.PositiveSmallIntegerField(null=True, blank=True)
+    baseline_date = models.CharField(
+        "baseline date", max_length=100, blank=True, help_text=FUZZY_DATE_HELP
+    )
+    baseline_date_start = models.DateField(null=True, blank=True, editable=False)
+    baseline_date_end = models.DateField(null=True, blank=True, editable=False)
+    forecast_date = models.CharField(
+        "forecast date", max_length=100, blank=True, help_text=FUZZY_DATE_HELP
+    )
+    forecast_date_start = models.DateField(null=True, blank=True, editable=False)
+    forecast_date_end = models.DateField(null=True, blank=True, editable=False)
+    completed_on = models.DateField(null=True, blank=True)
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_from",
+        help_text=(
+            "For a merged deliverable: the deliverable of the same plan it joined."
+        ),
+    )
+    position = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    objects = DeliverableQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["plan", "position", "reference"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "reference"],
+                name="deliverable_reference_unique_in_plan",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=Status.values), name="deliverable_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(rag__in=["", *Rag.values]), name="deliverable_rag_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(percent_complete__isnull=True)
+                | Q(percent_complete__gte=0, percent_complete__lte=100),
+                name="deliverable_percent_0_to_100",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(status=Status.MERGED, merged_into__isnull=False)
+                    | (~Q(status=Status.MERGED) & Q(merged_into__isnull=True))
+                ),
+                name="deliverable_merged_has_target",
+            ),
+            models.CheckConstraint(
+                condition=~Q(merged_into=F("id")),
+                name="deliverable_not_merged_into_self",
+            ),
+            fuzzy_window_constraint("baseline_date", "deliverable"),
+            fuzzy_window_constraint("forecast_date", "deliverable"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"
+
+    def fuzzy_default_year(self) -> int | None:
+        return self.plan.year if self.plan_id else None
+
+    def clean(self) -> None:
+        super().clean()
+        if (
+            self.objective_id
+            and self.plan_id
+            and self.objective.plan_id != self.plan_id
+        ):
+            raise ValidationError(
+                {"objective": "Choose an objective of the same plan."}
+            )
+        if self.merged_into_id and self.merged_into.plan_id != self.plan_id:
+            raise ValidationError(
+                {
+                    "merged_into": (
+                        "A deliverable can only merge into one of the same plan."
+                    )
+                }
+            )
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in CLOSED_STATUSES
+
+    def is_late(self, as_of) -> bool:
+        """Late when still open and its forecast (or, failing that, baseline) has
+        passed.
+        """
+        if self.is_closed:
+            return False
+        due = self.fuzzy("forecast_date")
+        if not due.is_known:
+            due = self.fuzzy("baseline_date")
+        return due.is_late(as_of)
+
+
+class DeliverableOwner(models.Model):
+    """One owner of a deliverable: a role as the plan words it, and where known its
+    organisation.
+    """
+
+    deliverable = models.ForeignKey(
+        Deliverable, on_delete=models.CASCADE, related_name="owners"
+    )
+    role = models.CharField(max_length=200, help_text='Such as "Ch. Insp Operations".')
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="owned_deliverables",
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["deliverable", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["deliverable", "role"], name="owner_role_unique_per_deliverable"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.role
+
+
+class Milestone(FuzzyDatesMixin, models.Model):
+    """A dated step of a deliverable; the plan's own milestone date is the first."""
+
+    fuzzy_date_fields = ("due_date",)
+
+    deliverable = models.ForeignKey(
+        Deliverable, on_delete=models.CASCADE, related_name="milestones"
+    )
+    title = models.CharField(max_length=300)
+    due_date = models.CharField(
+        "due date", max_length=100, blank=True, help_text=FUZZY_DATE_HELP
+    )
+    due_date_start = models.DateField(null=True, blank=True, editable=False)
+    due_date_end = models.DateField(null=True, blank=True, editable=False)
+    completed_on = models.DateField(null=True, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["deliverable", "position", "due_date_end", "id"]
+        constraints = [
+            fuzzy_window_constraint("due_date", "milestone"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.due_date or 'TBA'})"
+
+    def fuzzy_default_year(self) -> int | None:
+        return self.deliverable.plan.year if self.deliverable_id else None
+
+
+class ProgressUpdate(FuzzyDatesMixin, models.Model):
+    """One dated report of progress on a deliverable. Never edited or deleted.
+
+    A correction is a new update. The previous status and forecast are copied in at
+    write time so that "what changed and why" is answerable from this row alone, and the
+    database itself can insist on a reason when either changed.
+    """
+
+    class Source(models.TextChoices):
+        BROWSER = "browser", "Browser"
+        API = "api", "API"
+        IMPORT = "import", "Import"
+        ADMIN = "admin", "Admin"
+        DEMO = "demo", "Illustrative demonstration data"
+
+    fuzzy_date_fields = ("forecast_date", "previous_forecast_date")
+
+    deliverable = models.ForeignKey(
+        Deliverable, on_delete=models.PROTECT, related_name="updates"
+    )
+    period = models.ForeignKey(
+        ReportingPeriod, on_delete=models.PROTECT, related_name="updates"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+    source = models.CharField(
+        max_length=10, choices=Source.choices, default=Source.BROWSER
+    )
+    status = models.CharField(max_length=20, choices=Status.choices)
+    rag = models.CharField("RAG", max_length=10, choices=Rag.choices, blank=True)
+    percent_complete = models.PositiveSmallIntegerField(null=True, blank=True)
+    forecast_date = models.CharField(
+        "forecast date", max_length=100, blank=True, help_text=FUZZY_DATE_HELP
+    )
+    forecast_date_start = models.DateField(null=True, blank=True, editable=False)
+    forecast_date_end = models.DateField(null=True, blank=True, editable=False)
+    merged_into = models.ForeignKey(
+        Deliverable,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    narrative = models.TextField()
+    reason = models.TextField(
+        blank=True, help_text="Why the status or forecast date changed."
+    )
+    previous_status = models.CharField(max_length=20, choices=Status.choices)
+    previous_forecast_date = models.CharField(
+        "previous forecast", max_length=100, blank=True, help_text=FUZZY_DATE_HELP
+    )
+    previous_forecast_date_start = models.DateField(
+        null=True, blank=True, editable=False
+    )
+    previous_forecast_date_end = models.DateField(null=True, blank=True, editable=False)
+
+    objects = ProgressUpdateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["deliverable", "-recorded_at", "-id"]
+        get_latest_by = ["recorded_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=Status.values), name="update_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(previous_status__in=Status.values),
+                name="update_previous_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(rag__in=["", *Rag.values]), name="update_rag_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(percent_complete__isnull=True)
+                | Q(percent_complete__gte=0, percent_complete__lte=100),
+                name="update_percent_0_to_100",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(status=Status.MERGED, merged_into__isnull=False)
+                    | (~Q(status=Status.MERGED) & Q(merged_into__isnull=True))
+                ),
+                name="update_merged_has_target",
+            ),
+            models.CheckConstraint(
+                condition=~Q(narrative=""), name="update_narrative_required"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    ~Q(reason="")
+                    | Q(
+                        status=F("previous_status"),
+                        forecast_date=F("previous_forecast_date"),
+                    )
+                ),
+                name="update_reason_when_status_or_forecast_changes",
+            ),
+            fuzzy_window_constraint("forecast_date", "update"),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.deliverable.reference} {self.get_status_display()} ({self.period})"
+        )
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise ProgressUpdate.Immutable(
+                "Progress updates are never edited: record a new update instead."
+            )
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ProgressUpdate.Immutable(
+            "Progress updates are never deleted: record a new update instead."
+        )
+
+    def fuzzy_default_year(self) -> int | None:
+        return self.deliverable.plan.year if self.deliverable_id else None
+
+    class Immutable(Exception):
+        """Raised on any attempt to change or remove a stored progress update."""

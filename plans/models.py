@@ -1,0 +1,400 @@
+"""Organisations, the people in them, and the plans they hold each other to account for.
+
+Invariants that must always hold are database constraints, so that no path (admin,
+API, import, shell) can store a plan that contradicts itself.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
+
+from plans.querysets import (
+    MembershipQuerySet,
+    OrganisationQuerySet,
+    PlanQuerySet,
+    PlanScopedQuerySet,
+)
+
+
+class OrganisationKind(models.Model):
+    """A kind of organisation: policing body, force, partner, scrutiny body.
+
+    Kinds are data rather than code because policing governance keeps changing
+    (commissioners are due to give way to mayors and council-led boards).
+    """
+
+    POLICING_BODY = "policing-body"
+    FORCE = "force"
+    PARTNER = "partner"
+    SCRUTINY_BODY = "scrutiny-body"
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Organisation(models.Model):
+    """A policing body, force, partner or scrutiny body. Users and credentials belong to
+    one.
+    """
+
+    name = models.CharField(max_length=200, unique=True)
+    short_name = models.CharField(
+        max_length=50, blank=True, help_text="An abbreviation such as SOJP or JPA."
+    )
+    kind = models.ForeignKey(
+        OrganisationKind, on_delete=models.PROTECT, related_name="organisations"
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        help_text=(
+            "The organisation this one sits under, e.g. a force for a local area."
+        ),
+    )
+    successor = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="predecessors",
+        help_text="The body that took over this organisation's functions.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    objects = OrganisationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(parent=F("id")), name="organisation_not_own_parent"
+            ),
+            models.CheckConstraint(
+                condition=~Q(successor=F("id")), name="organisation_not_own_successor"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    """A user's place in an organisation, with the role that decides what they
+    may do.
+    """
+
+    class Role(models.TextChoices):
+        ADMIN = "admin", "Administrator"
+        EDITOR = "editor", "Editor"
+        CONTRIBUTOR = "contributor", "Contributor"
+        READER = "reader", "Reader"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.READER)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["organisation__name", "user__username"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation"], name="membership_unique_per_user"
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=["admin", "editor", "contributor", "reader"]),
+                name="membership_role_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()}, {self.organisation})"
+
+
+class Plan(models.Model):
+    """A policing plan or police and crime plan, owned by a policing body."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+        REFRESHED = "refreshed", "Refreshed"
+        SUPERSEDED = "superseded", "Superseded"
+
+    owner = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="plans",
+        help_text="The policing body that owns the plan.",
+    )
+    reference = models.CharField(
+        max_length=100, help_text="The plan's own reference, such as R.4/2017."
+    )
+    title = models.CharField(max_length=300)
+    summary = models.TextField(blank=True)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.DRAFT)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    is_public = models.BooleanField(
+        default=False,
+        help_text="Published reports of a public plan can be read without signing in.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    objects = PlanQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_on", "title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "reference"], name="plan_reference_unique_per_owner"
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")), name="plan_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    state__in=["draft", "published", "refreshed", "superseded"]
+                ),
+                name="plan_state_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def year(self) -> int:
+        """The year a quarter written without one ("Q2") belongs to."""
+        return self.starts_on.year
+
+
+class Priority(models.Model):
+    """A section, theme or outcome area of a plan; priorities nest ("3.1" > "3.1.1")."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="priorities")
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    reference = models.CharField(max_length=50)
+    title = models.CharField(max_length=300)
+    overview = models.TextField(blank=True)
+    success_statement = models.TextField(
+        blank=True, help_text='What success looks like: "So that communities ...".'
+    )
+    position = models.PositiveIntegerField(default=0)
+    history = HistoricalRecords()
+
+    objects = PlanScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["plan", "position", "reference"]
+        verbose_name_plural = "priorities"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "reference"], name="priority_reference_unique_in_plan"
+            ),
+            models.CheckConstraint(
+                condition=~Q(parent=F("id")), name="priority_not_own_parent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"
+
+
+class Objective(models.Model):
+    """An objective under a priority; it has one or more deliverables."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="objectives")
+    priority = models.ForeignKey(
+        Priority, on_delete=models.CASCADE, related_name="objectives"
+    )
+    reference = models.CharField(max_length=50)
+    title = models.CharField(max_length=500)
+    description = models.TextField(blank=True)
+    position = models.PositiveIntegerField(default=0)
+    history = HistoricalRecords()
+
+    objects = PlanScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["plan", "position", "reference"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "reference"], name="objective_reference_unique_in_plan"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"
+
+
+class Strand(models.Model):
+    """A cross-cutting classification beside the priorities, such as an OPCC's own
+    strands.
+    """
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="strands")
+    name = models.CharField(max_length=200)
+    history = HistoricalRecords()
+
+    objects = PlanScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["plan", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "name"], name="strand_name_unique_in_plan"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ReportingPeriod(models.Model):
+    """A plan's reporting period, usually a quarter, that progress updates belong to."""
+
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, related_name="reporting_periods"
+    )
+    label = models.CharField(max_length=50, help_text='For example "Q1 2017".')
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+
+    objects = PlanScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["plan", "starts_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "starts_on"], name="period_start_unique_in_plan"
+            ),
+            models.UniqueConstraint(
+                fields=["plan", "label"], name="period_label_unique_in_plan"
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")), name="period_ends_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Indicator(models.Model):
+    """A performance measure of a plan, with its baseline, optional target and
+    values.
+    """
+
+    class Direction(models.TextChoices):
+        HIGHER_IS_BETTER = "higher", "Higher is better"
+        LOWER_IS_BETTER = "lower", "Lower is better"
+
+    class Source(models.TextChoices):
+        RECORDED = "recorded", "Recorded data"
+        SURVEY = "survey", "Survey"
+        OTHER = "other", "Other"
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="indicators")
+    priority = models.ForeignKey(
+        Priority,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="indicators",
+    )
+    reference = models.CharField(max_length=50, blank=True)
+    title = models.CharField(max_length=300)
+    unit = models.CharField(
+        max_length=50, help_text='What a value counts, such as "incidents" or "%".'
+    )
+    direction = models.CharField(max_length=10, choices=Direction.choices)
+    source = models.CharField(
+        max_length=10, choices=Source.choices, default=Source.RECORDED
+    )
+    baseline_value = models.DecimalField(
+        max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    baseline_label = models.CharField(
+        max_length=50, blank=True, help_text='What the baseline is, such as "2016".'
+    )
+    target_value = models.DecimalField(
+        max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    position = models.PositiveIntegerField(default=0)
+    history = HistoricalRecords()
+
+    objects = PlanScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["plan", "position", "title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "title"], name="indicator_title_unique_in_plan"
+            ),
+            models.CheckConstraint(
+                condition=Q(direction__in=["higher", "lower"]),
+                name="indicator_direction_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(source__in=["recorded", "survey", "other"]),
+                name="indicator_source_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class IndicatorValue(models.Model):
+    """An indicator's value for one reporting period."""
+
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="values"
+    )
+    period = models.ForeignKey(
+        ReportingPeriod, on_delete=models.PROTECT, related_name="indicator_values"
+    )
+    value = models.DecimalField(max_digits=14, decimal_places=2)
+    note = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["indicator", "period__starts_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "period"], name="indicator_value_once_per_period"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator}: {self.value} ({self.period})"

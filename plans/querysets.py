@@ -1,0 +1,89 @@
+"""Querysets that answer "what may this person see?" once, for every view, API and
+export.
+
+A user sees a plan when one of their organisations owns it; when the plan is no longer a
+draft and one of their organisations leads or owns one of its deliverables; or when the
+plan has been made public and is no longer a draft. Superusers see everything.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
+from django.db.models import Q
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+    Actor = AbstractBaseUser | AnonymousUser
+
+
+def organisation_ids_of(actor: Any) -> list[int]:
+    """The ids of the organisations the actor is a member of (empty when signed out)."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return []
+    cached = getattr(actor, "_organisation_ids", None)
+    if cached is None:
+        from plans.models import Membership
+
+        cached = list(
+            Membership.objects.filter(user=actor).values_list(
+                "organisation_id", flat=True
+            )
+        )
+        actor._organisation_ids = cached
+    return cached
+
+
+def sees_everything(actor: Any) -> bool:
+    return bool(getattr(actor, "is_superuser", False) and actor.is_active)
+
+
+class OrganisationQuerySet(models.QuerySet):
+    def visible_to(self, actor: Actor) -> OrganisationQuerySet:
+        """Organisations are a public directory to anyone signed in; none when signed
+        out.
+        """
+        if getattr(actor, "is_authenticated", False):
+            return self.all()
+        return self.none()
+
+
+class MembershipQuerySet(models.QuerySet):
+    def visible_to(self, actor: Actor) -> MembershipQuerySet:
+        """Members of one's own organisations."""
+        if sees_everything(actor):
+            return self.all()
+        return self.filter(organisation_id__in=organisation_ids_of(actor))
+
+
+class PlanQuerySet(models.QuerySet):
+    def visible_to(self, actor: Actor) -> PlanQuerySet:
+        """Plans the actor's organisations own or take part in, and public plans."""
+        if sees_everything(actor):
+            return self.all()
+        public = Q(is_public=True) & ~Q(state="draft")
+        org_ids = organisation_ids_of(actor)
+        if not org_ids:
+            return self.filter(public)
+        party = ~Q(state="draft") & (
+            Q(deliverables__lead_organisation_id__in=org_ids)
+            | Q(deliverables__owners__organisation_id__in=org_ids)
+        )
+        return self.filter(
+            pk__in=self.model.objects.filter(
+                Q(owner_id__in=org_ids) | public | party
+            ).values("pk")
+        )
+
+
+class PlanScopedQuerySet(models.QuerySet):
+    """For anything that belongs to one plan: visible when its plan is."""
+
+    def visible_to(self, actor: Actor) -> PlanScopedQuerySet:
+        from plans.models import Plan
+
+        if sees_everything(actor):
+            return self.all()
+        return self.filter(plan__in=Plan.objects.visible_to(actor))

@@ -1,0 +1,79 @@
+"""Shared fixtures: personas per organisation and role, and a plan with periods."""
+
+import pytest
+
+from plans.models import Membership
+from plans.services import ensure_quarterly_periods
+from tests.factories import (
+    DeliverableFactory,
+    ForceFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    PlanFactory,
+    UserFactory,
+)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Strong hashing is slow by design; tests need speed, not secrecy."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def authority(db):
+    return OrganisationFactory(name="Jersey Police Authority", short_name="JPA")
+
+
+@pytest.fixture
+def force(db):
+    return ForceFactory(name="States of Jersey Police", short_name="SOJP")
+
+
+@pytest.fixture
+def editor(authority):
+    """Erin edits the authority's plans."""
+    return MembershipFactory(
+        user=UserFactory(username="erin"),
+        organisation=authority,
+        role=Membership.Role.EDITOR,
+    ).user
+
+
+@pytest.fixture
+def contributor(force):
+    """Farah reports progress for the force."""
+    return MembershipFactory(
+        user=UserFactory(username="farah"),
+        organisation=force,
+        role=Membership.Role.CONTRIBUTOR,
+    ).user
+
+
+@pytest.fixture
+def outsider(db):
+    """Olly belongs to another force altogether."""
+    return MembershipFactory(
+        user=UserFactory(username="olly"),
+        organisation=ForceFactory(),
+        role=Membership.Role.ADMIN,
+    ).user
+
+
+@pytest.fixture
+def plan(authority):
+    plan = PlanFactory(
+        owner=authority, reference="R.4/2017", title="2017 Policing Plan"
+    )
+    ensure_quarterly_periods(plan=plan)
+    return plan
+
+
+@pytest.fixture
+def deliverable(plan, force):
+    return DeliverableFactory(
+        objective__priority__plan=plan,
+        lead_organisation=force,
+        baseline_date="Q2",
+        forecast_date="Q2",
+    )

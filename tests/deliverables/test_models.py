@@ -1,0 +1,265 @@
+"""Invariants the database itself enforces, whatever path the data comes by."""
+
+import datetime
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
+
+from deliverables.models import Deliverable, Status
+from plans.models import Membership, Plan
+from tests.factories import (
+    DeliverableFactory,
+    DeliverableOwnerFactory,
+    IndicatorValueFactory,
+    MembershipFactory,
+    MilestoneFactory,
+    ObjectiveFactory,
+    PlanFactory,
+    PriorityFactory,
+    ReportingPeriodFactory,
+    StrandFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def rejected(make):
+    """True when the database refuses the write (inside a savepoint, so tests go on)."""
+    try:
+        with transaction.atomic():
+            make()
+    except IntegrityError:
+        return True
+    return False
+
+
+def set_columns(obj, **values):
+    """Write columns straight to the row, past model code, as a bulk update would."""
+    type(obj).objects.filter(pk=obj.pk).update(**values)
+
+
+# Each case: a description, and a function that tries to store bad data.
+CONSTRAINT_CASES = {
+    "deliverable reference unique in plan": lambda d: DeliverableFactory(
+        objective=d.objective, reference=d.reference
+    ),
+    "deliverable status must be a known status": lambda d: set_columns(
+        d, status="started"
+    ),
+    "deliverable RAG must be green, amber, red or blank": lambda d: set_columns(
+        d, rag="purple"
+    ),
+    "deliverable percent at most 100": lambda d: set_columns(d, percent_complete=101),
+    "merged deliverable needs a target": lambda d: set_columns(d, status="merged"),
+    "only merged deliverables have a target": lambda d: set_columns(
+        d, merged_into=DeliverableFactory(objective=d.objective)
+    ),
+    "deliverable cannot merge into itself": lambda d: set_columns(
+        d, status="merged", merged_into=d
+    ),
+    "merged deliverable points into the same plan": lambda d: set_columns(
+        d, status="merged", merged_into=DeliverableFactory()
+    ),
+    "deliverable objective belongs to its plan": lambda d: set_columns(
+        d, objective=ObjectiveFactory()
+    ),
+    "fuzzy window ends after it starts": lambda d: set_columns(
+        d,
+        forecast_date_start=datetime.date(2017, 6, 30),
+        forecast_date_end=datetime.date(2017, 4, 1),
+    ),
+    "fuzzy window is known at both ends or neither": lambda d: set_columns(
+        d, forecast_date_end=None
+    ),
+    "priority reference unique in plan": lambda d: PriorityFactory(
+        plan=d.plan, reference=d.objective.priority.reference
+    ),
+    "priority is not its own parent": lambda d: set_columns(
+        d.objective.priority, parent=d.objective.priority
+    ),
+    "objective reference unique in plan": lambda d: ObjectiveFactory(
+        priority=d.objective.priority, reference=d.objective.reference
+    ),
+    "strand name unique in plan": lambda d: [
+        StrandFactory(plan=d.plan, name="Victims"),
+        StrandFactory(plan=d.plan, name="Victims"),
+    ],
+    "plan ends after it starts": lambda d: set_columns(
+        d.plan, ends_on=datetime.date(2016, 12, 31)
+    ),
+    "plan state must be known": lambda d: set_columns(d.plan, state="archived"),
+    "plan reference unique per owner": lambda d: PlanFactory(
+        owner=d.plan.owner, reference=d.plan.reference
+    ),
+    "period starts unique in plan": lambda d: ReportingPeriodFactory._meta.model(
+        plan=d.plan,
+        label="Another Q1",
+        starts_on=datetime.date(2017, 1, 1),
+        ends_on=datetime.date(2017, 3, 31),
+    ).save(),
+    "period ends after it starts": lambda d: set_columns(
+        d.plan.reporting_periods.first(), ends_on=datetime.date(2016, 1, 1)
+    ),
+    "membership once per user and organisation": lambda d: [
+        MembershipFactory(user=m.user, organisation=m.organisation)
+        for m in [MembershipFactory()]
+    ],
+    "membership role must be known": lambda d: set_columns(
+        MembershipFactory(), role="superhero"
+    ),
+    "organisation is not its own parent": lambda d: set_columns(
+        d.lead_organisation, parent=d.lead_organisation
+    ),
+    "owner role once per deliverable": lambda d: [
+        DeliverableOwnerFactory(deliverable=d, role="Supt Ops"),
+        DeliverableOwnerFactory(deliverable=d, role="Supt Ops"),
+    ],
+    "milestone window valid": lambda d: set_columns(
+        MilestoneFactory(deliverable=d), due_date_start=None
+    ),
+    "indicator value once per period": lambda d: [
+        IndicatorValueFactory(indicator=v.indicator, period=v.period)
+        for v in [IndicatorValueFactory()]
+    ],
+}
+
+
+@pytest.mark.parametrize("case", CONSTRAINT_CASES)
+def test_database_rejects_bad_data(case, deliverable):
+    assert rejected(lambda: CONSTRAINT_CASES[case](deliverable)), case
+
+
+def test_a_valid_merge_is_accepted(deliverable):
+    target = DeliverableFactory(objective=deliverable.objective)
+    set_columns(deliverable, status=Status.MERGED, merged_into=target)
+    deliverable.refresh_from_db()
+    assert deliverable.merged_into == target
+
+
+def test_fuzzy_dates_are_stored_with_their_window(deliverable):
+    deliverable.forecast_date = "Q2/Q3"
+    deliverable.save()
+    deliverable.refresh_from_db()
+    assert deliverable.forecast_date == "Q2/Q3"
+    assert deliverable.forecast_date_start == datetime.date(2017, 4, 1)
+    assert deliverable.forecast_date_end == datetime.date(2017, 9, 30)
+
+
+def test_a_quarter_without_a_year_takes_the_plans_year():
+    plan = PlanFactory(
+        starts_on=datetime.date(2022, 1, 1), ends_on=datetime.date(2024, 12, 31)
+    )
+    deliverable = DeliverableFactory(objective__priority__plan=plan, forecast_date="Q1")
+    assert deliverable.forecast_date_end == datetime.date(2022, 3, 31)
+
+
+def test_an_unknown_date_is_stored_as_unknown(deliverable):
+    deliverable.forecast_date = "TBA"
+    deliverable.save()
+    assert deliverable.forecast_date_start is None
+    assert deliverable.forecast_date_end is None
+    assert not deliverable.fuzzy("forecast_date").is_known
+
+
+def test_full_clean_names_the_bad_fuzzy_date(deliverable):
+    deliverable.forecast_date = "next spring"
+    with pytest.raises(Exception) as caught:
+        deliverable.full_clean()
+    assert "forecast_date" in caught.value.message_dict
+    assert "is not a date we recognise" in caught.value.message_dict["forecast_date"][0]
+
+
+LATE_CASES = [
+    # status, forecast, baseline, as of, late?
+    ("in_progress", "Q2", "Q2", datetime.date(2017, 6, 30), False),
+    ("in_progress", "Q2", "Q2", datetime.date(2017, 7, 1), True),
+    ("in_progress", "Q2/Q3", "Q2", datetime.date(2017, 7, 1), False),
+    ("in_progress", "TBA", "Q1", datetime.date(2017, 4, 1), True),
+    ("in_progress", "TBA", "TBD", datetime.date(2030, 1, 1), False),
+    ("future", "2017", "2017", datetime.date(2018, 1, 1), True),
+    ("not_yet_commenced", "31/03/2017", "", datetime.date(2017, 4, 1), True),
+    ("on_hold", "Q1", "Q1", datetime.date(2017, 4, 1), True),
+    ("completed", "Q1", "Q1", datetime.date(2018, 1, 1), False),
+    ("will_not_proceed", "Q1", "Q1", datetime.date(2018, 1, 1), False),
+]
+
+
+@pytest.mark.parametrize(
+    ("status", "forecast", "baseline", "as_of", "late"), LATE_CASES
+)
+def test_late_as_of(status, forecast, baseline, as_of, late, plan):
+    deliverable = DeliverableFactory(
+        objective__priority__plan=plan,
+        status=status,
+        forecast_date=forecast,
+        baseline_date=baseline,
+    )
+    assert deliverable.is_late(as_of) is late
+    in_query = Deliverable.objects.late_as_of(as_of).filter(pk=deliverable.pk).exists()
+    assert in_query is late
+
+
+def test_merged_deliverable_is_never_late(deliverable):
+    target = DeliverableFactory(objective=deliverable.objective)
+    set_columns(deliverable, status=Status.MERGED, merged_into=target)
+    assert (
+        not Deliverable.objects.late_as_of(datetime.date(2030, 1, 1))
+        .filter(pk=deliverable.pk)
+        .exists()
+    )
+
+
+def test_sorting_by_due_date_puts_unknown_dates_last(plan):
+    for reference, forecast in [("A", "TBA"), ("B", "Q3"), ("C", "Q1"), ("D", "2017")]:
+        DeliverableFactory(
+            objective__priority__plan=plan, reference=reference, forecast_date=forecast
+        )
+    refs = list(
+        Deliverable.objects.filter(plan=plan)
+        .order_by(F("forecast_date_end").asc(nulls_last=True), "reference")
+        .values_list("reference", flat=True)
+    )
+    assert refs == ["C", "B", "D", "A"]
+
+
+def test_plan_visible_to_its_owner_and_parties_but_not_outsiders(
+    plan, deliverable, editor, contributor, outsider
+):
+    assert Plan.objects.visible_to(editor).filter(pk=plan.pk).exists()
+    assert Plan.objects.visible_to(contributor).filter(pk=plan.pk).exists()
+    assert not Plan.objects.visible_to(outsider).filter(pk=plan.pk).exists()
+    assert Deliverable.objects.visible_to(outsider).count() == 0
+    assert Deliverable.objects.visible_to(contributor).count() == 1
+
+
+def test_a_draft_plan_is_hidden_from_the_force_until_published(
+    plan, deliverable, contributor
+):
+    set_columns(plan, state=Plan.State.DRAFT)
+    assert not Plan.objects.visible_to(contributor).exists()
+
+
+def test_a_public_plan_is_visible_to_anyone(plan):
+    from django.contrib.auth.models import AnonymousUser
+
+    assert not Plan.objects.visible_to(AnonymousUser()).exists()
+    set_columns(plan, is_public=True)
+    assert Plan.objects.visible_to(AnonymousUser()).count() == 1
+
+
+def test_memberships_only_shown_within_ones_own_organisations(editor, outsider):
+    visible = set(Membership.objects.visible_to(editor))
+    assert visible == set(Membership.objects.filter(user=editor))
+    assert not visible & set(Membership.objects.filter(user=outsider))
+
+
+def test_database_vendor_has_the_guards_installed():
+    # The cross-row guards are triggers; make sure this database has them.
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        else:
+            cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
+        names = {row[0] for row in cursor.fetchall()}
+    assert any("append_only" in name for name in names)

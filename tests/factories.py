@@ -1,0 +1,175 @@
+"""factory-boy factories for every model, wired so that a default object is valid."""
+
+import datetime
+
+import factory
+from django.contrib.auth import get_user_model
+
+from deliverables.models import Deliverable, DeliverableOwner, Milestone
+from plans.models import (
+    Indicator,
+    IndicatorValue,
+    Membership,
+    Objective,
+    Organisation,
+    OrganisationKind,
+    Plan,
+    Priority,
+    ReportingPeriod,
+    Strand,
+)
+from scrutiny.models import DecisionNotice
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.Faker("first_name", locale="en_GB")
+    last_name = factory.Faker("last_name", locale="en_GB")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    password = factory.django.Password("correct-horse-battery")
+
+
+def _kind(slug):
+    return factory.LazyFunction(lambda: OrganisationKind.objects.get(slug=slug))
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"Police Authority {n}")
+    short_name = factory.Sequence(lambda n: f"PA{n}")
+    kind = _kind(OrganisationKind.POLICING_BODY)
+
+
+class ForceFactory(OrganisationFactory):
+    name = factory.Sequence(lambda n: f"Constabulary {n}")
+    short_name = factory.Sequence(lambda n: f"C{n}")
+    kind = _kind(OrganisationKind.FORCE)
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    role = Membership.Role.EDITOR
+
+
+class PlanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Plan
+
+    owner = factory.SubFactory(OrganisationFactory)
+    reference = factory.Sequence(lambda n: f"PLAN-{n}")
+    title = factory.Sequence(lambda n: f"Police and Crime Plan {n}")
+    starts_on = datetime.date(2017, 1, 1)
+    ends_on = datetime.date(2017, 12, 31)
+    state = Plan.State.PUBLISHED
+
+
+class PriorityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Priority
+
+    plan = factory.SubFactory(PlanFactory)
+    reference = factory.Sequence(lambda n: f"3.{n}")
+    title = factory.Sequence(lambda n: f"Priority {n}")
+
+
+class ObjectiveFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Objective
+
+    priority = factory.SubFactory(PriorityFactory)
+    plan = factory.SelfAttribute("priority.plan")
+    reference = factory.Sequence(lambda n: f"3.1.{n}")
+    title = factory.Sequence(lambda n: f"Objective {n}")
+
+
+class StrandFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Strand
+
+    plan = factory.SubFactory(PlanFactory)
+    name = factory.Sequence(lambda n: f"Strand {n}")
+
+
+class ReportingPeriodFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReportingPeriod
+        django_get_or_create = ("plan", "starts_on")
+
+    plan = factory.SubFactory(PlanFactory)
+    label = "Q1 2017"
+    starts_on = datetime.date(2017, 1, 1)
+    ends_on = datetime.date(2017, 3, 31)
+
+
+class DeliverableFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Deliverable
+
+    objective = factory.SubFactory(ObjectiveFactory)
+    plan = factory.SelfAttribute("objective.plan")
+    reference = factory.Sequence(lambda n: f"3.1.1.{n}")
+    title = factory.Sequence(lambda n: f"Deliverable {n}")
+    lead_organisation = factory.SubFactory(ForceFactory)
+    baseline_date = "Q2"
+    forecast_date = "Q2"
+
+
+class DeliverableOwnerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DeliverableOwner
+
+    deliverable = factory.SubFactory(DeliverableFactory)
+    role = factory.Sequence(lambda n: f"Ch. Insp Operations {n}")
+
+
+class MilestoneFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Milestone
+
+    deliverable = factory.SubFactory(DeliverableFactory)
+    title = "Milestone date in the plan"
+    due_date = "Q2"
+
+
+class IndicatorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Indicator
+
+    plan = factory.SubFactory(PlanFactory)
+    title = factory.Sequence(lambda n: f"Anti-social behaviour incidents {n}")
+    unit = "incidents"
+    direction = Indicator.Direction.LOWER_IS_BETTER
+
+
+class IndicatorValueFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = IndicatorValue
+
+    indicator = factory.SubFactory(IndicatorFactory)
+    period = factory.SubFactory(
+        ReportingPeriodFactory, plan=factory.SelfAttribute("..indicator.plan")
+    )
+    value = 100
+    recorded_by = factory.SubFactory(UserFactory)
+
+
+class DecisionNoticeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DecisionNotice
+
+    plan = factory.SubFactory(PlanFactory)
+    decided_by = factory.SelfAttribute("plan.owner")
+    reference = factory.Sequence(lambda n: f"DN-{n:03d}")
+    title = factory.Sequence(lambda n: f"Decision {n}")
+    approved_on = datetime.date(2017, 3, 1)
