@@ -15,9 +15,15 @@ from tests.factories import (
 
 
 @pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """Strong hashing is slow by design; tests need speed, not secrecy."""
+def test_settings(settings):
+    """Fast password hashing (tests need speed, not secrecy), and static files served
+    without the manifest so tests do not depend on collectstatic having run."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.STORAGES = settings.STORAGES | {
+        "staticfiles": {
+            "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        }
+    }
 
 
 @pytest.fixture

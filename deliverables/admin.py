@@ -1,0 +1,248 @@
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from simple_history.admin import SimpleHistoryAdmin
+
+from deliverables.models import Deliverable, DeliverableOwner, Milestone, ProgressUpdate
+from deliverables.services import record_progress
+from plans.admin import ScopedAdmin
+
+
+class OwnerInline(admin.TabularInline):
+    model = DeliverableOwner
+    fields = ["role", "organisation", "position"]
+    autocomplete_fields = ["organisation"]
+    extra = 0
+
+
+class MilestoneInline(admin.TabularInline):
+    model = Milestone
+    fields = ["title", "due_date", "completed_on", "position"]
+    extra = 0
+
+
+class UpdateInline(admin.TabularInline):
+    """The update log, read-only: updates are added through "Record progress"."""
+
+    model = ProgressUpdate
+    fk_name = "deliverable"
+    fields = [
+        "recorded_at",
+        "period",
+        "status",
+        "rag",
+        "percent_complete",
+        "forecast_date",
+        "narrative",
+        "reason",
+        "recorded_by",
+    ]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("period", "recorded_by")
+
+
+@admin.register(Deliverable)
+class DeliverableAdmin(ScopedAdmin):
+    list_display = [
+        "reference",
+        "title",
+        "status",
+        "rag",
+        "percent_complete",
+        "forecast_date",
+        "lead_organisation",
+        "plan",
+    ]
+    list_filter = [
+        "plan",
+        "status",
+        "rag",
+        "lead_organisation",
+        "strands",
+        "delivering_unit",
+    ]
+    search_fields = [
+        "reference",
+        "title",
+        "description",
+        "owners__role",
+        "expected_benefits",
+    ]
+    list_select_related = ["plan", "lead_organisation"]
+    autocomplete_fields = [
+        "plan",
+        "objective",
+        "lead_organisation",
+        "lead_user",
+        "merged_into",
+    ]
+    filter_horizontal = ["strands"]
+    inlines = [OwnerInline, MilestoneInline, UpdateInline]
+    # The current state moves only with a progress update, so the log explains it.
+    readonly_fields = [
+        "status",
+        "rag",
+        "percent_complete",
+        "forecast_date",
+        "merged_into",
+        "completed_on",
+    ]
+    fieldsets = [
+        (None, {"fields": ["plan", "objective", "reference", "title", "description"]}),
+        (
+            "Ownership",
+            {
+                "fields": [
+                    "lead_organisation",
+                    "lead_user",
+                    "delivering_unit",
+                    "strands",
+                ]
+            },
+        ),
+        ("Plan", {"fields": ["baseline_date", "expected_benefits", "position"]}),
+        (
+            "Current state (record progress to change it)",
+            {
+                "fields": [
+                    "status",
+                    "rag",
+                    "percent_complete",
+                    "forecast_date",
+                    "merged_into",
+                    "completed_on",
+                ],
+            },
+        ),
+    ]
+
+
+@admin.register(Milestone)
+class MilestoneAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "deliverable", "due_date", "completed_on"]
+    list_filter = ["deliverable__plan"]
+    search_fields = ["title", "deliverable__reference", "deliverable__title"]
+    autocomplete_fields = ["deliverable"]
+    list_select_related = ["deliverable"]
+
+    def get_queryset(self, request):
+        from plans.models import Plan
+
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(
+            deliverable__plan__in=Plan.objects.visible_to(request.user)
+        )
+
+
+class RecordProgressForm(forms.ModelForm):
+    """Records progress through the service, so the admin obeys the same rules.
+
+    The write happens during validation (inside the admin's transaction) so that the
+    service's errors can be shown beside their fields like any other form error.
+    """
+
+    by = None  # set per request by ProgressUpdateAdmin.get_form
+
+    class Meta:
+        model = ProgressUpdate
+        fields = [
+            "deliverable",
+            "period",
+            "status",
+            "rag",
+            "percent_complete",
+            "forecast_date",
+            "merged_into",
+            "narrative",
+            "reason",
+        ]
+
+    def _post_clean(self):
+        if self.errors:
+            return
+        data = self.cleaned_data
+        try:
+            with transaction.atomic():
+                self.recorded = record_progress(
+                    deliverable=data["deliverable"],
+                    by=self.by,
+                    period=data["period"],
+                    status=data["status"],
+                    rag=data["rag"],
+                    percent_complete=data["percent_complete"],
+                    forecast_date=data["forecast_date"],
+                    merged_into=data["merged_into"],
+                    narrative=data["narrative"],
+                    reason=data["reason"],
+                    source=ProgressUpdate.Source.ADMIN,
+                )
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                for problem in problems:
+                    self.add_error(field if field in self.fields else None, problem)
+
+
+@admin.register(ProgressUpdate)
+class ProgressUpdateAdmin(admin.ModelAdmin):
+    """The append-only log: add through the service, never change or delete."""
+
+    form = RecordProgressForm
+    list_display = [
+        "deliverable",
+        "period",
+        "status",
+        "rag",
+        "percent_complete",
+        "forecast_date",
+        "recorded_by",
+        "recorded_at",
+        "source",
+    ]
+    list_filter = ["deliverable__plan", "period__label", "status", "rag", "source"]
+    search_fields = [
+        "deliverable__reference",
+        "deliverable__title",
+        "narrative",
+        "reason",
+    ]
+    date_hierarchy = "recorded_at"
+    list_select_related = ["deliverable", "period", "recorded_by"]
+    autocomplete_fields = ["deliverable", "merged_into"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.by = request.user
+        return form
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_form(self, request, form, change):
+        # Already written by the form through the service.
+        return form.recorded
+
+    def save_model(self, request, obj, form, change):
+        pass
+
+    def save_related(self, request, form, formsets, change):
+        pass

@@ -1,0 +1,174 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from plans.models import (
+    Indicator,
+    IndicatorValue,
+    Membership,
+    Objective,
+    Organisation,
+    OrganisationKind,
+    Plan,
+    Priority,
+    ReportingPeriod,
+    Strand,
+)
+
+
+class ScopedAdmin(SimpleHistoryAdmin):
+    """Admin whose lists are scoped like every other read: superusers see everything."""
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if hasattr(queryset, "visible_to"):
+            return queryset.visible_to(request.user)
+        return queryset
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(OrganisationKind)
+class OrganisationKindAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(ScopedAdmin):
+    list_display = ["name", "short_name", "kind", "parent", "successor"]
+    list_filter = ["kind"]
+    search_fields = ["name", "short_name"]
+    autocomplete_fields = ["parent", "successor"]
+    inlines = [MembershipInline]
+
+
+@admin.register(Membership)
+class MembershipAdmin(ScopedAdmin):
+    list_display = ["user", "organisation", "role", "created_at"]
+    list_filter = ["role", "organisation"]
+    search_fields = ["user__username", "user__email", "organisation__name"]
+    autocomplete_fields = ["user", "organisation"]
+
+
+class PriorityInline(admin.TabularInline):
+    model = Priority
+    fields = ["reference", "title", "parent", "position"]
+    extra = 0
+    show_change_link = True
+    autocomplete_fields = ["parent"]
+
+
+class ReportingPeriodInline(admin.TabularInline):
+    model = ReportingPeriod
+    extra = 0
+
+
+class StrandInline(admin.TabularInline):
+    model = Strand
+    extra = 0
+
+
+@admin.register(Plan)
+class PlanAdmin(ScopedAdmin):
+    list_display = ["title", "reference", "owner", "state", "starts_on", "ends_on"]
+    list_filter = ["state", "is_public", "owner"]
+    search_fields = ["title", "reference", "owner__name"]
+    date_hierarchy = "starts_on"
+    autocomplete_fields = ["owner"]
+    inlines = [PriorityInline, ReportingPeriodInline, StrandInline]
+
+
+class ObjectiveInline(admin.TabularInline):
+    model = Objective
+    fields = ["reference", "title", "position"]
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Priority)
+class PriorityAdmin(ScopedAdmin):
+    list_display = ["reference", "title", "plan", "parent"]
+    list_filter = ["plan"]
+    search_fields = ["reference", "title", "overview"]
+    list_select_related = ["plan", "parent"]
+    autocomplete_fields = ["plan", "parent"]
+    inlines = [ObjectiveInline]
+
+
+@admin.register(Objective)
+class ObjectiveAdmin(ScopedAdmin):
+    list_display = ["reference", "title", "priority", "plan"]
+    list_filter = ["plan"]
+    search_fields = ["reference", "title", "description"]
+    list_select_related = ["plan", "priority"]
+    autocomplete_fields = ["plan", "priority"]
+
+
+@admin.register(Strand)
+class StrandAdmin(ScopedAdmin):
+    list_display = ["name", "plan"]
+    list_filter = ["plan"]
+    search_fields = ["name"]
+
+
+@admin.register(ReportingPeriod)
+class ReportingPeriodAdmin(admin.ModelAdmin):
+    list_display = ["label", "plan", "starts_on", "ends_on"]
+    list_filter = ["plan"]
+    search_fields = ["label", "plan__title"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+
+class IndicatorValueInline(admin.TabularInline):
+    model = IndicatorValue
+    fields = ["period", "value", "note", "recorded_by"]
+    readonly_fields = ["recorded_by"]
+    extra = 0
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(ScopedAdmin):
+    list_display = ["title", "plan", "unit", "direction", "source", "target_value"]
+    list_filter = ["plan", "direction", "source"]
+    search_fields = ["title", "reference"]
+    inlines = [IndicatorValueInline]
+
+    def save_formset(self, request, form, formset, change):
+        # Each value records who entered it.
+        for value in formset.save(commit=False):
+            if value.recorded_by_id is None:
+                value.recorded_by = request.user
+            value.save()
+        for gone in formset.deleted_objects:
+            gone.delete()
+
+
+@admin.register(IndicatorValue)
+class IndicatorValueAdmin(SimpleHistoryAdmin):
+    list_display = ["indicator", "period", "value", "recorded_by", "recorded_at"]
+    list_filter = ["indicator__plan", "period__label"]
+    search_fields = ["indicator__title"]
+    readonly_fields = ["recorded_by"]
+    list_select_related = ["indicator", "period", "recorded_by"]
+
+    def get_queryset(self, request):
+        from plans.models import Plan
+
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(
+            indicator__plan__in=Plan.objects.visible_to(request.user)
+        )
+
+    def save_model(self, request, obj, form, change):
+        if obj.recorded_by_id is None:
+            obj.recorded_by = request.user
+        super().save_model(request, obj, form, change)

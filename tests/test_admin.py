@@ -1,0 +1,135 @@
+"""The admin is usable for every model: lists, search, add and change pages load."""
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+from deliverables.models import ProgressUpdate, Status
+from deliverables.services import record_progress
+from tests.factories import (
+    DecisionNoticeFactory,
+    DeliverableOwnerFactory,
+    IndicatorValueFactory,
+    MembershipFactory,
+    MilestoneFactory,
+    StrandFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+OUR_APPS = {"plans", "deliverables", "scrutiny"}
+OUR_MODELS = [m for m in admin.site._registry if m._meta.app_label in OUR_APPS]
+
+
+@pytest.fixture
+def superuser(db):
+    return UserFactory(username="root", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def one_of_everything(deliverable, editor, superuser):
+    plan = deliverable.plan
+    DeliverableOwnerFactory(deliverable=deliverable)
+    MilestoneFactory(deliverable=deliverable)
+    StrandFactory(plan=plan)
+    IndicatorValueFactory(
+        indicator__plan=plan, period=plan.reporting_periods.first(), recorded_by=editor
+    )
+    DecisionNoticeFactory(plan=plan)
+    MembershipFactory(organisation=plan.owner)
+    record_progress(
+        deliverable=deliverable,
+        by=editor,
+        status=Status.IN_PROGRESS,
+        narrative="Started.",
+        reason="Go-ahead given.",
+        period=plan.reporting_periods.first(),
+    )
+    return deliverable
+
+
+def test_every_model_of_ours_is_in_the_admin():
+    names = {m.__name__ for m in OUR_MODELS}
+    assert names >= {
+        "OrganisationKind",
+        "Organisation",
+        "Membership",
+        "Plan",
+        "Priority",
+        "Objective",
+        "Strand",
+        "ReportingPeriod",
+        "Indicator",
+        "IndicatorValue",
+        "Deliverable",
+        "DeliverableOwner",
+        "Milestone",
+        "ProgressUpdate",
+        "DecisionNotice",
+    } - {"DeliverableOwner"}
+
+
+@pytest.mark.parametrize("model", OUR_MODELS, ids=lambda m: m.__name__)
+def test_admin_pages_load(model, one_of_everything, client, superuser):
+    client.force_login(superuser)
+    opts = model._meta
+    changelist = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+    assert client.get(changelist).status_code == 200
+    assert client.get(changelist, {"q": "3.1"}).status_code == 200
+    assert (
+        client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_add")).status_code
+        == 200
+    )
+    obj = model.objects.first()
+    change = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+    assert client.get(change).status_code == 200
+    if hasattr(model, "history"):
+        history = reverse(
+            f"admin:{opts.app_label}_{opts.model_name}_history", args=[obj.pk]
+        )
+        assert client.get(history).status_code == 200
+
+
+def test_progress_recorded_in_the_admin_goes_through_the_rules(
+    deliverable, client, superuser
+):
+    client.force_login(superuser)
+    url = reverse("admin:deliverables_progressupdate_add")
+    period = deliverable.plan.reporting_periods.first()
+    form = {
+        "deliverable": deliverable.pk,
+        "period": period.pk,
+        "status": Status.IN_PROGRESS,
+        "rag": "green",
+        "percent_complete": "10",
+        "forecast_date": "Q2",
+        "narrative": "Started.",
+        "reason": "",
+    }
+    refused = client.post(url, form)
+    assert refused.status_code == 200
+    assert "Give a reason when the status or forecast date changes." in (
+        refused.content.decode()
+    )
+    assert not ProgressUpdate.objects.exists()
+
+    accepted = client.post(url, form | {"reason": "Go-ahead given."})
+    assert accepted.status_code == 302
+    update = ProgressUpdate.objects.get()
+    assert (update.recorded_by, update.source) == (superuser, "admin")
+    deliverable.refresh_from_db()
+    assert deliverable.status == Status.IN_PROGRESS
+
+
+def test_progress_updates_cannot_be_changed_or_deleted_in_the_admin(
+    one_of_everything, client, superuser
+):
+    client.force_login(superuser)
+    update = ProgressUpdate.objects.get()
+    change = reverse("admin:deliverables_progressupdate_change", args=[update.pk])
+    page = client.get(change).content.decode()
+    assert 'name="_save"' not in page
+    delete = reverse("admin:deliverables_progressupdate_delete", args=[update.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    assert ProgressUpdate.objects.filter(pk=update.pk).exists()
