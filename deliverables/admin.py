@@ -2,7 +2,6 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from simple_history.admin import SimpleHistoryAdmin
 
 from deliverables.models import Deliverable, DeliverableOwner, Milestone, ProgressUpdate
 from deliverables.services import record_progress
@@ -53,6 +52,17 @@ class UpdateInline(admin.TabularInline):
         return super().get_queryset(request).select_related("period", "recorded_by")
 
 
+# The current state moves only with a progress update, so the log explains it.
+CURRENT_STATE = [
+    "status",
+    "rag",
+    "percent_complete",
+    "forecast_date",
+    "merged_into",
+    "completed_on",
+]
+
+
 @admin.register(Deliverable)
 class DeliverableAdmin(ScopedAdmin):
     list_display = [
@@ -90,15 +100,7 @@ class DeliverableAdmin(ScopedAdmin):
     ]
     filter_horizontal = ["strands"]
     inlines = [OwnerInline, MilestoneInline, UpdateInline]
-    # The current state moves only with a progress update, so the log explains it.
-    readonly_fields = [
-        "status",
-        "rag",
-        "percent_complete",
-        "forecast_date",
-        "merged_into",
-        "completed_on",
-    ]
+    readonly_fields = CURRENT_STATE
     fieldsets = [
         (None, {"fields": ["plan", "objective", "reference", "title", "description"]}),
         (
@@ -115,37 +117,19 @@ class DeliverableAdmin(ScopedAdmin):
         ("Plan", {"fields": ["baseline_date", "expected_benefits", "position"]}),
         (
             "Current state (record progress to change it)",
-            {
-                "fields": [
-                    "status",
-                    "rag",
-                    "percent_complete",
-                    "forecast_date",
-                    "merged_into",
-                    "completed_on",
-                ],
-            },
+            {"fields": CURRENT_STATE},
         ),
     ]
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(SimpleHistoryAdmin):
+class MilestoneAdmin(ScopedAdmin):
+    scope_through = "deliverable__plan"
     list_display = ["title", "deliverable", "due_date", "completed_on"]
     list_filter = ["deliverable__plan"]
     search_fields = ["title", "deliverable__reference", "deliverable__title"]
     autocomplete_fields = ["deliverable"]
     list_select_related = ["deliverable"]
-
-    def get_queryset(self, request):
-        from plans.models import Plan
-
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        return queryset.filter(
-            deliverable__plan__in=Plan.objects.visible_to(request.user)
-        )
 
 
 class RecordProgressForm(forms.ModelForm):

@@ -66,6 +66,30 @@ def fuzzy_window_constraint(name: str, prefix: str) -> models.CheckConstraint:
     )
 
 
+def state_constraints(prefix: str) -> list[models.CheckConstraint]:
+    """Checks shared by a deliverable's current state and each update's new state."""
+    return [
+        models.CheckConstraint(
+            condition=Q(status__in=Status.values), name=f"{prefix}_status_valid"
+        ),
+        models.CheckConstraint(
+            condition=Q(rag__in=["", *Rag.values]), name=f"{prefix}_rag_valid"
+        ),
+        models.CheckConstraint(
+            condition=Q(percent_complete__isnull=True)
+            | Q(percent_complete__gte=0, percent_complete__lte=100),
+            name=f"{prefix}_percent_0_to_100",
+        ),
+        models.CheckConstraint(
+            condition=(
+                Q(status=Status.MERGED, merged_into__isnull=False)
+                | (~Q(status=Status.MERGED) & Q(merged_into__isnull=True))
+            ),
+            name=f"{prefix}_merged_has_target",
+        ),
+    ]
+
+
 class FuzzyDatesMixin(models.Model):
     """Keeps each fuzzy date's window in step with its text whenever the row
     is saved.
@@ -191,24 +215,7 @@ class Deliverable(FuzzyDatesMixin, models.Model):
                 fields=["plan", "reference"],
                 name="deliverable_reference_unique_in_plan",
             ),
-            models.CheckConstraint(
-                condition=Q(status__in=Status.values), name="deliverable_status_valid"
-            ),
-            models.CheckConstraint(
-                condition=Q(rag__in=["", *Rag.values]), name="deliverable_rag_valid"
-            ),
-            models.CheckConstraint(
-                condition=Q(percent_complete__isnull=True)
-                | Q(percent_complete__gte=0, percent_complete__lte=100),
-                name="deliverable_percent_0_to_100",
-            ),
-            models.CheckConstraint(
-                condition=(
-                    Q(status=Status.MERGED, merged_into__isnull=False)
-                    | (~Q(status=Status.MERGED) & Q(merged_into__isnull=True))
-                ),
-                name="deliverable_merged_has_target",
-            ),
+            *state_constraints("deliverable"),
             models.CheckConstraint(
                 condition=~Q(merged_into=F("id")),
                 name="deliverable_not_merged_into_self",
@@ -384,27 +391,10 @@ class ProgressUpdate(FuzzyDatesMixin, models.Model):
         ordering = ["deliverable", "-recorded_at", "-id"]
         get_latest_by = ["recorded_at", "id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(status__in=Status.values), name="update_status_valid"
-            ),
+            *state_constraints("update"),
             models.CheckConstraint(
                 condition=Q(previous_status__in=Status.values),
                 name="update_previous_status_valid",
-            ),
-            models.CheckConstraint(
-                condition=Q(rag__in=["", *Rag.values]), name="update_rag_valid"
-            ),
-            models.CheckConstraint(
-                condition=Q(percent_complete__isnull=True)
-                | Q(percent_complete__gte=0, percent_complete__lte=100),
-                name="update_percent_0_to_100",
-            ),
-            models.CheckConstraint(
-                condition=(
-                    Q(status=Status.MERGED, merged_into__isnull=False)
-                    | (~Q(status=Status.MERGED) & Q(merged_into__isnull=True))
-                ),
-                name="update_merged_has_target",
             ),
             models.CheckConstraint(
                 condition=~Q(narrative=""), name="update_narrative_required"

@@ -15,14 +15,28 @@ from plans.models import (
 )
 
 
-class ScopedAdmin(SimpleHistoryAdmin):
-    """Admin whose lists are scoped like every other read: superusers see everything."""
+class ScopedAdminMixin:
+    """Scopes admin lists like every other read; superusers see everything.
+
+    Models whose queryset has ``visible_to`` use it; others name the path to their
+    plan in ``scope_through`` (for example ``"deliverable__plan"``).
+    """
+
+    scope_through = ""
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
         if hasattr(queryset, "visible_to"):
             return queryset.visible_to(request.user)
-        return queryset
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(
+            **{f"{self.scope_through}__in": Plan.objects.visible_to(request.user)}
+        )
+
+
+class ScopedAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    """A scoped admin that also shows each object's change history."""
 
 
 class MembershipInline(admin.TabularInline):
@@ -117,13 +131,10 @@ class StrandAdmin(ScopedAdmin):
 
 
 @admin.register(ReportingPeriod)
-class ReportingPeriodAdmin(admin.ModelAdmin):
+class ReportingPeriodAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["label", "plan", "starts_on", "ends_on"]
     list_filter = ["plan"]
     search_fields = ["label", "plan__title"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user)
 
 
 class IndicatorValueInline(admin.TabularInline):
@@ -151,22 +162,13 @@ class IndicatorAdmin(ScopedAdmin):
 
 
 @admin.register(IndicatorValue)
-class IndicatorValueAdmin(SimpleHistoryAdmin):
+class IndicatorValueAdmin(ScopedAdmin):
+    scope_through = "indicator__plan"
     list_display = ["indicator", "period", "value", "recorded_by", "recorded_at"]
     list_filter = ["indicator__plan", "period__label"]
     search_fields = ["indicator__title"]
     readonly_fields = ["recorded_by"]
     list_select_related = ["indicator", "period", "recorded_by"]
-
-    def get_queryset(self, request):
-        from plans.models import Plan
-
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        return queryset.filter(
-            indicator__plan__in=Plan.objects.visible_to(request.user)
-        )
 
     def save_model(self, request, obj, form, change):
         if obj.recorded_by_id is None:

@@ -133,3 +133,37 @@ def test_progress_updates_cannot_be_changed_or_deleted_in_the_admin(
     delete = reverse("admin:deliverables_progressupdate_delete", args=[update.pk])
     assert client.post(delete, {"post": "yes"}).status_code == 403
     assert ProgressUpdate.objects.filter(pk=update.pk).exists()
+
+
+def test_staff_from_another_organisation_see_nothing_of_the_plan(
+    one_of_everything, client, outsider
+):
+    from django.contrib.auth.models import Permission
+
+    outsider.is_staff = True
+    outsider.save()
+    outsider.user_permissions.set(
+        Permission.objects.filter(codename__startswith="view_")
+    )
+    client.force_login(outsider)
+    for model in ("plan", "milestone", "indicatorvalue", "progressupdate"):
+        app = "deliverables" if model in ("milestone", "progressupdate") else "plans"
+        page = client.get(reverse(f"admin:{app}_{model}_changelist"))
+        assert page.status_code == 200
+        assert page.context["cl"].result_count == 0, model
+
+
+def test_staff_of_the_owning_authority_see_its_plan(one_of_everything, client, editor):
+    from django.contrib.auth.models import Permission
+
+    editor.is_staff = True
+    editor.save()
+    editor.user_permissions.set(Permission.objects.filter(codename__startswith="view_"))
+    client.force_login(editor)
+    for app, model in (
+        ("plans", "plan"),
+        ("deliverables", "milestone"),
+        ("plans", "indicatorvalue"),
+    ):
+        page = client.get(reverse(f"admin:{app}_{model}_changelist"))
+        assert page.context["cl"].result_count == 1, model
