@@ -35,10 +35,15 @@ serve: install
 	@echo "Serving on http://127.0.0.1:8000 (press Ctrl+C to stop)."
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
-## lint: ruff, Django's system checks and missing migrations
+# Typed modules: the domain rules (services, querysets, importer, fuzzy dates).
+TYPED := deliverables/fuzzydates.py deliverables/services.py deliverables/querysets.py \
+	deliverables/importing.py plans/services.py plans/querysets.py
+
+## lint: ruff, mypy on the typed modules, Django's system checks and missing migrations
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy $(TYPED)
 	$(BIN)/python manage.py check --fail-level WARNING
 	$(BIN)/python manage.py makemigrations --check --dry-run
 

@@ -35,7 +35,7 @@ from plans.models import (
     ReportingPeriod,
     Strand,
 )
-from plans.services import ensure_quarterly_periods
+from plans.services import attribute_to, ensure_quarterly_periods
 
 COLUMNS = (
     "priority_ref",
@@ -346,7 +346,7 @@ def validate(
             if len(owner) > 200:
                 bad("owners", "Keep each owner to 200 characters or fewer.")
 
-        lead = default_lead
+        lead: Organisation | None = default_lead
         if row["lead_organisation"]:
             lead = organisations.get(row["lead_organisation"].lower())
             if lead is None:
@@ -415,13 +415,13 @@ def validate(
         )
 
     known = set(seen_refs) | set(existing_refs)
-    for row in clean:
-        if row.merged_into and row.merged_into not in known:
+    for checked in clean:
+        if checked.merged_into and checked.merged_into not in known:
             errors.append(
                 RowError(
-                    row.number,
+                    checked.number,
                     "merged_into",
-                    f"No deliverable {row.merged_into} in this plan.",
+                    f"No deliverable {checked.merged_into} in this plan.",
                 )
             )
     if errors:
@@ -450,10 +450,10 @@ def _upsert(
     values: dict[str, Any],
 ) -> Any:
     """Create the row, or update only the fields that differ; count which it was."""
-    instance = model.objects.filter(**lookup).first()
+    instance = model._default_manager.filter(**lookup).first()
     if instance is None:
         instance = model(**lookup, **values)
-        instance._history_user = by
+        attribute_to(instance, by=by)
         instance.save()
         result.created[kind] += 1
         return instance
@@ -463,7 +463,7 @@ def _upsert(
     if changed:
         for name in changed:
             setattr(instance, name, values[name])
-        instance._history_user = by
+        attribute_to(instance, by=by)
         instance.save()
         result.updated[kind] += 1
     else:
@@ -517,6 +517,7 @@ def import_plan(
     )
 
     if plan is None:
+        assert starts_on is not None and ends_on is not None  # checked above
         plan = Plan(
             owner=owner,
             reference=plan_reference,
@@ -524,7 +525,7 @@ def import_plan(
             starts_on=starts_on,
             ends_on=ends_on,
         )
-        plan._history_user = by
+        attribute_to(plan, by=by)
         plan.full_clean()
         plan.save()
     ensure_quarterly_periods(plan=plan)
@@ -632,7 +633,7 @@ def _write_deliverable(
     if existing is not None and row.status != Status.MERGED:
         # A corrected file's status columns become a progress update, so the log
         # explains the change and the current state stays the latest update's.
-        wanted = {
+        wanted: dict[str, Any] = {
             "status": row.status,
             "rag": row.rag,
             "percent_complete": row.percent_complete,
@@ -672,13 +673,13 @@ def _sync_owners(deliverable: Deliverable, roles: list[str], by: Any) -> bool:
     keep = {o.role: o for o in current}
     for owner in current:
         if owner.role not in roles:
-            owner._history_user = by
+            attribute_to(owner, by=by)
             owner.delete()
     for position, role in enumerate(roles):
         owner = keep.get(role) or DeliverableOwner(deliverable=deliverable, role=role)
         if owner.pk is None or owner.position != position:
             owner.position = position
-            owner._history_user = by
+            attribute_to(owner, by=by)
             owner.save()
     return True
 
@@ -703,7 +704,7 @@ def _sync_plan_milestone(deliverable: Deliverable, due: str, by: Any) -> bool:
     elif milestone.due_date == due:
         return False
     milestone.due_date = due
-    milestone._history_user = by
+    attribute_to(milestone, by=by)
     milestone.save()
     return True
 
@@ -743,7 +744,7 @@ def _write_merges(
         )
 
 
-def _import_period(plan: Plan) -> ReportingPeriod:
+def _import_period(plan: Plan) -> ReportingPeriod | None:
     """The plan's period containing today, or the nearest one for a past or
     future plan.
     """

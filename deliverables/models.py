@@ -240,7 +240,8 @@ class Deliverable(FuzzyDatesMixin, models.Model):
             raise ValidationError(
                 {"objective": "Choose an objective of the same plan."}
             )
-        if self.merged_into_id and self.merged_into.plan_id != self.plan_id:
+        merged_into = self.merged_into
+        if merged_into is not None and merged_into.plan_id != self.plan_id:
             raise ValidationError(
                 {
                     "merged_into": (

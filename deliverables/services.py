@@ -14,6 +14,7 @@ from django.utils import timezone
 from deliverables import fuzzydates
 from deliverables.models import Deliverable, ProgressUpdate, Rag, Status
 from plans.models import ReportingPeriod
+from plans.services import attribute_to
 
 _UNCHANGED: Any = object()
 
@@ -148,6 +149,5 @@ def _apply(*, deliverable: Deliverable, update: ProgressUpdate, by: Any) -> None
         deliverable.completed_on = timezone.localdate(update.recorded_at)
     elif update.status != Status.COMPLETED:
         deliverable.completed_on = None
-    deliverable._history_user = by
-    deliverable._change_reason = f"Progress update {update.pk}"
+    attribute_to(deliverable, by=by, reason=f"Progress update {update.pk}")
     deliverable.save()

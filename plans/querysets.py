@@ -72,7 +72,7 @@ class PlanQuerySet(models.QuerySet):
             | Q(deliverables__owners__organisation_id__in=org_ids)
         )
         return self.filter(
-            pk__in=self.model.objects.filter(
+            pk__in=self.model._default_manager.filter(
                 Q(owner_id__in=org_ids) | public | party
             ).values("pk")
         )

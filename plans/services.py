@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.db import transaction
+from django.db.models import Model
 
 from plans.models import Plan, ReportingPeriod
 
@@ -39,3 +41,15 @@ def ensure_quarterly_periods(*, plan: Plan) -> list[ReportingPeriod]:
         )
         periods.append(period)
     return periods
+
+
+def attribute_to(instance: Model, *, by: Any, reason: str = "") -> Model:
+    """Name who is making the next change to ``instance``, for its history row.
+
+    simple-history reads these attributes when the instance is next saved or deleted;
+    outside a web request nothing else tells it who acted.
+    """
+    setattr(instance, "_history_user", by)  # noqa: B010 - private to simple-history
+    if reason:
+        setattr(instance, "_change_reason", reason)  # noqa: B010
+    return instance

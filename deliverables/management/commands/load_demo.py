@@ -24,6 +24,7 @@ from deliverables.importing import ImportFailed, import_plan
 from deliverables.models import Deliverable, ProgressUpdate, Rag, Status
 from deliverables.services import record_progress
 from plans.models import Membership, Organisation, OrganisationKind, Plan
+from plans.services import attribute_to
 
 DEMO_CSV = Path(settings.BASE_DIR) / "plans" / "demo" / "jersey-policing-plan-2017.csv"
 DEMO_PASSWORD = "demo-password-2017"
@@ -85,7 +86,7 @@ class Command(BaseCommand):
                     "The Jersey Police Authority's plan for the States of Jersey "
                     "Police in 2017 (R.4/2017)."
                 )
-                plan._history_user = users["admin"]
+                attribute_to(plan, by=users["admin"])
                 plan.save()
             created = self._illustrative_updates(plan, users)
         if options["verbosity"]:
