@@ -392,3 +392,24 @@ def test_the_command_lists_every_error_and_fails(authority, tmp_path):
     assert "Row 3, column milestone_date:" in err.getvalue()
     assert "Row 7, column merged_into:" in err.getvalue()
     assert not Plan.objects.exists()
+
+
+def test_the_command_shows_a_progress_bar(authority, force):
+    err = io.StringIO()
+    call_command(
+        "import_plan",
+        str(JERSEY),
+        "--title",
+        "2017 Policing Plan",
+        "--starts",
+        "2017-01-01",
+        "--ends",
+        "2017-12-31",
+        organisation="JPA",
+        plan="R.4/2017",
+        stdout=io.StringIO(),
+        stderr=err,
+        verbosity=1,
+    )
+    assert "Importing" in err.getvalue()
+    assert "90/90" in err.getvalue()
