@@ -363,7 +363,7 @@ def test_the_command_reports_what_it_did(authority, force, tmp_path):
         lead_organisation="SOJP",
         stdout=out,
         stderr=io.StringIO(),
-        verbosity=0,
+        verbosity=1,
     )
     assert "deliverables: 90 created" in out.getvalue()
     plan = Plan.objects.get(reference="R.4/2017")

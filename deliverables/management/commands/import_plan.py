@@ -105,6 +105,7 @@ class Command(BaseCommand):
             for error in failure.errors:
                 self.stderr.write(str(error))
             raise CommandError(str(failure)) from failure
-        self.stdout.write(
-            self.style.SUCCESS(f"Imported {result.plan}: {result.summary()}.")
-        )
+        if options["verbosity"]:
+            self.stdout.write(
+                self.style.SUCCESS(f"Imported {result.plan}: {result.summary()}.")
+            )
