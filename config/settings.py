@@ -52,6 +52,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "django_filters",
+    "oauth2_provider",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "simple_history",
     "plans",
     "deliverables",
@@ -135,10 +138,61 @@ LOGIN_URL = "admin:login"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "plans.api.authentication.ClientCredentialsAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PERMISSION_CLASSES": ["plans.api.permissions.ApiAccess"],
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "plans.api.pagination.Cursor",
+    "DEFAULT_THROTTLE_CLASSES": ["plans.api.throttling.PerClientThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "client": env.str("API_THROTTLE_RATE", default="1200/minute"),
+    },
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "plans.api.errors.problem_details",
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+
+# OAuth 2.0 client credentials for forces' systems (see docs/api.md).
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER = {
+    "SCOPES": {
+        "read": "Read plans, deliverables and updates",
+        "updates:write": "Push progress updates and indicator values",
+    },
+    "SCOPES_BACKEND_CLASS": "plans.api.oauth.ClientScopes",
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env.int("API_TOKEN_LIFETIME_SECONDS", default=3600),
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Plan Delivery Tracker API",
+    "DESCRIPTION": (
+        "Read a policing plan's deliverables and push progress updates from a force's "
+        "own systems. Authenticate with OAuth 2.0 client credentials: POST your client "
+        "id and secret to /o/token/ with grant_type=client_credentials and the scopes "
+        "you need (read, updates:write), then send the access token as "
+        "'Authorization: Bearer <token>'. See docs/api.md for a worked example."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": "deliverables.models.Status",
+        "RagEnum": "deliverables.models.Rag",
+    },
 }
 
 # Production hardening: everything `manage.py check --deploy` asks for when DEBUG is

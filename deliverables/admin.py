@@ -124,7 +124,6 @@ class DeliverableAdmin(ScopedAdmin):
 
 @admin.register(Milestone)
 class MilestoneAdmin(ScopedAdmin):
-    scope_through = "deliverable__plan"
     list_display = ["title", "deliverable", "due_date", "completed_on"]
     list_filter = ["deliverable__plan"]
     search_fields = ["title", "deliverable__reference", "deliverable__title"]

@@ -14,7 +14,11 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from deliverables import fuzzydates
-from deliverables.querysets import DeliverableQuerySet, ProgressUpdateQuerySet
+from deliverables.querysets import (
+    DeliverableChildQuerySet,
+    DeliverableQuerySet,
+    ProgressUpdateQuerySet,
+)
 from plans.models import Objective, Organisation, Plan, ReportingPeriod, Strand
 
 FUZZY_DATE_HELP = (
@@ -251,6 +255,12 @@ class Deliverable(FuzzyDatesMixin, models.Model):
             )
 
     @property
+    def etag(self) -> str:
+        """A weak validator that changes whenever the deliverable is saved."""
+        stamp = int(self.updated_at.timestamp() * 1_000_000) if self.updated_at else 0
+        return f'W/"{self.pk}-{stamp}"'
+
+    @property
     def is_closed(self) -> bool:
         return self.status in CLOSED_STATUSES
 
@@ -315,6 +325,8 @@ class Milestone(FuzzyDatesMixin, models.Model):
     position = models.PositiveSmallIntegerField(default=0)
     history = HistoricalRecords()
 
+    objects = DeliverableChildQuerySet.as_manager()
+
     class Meta:
         ordering = ["deliverable", "position", "due_date_end", "id"]
         constraints = [
@@ -377,6 +389,18 @@ class ProgressUpdate(FuzzyDatesMixin, models.Model):
     reason = models.TextField(
         blank=True, help_text="Why the status or forecast date changed."
     )
+    api_client = models.ForeignKey(
+        "plans.ApiClient",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="updates",
+        help_text="The API client that pushed this update, if one did.",
+    )
+    requires_review = models.BooleanField(
+        default=False,
+        help_text="Waits for an editor to accept it before it changes the deliverable.",
+    )
     previous_status = models.CharField(max_length=20, choices=Status.choices)
     previous_forecast_date = models.CharField(
         "previous forecast", max_length=100, blank=True, help_text=FUZZY_DATE_HELP
@@ -433,5 +457,58 @@ class ProgressUpdate(FuzzyDatesMixin, models.Model):
     def fuzzy_default_year(self) -> int | None:
         return self.deliverable.plan.year if self.deliverable_id else None
 
+    @property
+    def review_state(self) -> str:
+        """Accepted, waiting for review (submitted), or returned to its author."""
+        if not self.requires_review:
+            return ReviewState.ACCEPTED
+        try:
+            return self.review.decision
+        except UpdateReview.DoesNotExist:
+            return ReviewState.SUBMITTED
+
     class Immutable(Exception):
         """Raised on any attempt to change or remove a stored progress update."""
+
+
+class ReviewState(models.TextChoices):
+    SUBMITTED = "submitted", "Waiting for review"
+    ACCEPTED = "accepted", "Accepted"
+    RETURNED = "returned", "Returned"
+
+
+class UpdateReview(models.Model):
+    """An editor's decision on a progress update that waited for review.
+
+    Kept apart from the update, which is never changed, so the log shows both what was
+    sent and what was decided about it.
+    """
+
+    class Decision(models.TextChoices):
+        ACCEPTED = "accepted", "Accepted"
+        RETURNED = "returned", "Returned"
+
+    update = models.OneToOneField(
+        ProgressUpdate, on_delete=models.PROTECT, related_name="review"
+    )
+    decision = models.CharField(max_length=10, choices=Decision.choices)
+    comment = models.TextField(blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(decision__in=["accepted", "returned"]),
+                name="review_decision_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(decision="accepted") | ~Q(comment=""),
+                name="review_return_has_comment",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_decision_display()}: {self.update}"

@@ -5,15 +5,39 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.db.models import Q
 from django.db.models.functions import Coalesce
 
-from plans.querysets import PlanScopedQuerySet, sees_everything
+from plans.querysets import PlanScopedQuerySet, organisation_ids_of, sees_everything
 
 # Kept as literals so this module does not import the models it serves.
 _CLOSED = ("completed", "will_not_proceed", "merged")
 
 
+def _party_to(org_ids: list[int], prefix: str = "") -> Q:
+    """Deliverables an organisation may see: all of its own plans', those it leads or
+    owns in a plan that is no longer a draft, and all of a public plan's."""
+    p = prefix
+    public = Q(**{f"{p}plan__is_public": True}) & ~Q(**{f"{p}plan__state": "draft"})
+    if not org_ids:
+        return public
+    party = ~Q(**{f"{p}plan__state": "draft"}) & (
+        Q(**{f"{p}lead_organisation_id__in": org_ids})
+        | Q(**{f"{p}owners__organisation_id__in": org_ids})
+    )
+    return public | Q(**{f"{p}plan__owner_id__in": org_ids}) | party
+
+
 class DeliverableQuerySet(PlanScopedQuerySet):
+    def visible_to(self, actor: Any) -> DeliverableQuerySet:
+        """Stricter than the plan's scope: a force sees only the work it is party to."""
+        if sees_everything(actor):
+            return self.all()
+        visible = self.model._default_manager.filter(
+            _party_to(organisation_ids_of(actor))
+        )
+        return self.filter(pk__in=visible.values("pk"))
+
     def open(self) -> DeliverableQuerySet:
         """Deliverables still to be finished: not completed, stopped or merged."""
         return self.exclude(status__in=_CLOSED)
@@ -33,15 +57,19 @@ class DeliverableQuerySet(PlanScopedQuerySet):
         return self.open().with_due_end().filter(due_end__lt=as_of)
 
 
-class ProgressUpdateQuerySet(PlanScopedQuerySet):
-    """Progress updates are append-only: bulk edits and deletes are refused too."""
+class DeliverableChildQuerySet(PlanScopedQuerySet):
+    """For rows that belong to a deliverable: visible when the deliverable is."""
 
-    def visible_to(self, actor: Any) -> ProgressUpdateQuerySet:
-        from plans.models import Plan
+    def visible_to(self, actor: Any) -> DeliverableChildQuerySet:
+        from deliverables.models import Deliverable
 
         if sees_everything(actor):
             return self.all()
-        return self.filter(deliverable__plan__in=Plan.objects.visible_to(actor))
+        return self.filter(deliverable__in=Deliverable.objects.visible_to(actor))
+
+
+class ProgressUpdateQuerySet(DeliverableChildQuerySet):
+    """Progress updates are append-only: bulk edits and deletes are refused too."""
 
     def update(self, **kwargs: Any) -> int:
         from deliverables.models import ProgressUpdate

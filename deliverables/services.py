@@ -7,16 +7,32 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from deliverables import fuzzydates
-from deliverables.models import Deliverable, ProgressUpdate, Rag, Status
+from deliverables.models import (
+    Deliverable,
+    ProgressUpdate,
+    Rag,
+    ReviewState,
+    Status,
+    UpdateReview,
+)
 from plans.models import ReportingPeriod
 from plans.services import attribute_to
 
 _UNCHANGED: Any = object()
+
+
+class StaleVersion(Exception):
+    """The caller's If-Match no longer matches the deliverable: someone wrote first."""
+
+    def __init__(self, current_etag: str):
+        self.current_etag = current_etag
+        super().__init__("The deliverable has changed since it was read.")
 
 
 def period_for(
@@ -43,6 +59,8 @@ def record_progress(
     period: ReportingPeriod | None = None,
     source: str = ProgressUpdate.Source.BROWSER,
     recorded_at: datetime.datetime | None = None,
+    api_client: Any = None,
+    if_match: str | None = None,
 ) -> ProgressUpdate:
     """Append a progress update and bring the deliverable's current state into step.
 
@@ -51,13 +69,22 @@ def record_progress(
     for the length of the transaction, so two updates cannot interleave. An update dated
     before the latest one is stored in the log but does not overwrite the newer state.
 
+    An update from a contributor waits for review when the plan asks for it: it is
+    stored, but the deliverable changes only when an editor accepts it. With
+    ``if_match``, the write goes ahead only if the deliverable's ETag still matches
+    (checked under the row lock), else ``StaleVersion``.
+
     Raises ``ValidationError`` keyed by field name, having written nothing.
     """
+    from deliverables.permissions import needs_review
+
     deliverable = (
         Deliverable.objects.select_for_update()
         .select_related("plan")
         .get(pk=deliverable.pk)
     )
+    if if_match is not None and if_match.strip() not in {deliverable.etag, "*"}:
+        raise StaleVersion(deliverable.etag)
     recorded_at = recorded_at or timezone.now()
     errors: dict[str, str] = {}
 
@@ -129,13 +156,67 @@ def record_progress(
         reason=(reason or "").strip(),
         previous_status=deliverable.status,
         previous_forecast_date=deliverable.forecast_date,
+        api_client=api_client,
+        requires_review=needs_review(by, deliverable),
     )
     update.save()
+    if not update.requires_review:
+        _apply_if_latest(deliverable=deliverable, update=update, by=by)
+    return update
 
-    newer = deliverable.updates.filter(recorded_at__gt=recorded_at).exists()
+
+def _apply_if_latest(
+    *, deliverable: Deliverable, update: ProgressUpdate, by: Any
+) -> None:
+    """Apply an accepted update unless a newer accepted one already stands."""
+    newer = (
+        deliverable.updates.filter(recorded_at__gt=update.recorded_at)
+        .filter(Q(requires_review=False) | Q(review__decision=ReviewState.ACCEPTED))
+        .exists()
+    )
     if not newer:
         _apply(deliverable=deliverable, update=update, by=by)
-    return update
+
+
+@transaction.atomic
+def accept_update(
+    *, update: ProgressUpdate, by: Any, comment: str = ""
+) -> UpdateReview:
+    """Accept an update that waited for review; the deliverable takes its values."""
+    return _review(update=update, by=by, decision=ReviewState.ACCEPTED, comment=comment)
+
+
+@transaction.atomic
+def return_update(*, update: ProgressUpdate, by: Any, comment: str) -> UpdateReview:
+    """Return an update to its author with a comment; the deliverable is unchanged."""
+    return _review(update=update, by=by, decision=ReviewState.RETURNED, comment=comment)
+
+
+def _review(
+    *, update: ProgressUpdate, by: Any, decision: str, comment: str
+) -> UpdateReview:
+    from plans.permissions import edits_plan
+
+    deliverable = (
+        Deliverable.objects.select_for_update()
+        .select_related("plan")
+        .get(pk=update.deliverable_id)
+    )
+    if not edits_plan(by, deliverable.plan):
+        raise PermissionDenied("Only the plan's editors review updates.")
+    if (
+        not update.requires_review
+        or UpdateReview.objects.filter(update=update).exists()
+    ):
+        raise ValidationError({"update": "This update is not waiting for review."})
+    if decision == ReviewState.RETURNED and not comment.strip():
+        raise ValidationError({"comment": "Say why the update is being returned."})
+    review = UpdateReview.objects.create(
+        update=update, decision=decision, comment=comment.strip(), reviewed_by=by
+    )
+    if decision == ReviewState.ACCEPTED:
+        _apply_if_latest(deliverable=deliverable, update=update, by=by)
+    return review
 
 
 def _apply(*, deliverable: Deliverable, update: ProgressUpdate, by: Any) -> None:

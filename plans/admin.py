@@ -1,7 +1,10 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
 from plans.models import (
+    ApiClient,
     Indicator,
     IndicatorValue,
     Membership,
@@ -13,6 +16,7 @@ from plans.models import (
     ReportingPeriod,
     Strand,
 )
+from plans.services import issue_api_client, revoke_api_client
 
 
 class ScopedAdminMixin:
@@ -174,3 +178,101 @@ class IndicatorValueAdmin(ScopedAdmin):
         if obj.recorded_by_id is None:
             obj.recorded_by = request.user
         super().save_model(request, obj, form, change)
+
+
+class IssueApiClientForm(forms.ModelForm):
+    scopes = forms.MultipleChoiceField(
+        choices=ApiClient.Scope.choices,
+        widget=forms.CheckboxSelectMultiple,
+        initial=[ApiClient.Scope.READ, ApiClient.Scope.WRITE_UPDATES],
+    )
+
+    class Meta:
+        model = ApiClient
+        fields = ["organisation", "name", "scopes"]
+
+
+@admin.register(ApiClient)
+class ApiClientAdmin(ScopedAdmin):
+    """Issue and revoke organisations' API credentials. A secret is shown only once."""
+
+    list_display = [
+        "name",
+        "organisation",
+        "client_id",
+        "scope_list",
+        "created_at",
+        "revoked_at",
+    ]
+    list_filter = ["organisation", "revoked_at"]
+    search_fields = ["name", "organisation__name", "application__client_id"]
+    actions = ["revoke"]
+    readonly_fields = [
+        "organisation",
+        "name",
+        "scope_list",
+        "client_id",
+        "service_user",
+        "created_by",
+        "created_at",
+        "revoked_at",
+        "revoked_by",
+    ]
+    fields = readonly_fields
+
+    def get_queryset(self, request):
+        queryset = admin.ModelAdmin.get_queryset(self, request).select_related(
+            "organisation", "application"
+        )
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(organisation__memberships__user=request.user)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = IssueApiClientForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        return ["organisation", "name", "scopes"] if obj is None else self.fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.readonly_fields
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # revoke instead, so the updates it pushed keep its name
+
+    @admin.display(description="Client ID")
+    def client_id(self, client):
+        return client.application.client_id if client.application_id else "(revoked)"
+
+    @admin.display(description="Scopes")
+    def scope_list(self, client):
+        return ", ".join(client.scopes)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        try:
+            client, secret = issue_api_client(
+                organisation=form.cleaned_data["organisation"],
+                name=form.cleaned_data["name"],
+                scopes=form.cleaned_data["scopes"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            raise PermissionDenied(error.messages) from error
+        obj.pk = client.pk
+        obj._state.adding = False
+        self.message_user(
+            request,
+            f"Client ID: {client.application.client_id} — Secret: {secret} — "
+            "Copy the secret now: it is stored hashed and will not be shown again.",
+            messages.WARNING,
+        )
+
+    @admin.action(description="Revoke the selected API clients")
+    def revoke(self, request, queryset):
+        for client in queryset:
+            revoke_api_client(client=client, by=request.user)
+        self.message_user(request, f"Revoked {queryset.count()} client(s).")

@@ -156,6 +156,13 @@ class Plan(models.Model):
         default=False,
         help_text="Published reports of a public plan can be read without signing in.",
     )
+    review_contributor_updates = models.BooleanField(
+        default=False,
+        help_text=(
+            "Progress updates from contributors (forces, partners, API clients) wait "
+            "for an editor to accept them before they change a deliverable."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
@@ -398,3 +405,86 @@ class IndicatorValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator}: {self.value} ({self.period})"
+
+
+class ApiClient(models.Model):
+    """An organisation's machine credential for the API (OAuth 2.0 client credentials).
+
+    Each client acts through its own service account, a member of its organisation with
+    the contributor role, so that the API is scoped by exactly the same rules as the
+    browser and every write names the client that made it.
+    """
+
+    class Scope(models.TextChoices):
+        READ = "read", "Read plans, deliverables and updates"
+        WRITE_UPDATES = "updates:write", "Push progress updates and indicator values"
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="api_clients"
+    )
+    name = models.CharField(
+        max_length=100, help_text='What it is, such as "SOJP performance system".'
+    )
+    scopes = models.JSONField(default=list, help_text="The scopes it may ask for.")
+    application = models.OneToOneField(
+        "oauth2_provider.Application",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="api_client",
+    )
+    service_user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="api_client"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["organisation__name", "name"]
+        verbose_name = "API client"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "name"], name="api_client_name_unique_per_org"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.organisation})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None and self.application_id is not None
+
+
+class IdempotencyRecord(models.Model):
+    """The first response to a POST sent with an Idempotency-Key, kept to answer retries."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    key = models.CharField(max_length=255)
+    request_hash = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField()
+    response = models.JSONField(null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "key"], name="idempotency_key_unique_per_user"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.key

@@ -1,0 +1,396 @@
+"""The force API for deliverables, milestones and progress updates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.db.models import Prefetch
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from oauth2_provider.models import AccessToken
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+from rest_framework.serializers import as_serializer_error
+
+from deliverables.api.serializers import (
+    BulkInput,
+    BulkResult,
+    DeliverableSerializer,
+    MilestoneSerializer,
+    ProgressUpdateInput,
+    ProgressUpdateSerializer,
+)
+from deliverables.filtersets import (
+    DeliverableFilter,
+    MilestoneFilter,
+    ProgressUpdateFilter,
+)
+from deliverables.models import Deliverable, Milestone, ProgressUpdate
+from deliverables.permissions import may_record_progress
+from deliverables.services import StaleVersion, record_progress
+from plans.api.base import ScopedReadOnlyViewSet
+from plans.api.errors import PreconditionFailed, problem_response
+from plans.api.idempotency import idempotent
+from plans.models import ReportingPeriod
+
+PROBLEM = OpenApiResponse(description="Problem details naming each field at fault.")
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description="The deliverable's ETag as you read it; a stale one gets 412.",
+)
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description="Any unique string (a UUID). A retry with the same key and body "
+    "returns the first response without writing again.",
+)
+
+
+def _updates_queryset():
+    return ProgressUpdate.objects.select_related(
+        "deliverable", "period", "recorded_by", "api_client", "review"
+    )
+
+
+def _deliverables_queryset():
+    return Deliverable.objects.select_related("objective", "plan").prefetch_related(
+        "owners",
+        "strands",
+        Prefetch(
+            "milestones", Milestone.objects.order_by("position", "due_date_end", "id")
+        ),
+    )
+
+
+def _api_client(request) -> Any:
+    token = request.auth
+    if isinstance(token, AccessToken):
+        return getattr(token.application, "api_client", None)
+    return None
+
+
+def _period(plan_id: int, value: str | None) -> ReportingPeriod | None:
+    if value in (None, ""):
+        return None
+    periods = ReportingPeriod.objects.filter(plan_id=plan_id)
+    found = (
+        periods.filter(pk=int(value)).first()
+        if str(value).isdigit()
+        else periods.filter(label__iexact=str(value).strip()).first()
+    )
+    if found is None:
+        raise DjangoValidationError(
+            {"period": f'The plan has no reporting period "{value}".'}
+        )
+    return found
+
+
+def _record(
+    request,
+    deliverable: Deliverable,
+    data: dict,
+    if_match: str | None,
+    merge_targets: dict[int, Deliverable] | None = None,
+) -> ProgressUpdate:
+    """Turn validated API input into one call of the record_progress service."""
+    values: dict[str, Any] = {
+        name: data[name]
+        for name in ("status", "rag", "percent_complete", "forecast_date", "reason")
+        if name in data
+    }
+    target_id = data.get("merged_into")
+    if target_id is not None:
+        targets = merge_targets or {}
+        target = (
+            targets.get(target_id)
+            or Deliverable.objects.visible_to(request.user).filter(pk=target_id).first()
+        )
+        if target is None:
+            raise DjangoValidationError(
+                {"merged_into": f"No deliverable {target_id} that you can see."}
+            )
+        values["merged_into"] = target
+    return record_progress(
+        deliverable=deliverable,
+        by=request.user,
+        narrative=data["narrative"],
+        period=_period(deliverable.plan_id, data.get("period")),
+        source=ProgressUpdate.Source.API,
+        api_client=_api_client(request),
+        if_match=if_match,
+        **values,
+    )
+
+
+def _writable(request, ids) -> dict[int, Deliverable]:
+    """The deliverables among ``ids`` that the caller may record progress on."""
+    found = (
+        Deliverable.objects.visible_to(request.user)
+        .filter(pk__in=ids)
+        .select_related("plan")
+        .prefetch_related("owners")
+    )
+    return {d.pk: d for d in found if may_record_progress(request.user, d)}
+
+
+class DeliverableViewSet(ScopedReadOnlyViewSet):
+    """Deliverables with their current state, owners, dates and milestones.
+
+    Each carries an ``ETag``; send it back as ``If-Match`` when you post an update to
+    be sure nobody changed the deliverable since you read it.
+    """
+
+    queryset = _deliverables_queryset()
+    serializer_class = DeliverableSerializer
+    filterset_class = DeliverableFilter
+    ordering_fields = ["id", "updated_at", "reference", "forecast_date_end"]
+
+    def retrieve(self, request, *args, **kwargs):
+        deliverable = self.get_object()
+        if request.headers.get("If-None-Match") == deliverable.etag:
+            return Response(
+                status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": deliverable.etag}
+            )
+        return Response(
+            self.get_serializer(deliverable).data, headers={"ETag": deliverable.etag}
+        )
+
+    @extend_schema(
+        methods=["GET"],
+        responses={200: ProgressUpdateSerializer(many=True)},
+        summary="List a deliverable's progress updates, newest first",
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=ProgressUpdateInput,
+        parameters=[IF_MATCH, IDEMPOTENCY_KEY],
+        responses={
+            201: ProgressUpdateSerializer,
+            400: PROBLEM,
+            404: PROBLEM,
+            412: PROBLEM,
+            422: PROBLEM,
+        },
+        summary="Record a progress update on this deliverable",
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        url_path="updates",
+        filterset_class=None,
+        ordering_fields=None,
+        pagination_class=None,
+    )
+    def updates(self, request, pk=None):
+        if request.method == "GET":
+            deliverable = self.get_object()
+            updates = (
+                _updates_queryset()
+                .filter(deliverable=deliverable)
+                .order_by("-recorded_at", "-id")
+            )
+            return Response(ProgressUpdateSerializer(updates, many=True).data)
+        return self._create_update(request, pk)
+
+    @idempotent
+    def _create_update(self, request, pk):
+        writable = _writable(request, [pk] if str(pk).isdigit() else [])
+        deliverable = writable.get(int(pk)) if str(pk).isdigit() else None
+        if deliverable is None:
+            raise NotFound()
+        form = ProgressUpdateInput(data=request.data)
+        form.is_valid(raise_exception=True)
+        if "deliverable" in form.validated_data and (
+            form.validated_data["deliverable"] != deliverable.pk
+        ):
+            raise DjangoValidationError(
+                {"deliverable": "Leave this out, or give this deliverable's id."}
+            )
+        try:
+            update = _record(
+                request,
+                deliverable,
+                form.validated_data,
+                request.headers.get("If-Match"),
+            )
+        except StaleVersion as stale:
+            raise PreconditionFailed() from stale
+        update = _updates_queryset().get(pk=update.pk)
+        deliverable.refresh_from_db(fields=["updated_at"])
+        return Response(
+            ProgressUpdateSerializer(update).data,
+            status=status.HTTP_201_CREATED,
+            headers={"ETag": deliverable.etag},
+        )
+
+
+class MilestoneViewSet(ScopedReadOnlyViewSet):
+    queryset = Milestone.objects.select_related("deliverable")
+    serializer_class = MilestoneSerializer
+    filterset_class = MilestoneFilter
+    ordering_fields = ["id", "due_date_end"]
+
+
+class ProgressUpdateViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
+    """The append-only log of progress updates, and where forces push new ones."""
+
+    queryset = _updates_queryset()
+    serializer_class = ProgressUpdateSerializer
+    filterset_class = ProgressUpdateFilter
+    ordering_fields = ["id", "recorded_at"]
+
+    def get_serializer_class(self):
+        if self.action == "create":
+            return ProgressUpdateInput
+        return ProgressUpdateSerializer
+
+    @extend_schema(
+        request=ProgressUpdateInput,
+        parameters=[IF_MATCH, IDEMPOTENCY_KEY],
+        responses={
+            201: ProgressUpdateSerializer,
+            400: PROBLEM,
+            404: PROBLEM,
+            412: PROBLEM,
+            422: PROBLEM,
+        },
+        summary="Record a progress update (give the deliverable's id)",
+    )
+    @idempotent
+    def create(self, request, *args, **kwargs):
+        form = ProgressUpdateInput(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        if "deliverable" not in data:
+            raise DjangoValidationError({"deliverable": "Give the deliverable's id."})
+        deliverable = _writable(request, [data["deliverable"]]).get(data["deliverable"])
+        if deliverable is None:
+            raise NotFound()
+        try:
+            update = _record(
+                request, deliverable, data, request.headers.get("If-Match")
+            )
+        except StaleVersion as stale:
+            raise PreconditionFailed() from stale
+        return Response(
+            ProgressUpdateSerializer(_updates_queryset().get(pk=update.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(
+        request=BulkInput,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={201: BulkResult, 400: PROBLEM, 422: PROBLEM},
+        summary="Record up to 1,000 updates at once, all or nothing",
+        description="If any update is refused, none is written, and the answer lists "
+        "every refused update's index, field and message.",
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="bulk",
+        filterset_class=None,
+        ordering_fields=None,
+    )
+    @idempotent
+    def bulk(self, request):
+        envelope = BulkInput(data=request.data)
+        envelope.is_valid(raise_exception=True)
+        items = envelope.validated_data["updates"]
+        forms = [ProgressUpdateInput(data=item) for item in items]
+        errors: list[dict[str, Any]] = []
+
+        def refuse(index: int, detail: Any) -> None:
+            for field, messages in as_serializer_error(detail).items():
+                for message in messages:
+                    errors.append(
+                        {
+                            "index": index,
+                            "field": field,
+                            "message": str(message),
+                            "code": "invalid",
+                        }
+                    )
+
+        ids = set()
+        for index, form in enumerate(forms):
+            if not form.is_valid():
+                refuse(
+                    index,
+                    DjangoValidationError(
+                        {k: [str(m) for m in v] for k, v in form.errors.items()}
+                    ),
+                )
+            elif "deliverable" not in form.validated_data:
+                refuse(
+                    index,
+                    DjangoValidationError(
+                        {"deliverable": "Give the deliverable's id."}
+                    ),
+                )
+            else:
+                ids.add(form.validated_data["deliverable"])
+        writable = _writable(request, ids)
+        created: list[ProgressUpdate] = []
+        try:
+            with transaction.atomic():
+                for index, form in enumerate(forms):
+                    if form.errors or "deliverable" not in form.validated_data:
+                        continue
+                    deliverable = writable.get(form.validated_data["deliverable"])
+                    if deliverable is None:
+                        refuse(
+                            index,
+                            DjangoValidationError(
+                                {
+                                    "deliverable": (
+                                        f"No deliverable {form.validated_data['deliverable']} "
+                                        "that you may update."
+                                    )
+                                }
+                            ),
+                        )
+                        continue
+                    try:
+                        with transaction.atomic():
+                            created.append(
+                                _record(
+                                    request,
+                                    deliverable,
+                                    form.validated_data,
+                                    None,
+                                    merge_targets=writable,
+                                )
+                            )
+                    except DjangoValidationError as error:
+                        refuse(index, error)
+                if errors:
+                    raise _RollBack()
+        except _RollBack:
+            errors.sort(key=lambda e: (e["index"], e["field"] or ""))
+            return problem_response(
+                status.HTTP_400_BAD_REQUEST,
+                errors,
+                f"{len({e['index'] for e in errors})} of {len(forms)} updates were "
+                "refused, so none was recorded.",
+            )
+        updates = (
+            _updates_queryset().filter(pk__in=[u.pk for u in created]).order_by("id")
+        )
+        return Response(
+            {
+                "created": len(created),
+                "updates": ProgressUpdateSerializer(updates, many=True).data,
+            },
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class _RollBack(Exception):
+    """Raised inside the bulk transaction to undo every update when any was refused."""

@@ -1,0 +1,28 @@
+"""Write permissions on deliverables and their updates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from deliverables.models import Deliverable
+from plans.permissions import edits_plan, writes_for
+
+
+def party_organisations(deliverable: Deliverable) -> set[int]:
+    """The organisations that lead or own the deliverable."""
+    owners = {o.organisation_id for o in deliverable.owners.all() if o.organisation_id}
+    return {deliverable.lead_organisation_id} | owners
+
+
+def may_record_progress(actor: Any, deliverable: Deliverable) -> bool:
+    """Contributors and above of the lead or an owning organisation, and plan editors."""
+    return edits_plan(actor, deliverable.plan) or writes_for(
+        actor, party_organisations(deliverable)
+    )
+
+
+def needs_review(actor: Any, deliverable: Deliverable) -> bool:
+    """Whether an update by this actor waits for an editor before it takes effect."""
+    return deliverable.plan.review_contributor_updates and not edits_plan(
+        actor, deliverable.plan
+    )

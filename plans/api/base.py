@@ -1,0 +1,47 @@
+"""What every API view shares: scope applied before any handler, strict input."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers, viewsets
+
+
+class ScopedReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
+    """A read-only viewset whose queryset is always cut to what the caller may see.
+
+    Subclasses set ``queryset`` (with its select/prefetch) and never filter by
+    organisation themselves: ``visible_to`` does it here, once.
+    """
+
+    def get_queryset(self):
+        return super().get_queryset().visible_to(self.request.user)
+
+
+class StrictInput(serializers.Serializer):
+    """Input serializer that refuses fields it does not know, naming each one."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, dict):
+            writable = {
+                name for name, field in self.fields.items() if not field.read_only
+            }
+            unknown = sorted(set(data) - writable)
+            if unknown:
+                raise serializers.ValidationError(
+                    {name: ["This field is not recognised."] for name in unknown}
+                )
+        return super().to_internal_value(data)
+
+
+class FuzzyDateOut(serializers.Serializer):
+    """A fuzzy date as the plan wrote it, with the window of days it stands for."""
+
+    text = serializers.CharField()
+    start = serializers.DateField(allow_null=True)
+    end = serializers.DateField(allow_null=True)
+
+
+def fuzzy_out(instance: Any, name: str) -> dict[str, Any]:
+    value = instance.fuzzy(name)
+    return {"text": value.text, "start": value.start, "end": value.end}

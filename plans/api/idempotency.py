@@ -1,0 +1,82 @@
+"""Safe retries: POSTs honour an Idempotency-Key header.
+
+The same key with the same body answers with the first response and writes nothing
+again; the same key with a different body is refused with 422. Keys are per caller.
+Only successful responses are kept: a refused request wrote nothing, so repeating it
+gives the same refusal anyway.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+from collections.abc import Callable
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, transaction
+from rest_framework import exceptions
+from rest_framework.response import Response
+
+from plans.api.errors import Conflict, Unprocessable
+from plans.models import IdempotencyRecord
+
+HEADER = "Idempotency-Key"
+
+
+def _fingerprint(request: Any) -> str:
+    payload = json.dumps(
+        {"method": request.method, "path": request.path, "body": request.data},
+        sort_keys=True,
+        cls=DjangoJSONEncoder,
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def idempotent(handler: Callable[..., Response]) -> Callable[..., Response]:
+    """Decorate a POST handler of a DRF view so that retries are safe."""
+
+    @functools.wraps(handler)
+    def wrapper(view: Any, request: Any, *args: Any, **kwargs: Any) -> Response:
+        key = request.headers.get(HEADER)
+        if key is None:
+            return handler(view, request, *args, **kwargs)
+        key = key.strip()
+        if not key or len(key) > 255:
+            raise exceptions.ValidationError(
+                {HEADER: ["Use a key of 1 to 255 characters, such as a UUID."]}
+            )
+        fingerprint = _fingerprint(request)
+        earlier = IdempotencyRecord.objects.filter(user=request.user, key=key).first()
+        if earlier is not None:
+            if earlier.request_hash != fingerprint:
+                raise Unprocessable(
+                    "This Idempotency-Key was already used with a different request. "
+                    "Use a new key for a new request."
+                )
+            return Response(
+                earlier.response,
+                status=earlier.status_code,
+                headers={"Idempotent-Replayed": "true"},
+            )
+        response = handler(view, request, *args, **kwargs)
+        if 200 <= response.status_code < 300:
+            data = json.loads(json.dumps(response.data, cls=DjangoJSONEncoder))
+            try:
+                with transaction.atomic():
+                    IdempotencyRecord.objects.create(
+                        user=request.user,
+                        key=key,
+                        request_hash=fingerprint,
+                        status_code=response.status_code,
+                        response=data,
+                    )
+            except IntegrityError as exc:
+                # The same key raced in from a parallel request that got there first.
+                raise Conflict(
+                    "A request with this Idempotency-Key is already being handled."
+                ) from exc
+        return response
+
+    return wrapper

@@ -1,0 +1,110 @@
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+
+from plans.api.base import ScopedReadOnlyViewSet
+from plans.api.idempotency import idempotent
+from plans.api.serializers import (
+    IndicatorSerializer,
+    IndicatorValueInput,
+    IndicatorValueSerializer,
+    ObjectiveSerializer,
+    OrganisationSerializer,
+    PlanSerializer,
+    PrioritySerializer,
+)
+from plans.filtersets import (
+    IndicatorFilter,
+    ObjectiveFilter,
+    OrganisationFilter,
+    PlanFilter,
+    PriorityFilter,
+)
+from plans.models import (
+    Indicator,
+    IndicatorValue,
+    Objective,
+    Organisation,
+    Plan,
+    Priority,
+)
+from plans.permissions import may_record_indicators
+from plans.services import record_indicator_value
+
+PROBLEM = OpenApiResponse(description="Problem details naming each field at fault.")
+
+
+class OrganisationViewSet(ScopedReadOnlyViewSet):
+    """Organisations: policing bodies, forces, partners and scrutiny bodies."""
+
+    queryset = Organisation.objects.select_related("kind")
+    serializer_class = OrganisationSerializer
+    filterset_class = OrganisationFilter
+    ordering_fields = ["id", "name"]
+
+
+class PlanViewSet(ScopedReadOnlyViewSet):
+    """Plans the caller's organisation owns or takes part in."""
+
+    queryset = Plan.objects.prefetch_related("reporting_periods")
+    serializer_class = PlanSerializer
+    filterset_class = PlanFilter
+    ordering_fields = ["id", "updated_at", "starts_on"]
+
+
+class PriorityViewSet(ScopedReadOnlyViewSet):
+    """Priorities (sections, themes) of visible plans; ``parent`` nests them."""
+
+    queryset = Priority.objects.all()
+    serializer_class = PrioritySerializer
+    filterset_class = PriorityFilter
+    ordering_fields = ["id", "position", "reference"]
+
+
+class ObjectiveViewSet(ScopedReadOnlyViewSet):
+    queryset = Objective.objects.all()
+    serializer_class = ObjectiveSerializer
+    filterset_class = ObjectiveFilter
+    ordering_fields = ["id", "position", "reference"]
+
+
+class IndicatorViewSet(ScopedReadOnlyViewSet):
+    """Performance measures with their values per reporting period."""
+
+    queryset = Indicator.objects.prefetch_related(
+        "values__period", "values__recorded_by"
+    )
+    serializer_class = IndicatorSerializer
+    filterset_class = IndicatorFilter
+    ordering_fields = ["id", "position", "title"]
+
+    @extend_schema(
+        request=IndicatorValueInput,
+        responses={
+            201: IndicatorValueSerializer,
+            400: PROBLEM,
+            404: PROBLEM,
+            422: PROBLEM,
+        },
+        summary="Record an indicator's value for a reporting period",
+    )
+    @action(detail=True, methods=["post"], url_path="values")
+    @idempotent
+    def record_value(self, request, pk=None):
+        indicator = get_object_or_404(self.get_queryset(), pk=pk)
+        if not may_record_indicators(request.user, indicator.plan):
+            raise NotFound()
+        form = IndicatorValueInput(data=request.data, context={"indicator": indicator})
+        form.is_valid(raise_exception=True)
+        value = record_indicator_value(
+            indicator=indicator, by=request.user, **form.validated_data
+        )
+        value = IndicatorValue.objects.select_related("period", "recorded_by").get(
+            pk=value.pk
+        )
+        return Response(
+            IndicatorValueSerializer(value).data, status=status.HTTP_201_CREATED
+        )
