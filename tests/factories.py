@@ -35,7 +35,12 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 def _kind(slug):
-    return factory.LazyFunction(lambda: OrganisationKind.objects.get(slug=slug))
+    # get_or_create: transactional tests flush the rows the data migration seeded.
+    return factory.LazyFunction(
+        lambda: OrganisationKind.objects.get_or_create(
+            slug=slug, defaults={"name": slug.replace("-", " ").capitalize()}
+        )[0]
+    )
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):

@@ -22,16 +22,23 @@ class StrictInput(serializers.Serializer):
     """Input serializer that refuses fields it does not know, naming each one."""
 
     def to_internal_value(self, data: Any) -> Any:
+        unknown: dict[str, list[str]] = {}
         if isinstance(data, dict):
             writable = {
                 name for name, field in self.fields.items() if not field.read_only
             }
-            unknown = sorted(set(data) - writable)
-            if unknown:
-                raise serializers.ValidationError(
-                    {name: ["This field is not recognised."] for name in unknown}
-                )
-        return super().to_internal_value(data)
+            unknown = {
+                name: ["This field is not recognised."]
+                for name in sorted(set(data) - writable)
+            }
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            detail = error.detail if isinstance(error.detail, dict) else {}
+            raise serializers.ValidationError({**detail, **unknown}) from error
+        if unknown:
+            raise serializers.ValidationError(unknown)
+        return value
 
 
 class FuzzyDateOut(serializers.Serializer):

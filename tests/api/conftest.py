@@ -1,0 +1,154 @@
+"""API fixtures: a current plan, personas per role, and OAuth clients with tokens."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from plans.models import Membership, OrganisationKind
+from plans.services import ensure_quarterly_periods, issue_api_client
+from tests.factories import (
+    DeliverableFactory,
+    DeliverableOwnerFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    PlanFactory,
+    UserFactory,
+)
+
+BOTH_SCOPES = ["read", "updates:write"]
+
+
+@pytest.fixture(autouse=True)
+def fresh_throttle_cache():
+    """Throttle counts live in the cache; each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture
+def partner(db):
+    return OrganisationFactory(
+        name="Honorary Police",
+        short_name="HP",
+        kind=OrganisationKind.objects.get_or_create(
+            slug=OrganisationKind.PARTNER, defaults={"name": "Partner"}
+        )[0],
+    )
+
+
+@pytest.fixture
+def current_plan(authority):
+    """A published plan for this calendar year, so "now" falls in one of its periods."""
+    year = timezone.localdate().year
+    plan = PlanFactory(
+        owner=authority,
+        reference=f"PP/{year}",
+        title=f"{year} Policing Plan",
+        starts_on=datetime.date(year, 1, 1),
+        ends_on=datetime.date(year, 12, 31),
+    )
+    ensure_quarterly_periods(plan=plan)
+    return plan
+
+
+@pytest.fixture
+def led(current_plan, force):
+    """A deliverable the force leads."""
+    return DeliverableFactory(
+        objective__priority__plan=current_plan,
+        reference="3.1.1.1.1",
+        lead_organisation=force,
+        forecast_date="Q4",
+        baseline_date="Q4",
+    )
+
+
+@pytest.fixture
+def owned(current_plan, authority, partner):
+    """A deliverable the authority leads and the partner co-owns."""
+    deliverable = DeliverableFactory(
+        objective__priority__plan=current_plan,
+        reference="3.2.1.1.1",
+        lead_organisation=authority,
+    )
+    DeliverableOwnerFactory(deliverable=deliverable, role="Parish liaison",
+                            organisation=partner)
+    return deliverable
+
+
+def _member(org, role, username):
+    return MembershipFactory(
+        user=UserFactory(username=username), organisation=org, role=role
+    ).user
+
+
+@pytest.fixture
+def personas(authority, force, partner):
+    """One user per column of the permission matrix."""
+    return {
+        "anonymous": None,
+        "reader": _member(authority, Membership.Role.READER, "rory"),
+        "contributor_other": _member(partner, Membership.Role.CONTRIBUTOR, "hugh"),
+        "contributor_lead": _member(force, Membership.Role.CONTRIBUTOR, "farah"),
+        "editor": _member(authority, Membership.Role.EDITOR, "erin"),
+        "admin": _member(authority, Membership.Role.ADMIN, "alex"),
+    }
+
+
+def session_client(user):
+    """An API client signed in through the browser session (or anonymous)."""
+    client = APIClient()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def fetch_token(client_id, secret, scope="read updates:write"):
+    """Exchange client credentials for an access token at the token endpoint."""
+    response = APIClient().post(
+        reverse("oauth-token"),
+        {"grant_type": "client_credentials", "scope": scope},
+        format="multipart",
+        HTTP_AUTHORIZATION=_basic(client_id, secret),
+    )
+    return response
+
+
+def _basic(client_id, secret):
+    import base64
+
+    raw = f"{client_id}:{secret}".encode()
+    return "Basic " + base64.b64encode(raw).decode()
+
+
+def bearer(token):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    return client
+
+
+@pytest.fixture
+def issue_client(db):
+    """issue_client(org, scopes) -> (ApiClient, secret, access token)."""
+    admin = UserFactory(username="root", is_staff=True, is_superuser=True)
+
+    def issue(organisation, scopes=BOTH_SCOPES, name="Performance system"):
+        client, secret = issue_api_client(
+            organisation=organisation, name=name, scopes=scopes, by=admin
+        )
+        response = fetch_token(client.application.client_id, secret, " ".join(scopes))
+        assert response.status_code == 200, response.content
+        return client, secret, response.json()["access_token"]
+
+    return issue
+
+
+@pytest.fixture
+def force_api(issue_client, force):
+    """A bearer-token API client for the force's system, with both scopes."""
+    _, _, token = issue_client(force)
+    return bearer(token)
