@@ -4,29 +4,31 @@ import django_filters
 from django.db.models import Q
 
 from deliverables.models import Deliverable, Milestone, ProgressUpdate, Rag, Status
+from plans.filtersets import IdFilter
 
 
 class DeliverableFilter(django_filters.FilterSet):
-    plan = django_filters.NumberFilter(field_name="plan_id")
+    plan = IdFilter(field_name="plan_id")
     plan_reference = django_filters.CharFilter(field_name="plan__reference")
-    priority = django_filters.NumberFilter(
+    priority = IdFilter(
         method="filter_priority", help_text="A priority id; includes nested priorities."
     )
     priority_reference = django_filters.CharFilter(
         method="filter_priority_reference",
         help_text='A priority reference such as "3.1"; includes nested priorities.',
     )
-    objective = django_filters.NumberFilter(field_name="objective_id")
+    objective = IdFilter(field_name="objective_id")
     status = django_filters.MultipleChoiceFilter(choices=Status.choices)
     rag = django_filters.MultipleChoiceFilter(choices=Rag.choices)
-    lead_organisation = django_filters.NumberFilter(field_name="lead_organisation_id")
+    lead_organisation = IdFilter(field_name="lead_organisation_id")
     lead_organisation_name = django_filters.CharFilter(
         method="filter_lead_organisation_name",
         help_text="Name or short name of the lead organisation.",
     )
     late_as_of = django_filters.DateFilter(
         method="filter_late_as_of",
-        help_text="Open deliverables whose forecast (or baseline) ended before this day.",
+        help_text="Open deliverables whose forecast (or baseline) ended before this "
+        "day.",
     )
     updated_since = django_filters.IsoDateTimeFilter(
         field_name="updated_at",
@@ -60,8 +62,8 @@ class DeliverableFilter(django_filters.FilterSet):
 
 
 class MilestoneFilter(django_filters.FilterSet):
-    deliverable = django_filters.NumberFilter(field_name="deliverable_id")
-    plan = django_filters.NumberFilter(field_name="deliverable__plan_id")
+    deliverable = IdFilter(field_name="deliverable_id")
+    plan = IdFilter(field_name="deliverable__plan_id")
     due_before = django_filters.DateFilter(field_name="due_date_end", lookup_expr="lt")
 
     class Meta:
@@ -70,9 +72,9 @@ class MilestoneFilter(django_filters.FilterSet):
 
 
 class ProgressUpdateFilter(django_filters.FilterSet):
-    deliverable = django_filters.NumberFilter(field_name="deliverable_id")
-    plan = django_filters.NumberFilter(field_name="deliverable__plan_id")
-    period = django_filters.NumberFilter(field_name="period_id")
+    deliverable = IdFilter(field_name="deliverable_id")
+    plan = IdFilter(field_name="deliverable__plan_id")
+    period = IdFilter(field_name="period_id")
     status = django_filters.MultipleChoiceFilter(choices=Status.choices)
     updated_since = django_filters.IsoDateTimeFilter(
         field_name="recorded_at", lookup_expr="gte"

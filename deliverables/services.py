@@ -5,10 +5,11 @@ call these.
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -35,13 +36,18 @@ class StaleVersion(Exception):
         super().__init__("The deliverable has changed since it was read.")
 
 
-def period_for(
-    *, deliverable: Deliverable, on: datetime.date
-) -> ReportingPeriod | None:
-    """The deliverable's plan period that contains the day ``on``, if there is one."""
-    return ReportingPeriod.objects.filter(
-        plan_id=deliverable.plan_id, starts_on__lte=on, ends_on__gte=on
-    ).first()
+@dataclass
+class Change:
+    """One progress update to record; ``None`` keeps the current value."""
+
+    narrative: str
+    status: str | None = None
+    rag: str | None = None
+    percent_complete: Any = _UNCHANGED
+    forecast_date: str | None = None
+    reason: str = ""
+    merged_into: Deliverable | None = None
+    period: ReportingPeriod | None = None
 
 
 @transaction.atomic
@@ -74,51 +80,215 @@ def record_progress(
     ``if_match``, the write goes ahead only if the deliverable's ETag still matches
     (checked under the row lock), else ``StaleVersion``.
 
-    Raises ``ValidationError`` keyed by field name, having written nothing.
+    Raises ``ValidationError`` keyed by field name, having written nothing. The
+    returned update's ``deliverable`` is the saved, current row.
     """
-    from deliverables.permissions import needs_review
-
-    deliverable = (
+    locked = (
         Deliverable.objects.select_for_update()
         .select_related("plan")
         .get(pk=deliverable.pk)
     )
-    if if_match is not None and if_match.strip() not in {deliverable.etag, "*"}:
-        raise StaleVersion(deliverable.etag)
-    recorded_at = recorded_at or timezone.now()
-    errors: dict[str, str] = {}
+    if if_match is not None and if_match.strip() not in {locked.etag, "*"}:
+        raise StaleVersion(locked.etag)
+    change = Change(
+        narrative=narrative,
+        status=status,
+        rag=rag,
+        percent_complete=percent_complete,
+        forecast_date=forecast_date,
+        reason=reason,
+        merged_into=merged_into,
+        period=period,
+    )
+    now = recorded_at or timezone.now()
+    periods = None if period else _periods_of([locked.plan_id])
+    update = _build(
+        deliverable=locked,
+        change=change,
+        by=by,
+        recorded_at=now,
+        source=source,
+        api_client=api_client,
+        periods=periods,
+    )
+    update.save()
+    if not update.requires_review:
+        if recorded_at is None or not _newer_accepted_exists(update):
+            _copy_onto(deliverable=locked, update=update)
+            attribute_to(locked, by=by, reason=f"Progress update {update.pk}")
+            locked.save()
+    return update
 
-    new_status = status or deliverable.status
+
+@transaction.atomic
+def record_progress_many(
+    *,
+    changes: list[tuple[Deliverable, Change]],
+    by: Any,
+    source: str = ProgressUpdate.Source.BROWSER,
+    api_client: Any = None,
+) -> list[ProgressUpdate]:
+    """Record many updates at once, all or nothing, in a handful of queries.
+
+    The same rules as ``record_progress``; several updates to one deliverable apply in
+    order. Raises ``BulkRefused`` with every item's problems (by position) and writes
+    nothing if any is refused.
+    """
+    ids = sorted({deliverable.pk for deliverable, _ in changes})
+    locked = {
+        d.pk: d
+        for d in Deliverable.objects.select_for_update()
+        .select_related("plan")
+        .filter(pk__in=ids)
+        .order_by("pk")  # a fixed order, so two bulk writers cannot deadlock
+    }
+    periods = _periods_of({d.plan_id for d in locked.values()})
+    now = timezone.now()
+    updates: list[ProgressUpdate] = []
+    touched: dict[int, Deliverable] = {}
+    errors: dict[int, dict[str, list[str]]] = {}
+    for index, (deliverable, change) in enumerate(changes):
+        current = locked[deliverable.pk]
+        try:
+            update = _build(
+                deliverable=current,
+                change=change,
+                by=by,
+                recorded_at=now,
+                source=source,
+                api_client=api_client,
+                periods=periods,
+            )
+        except ValidationError as error:
+            errors[index] = error.message_dict
+            continue
+        updates.append(update)
+        if not update.requires_review:
+            _copy_onto(deliverable=current, update=update)
+            touched[current.pk] = current
+    if errors:
+        raise BulkRefused(errors)
+    ProgressUpdate.objects.bulk_create(updates)
+    for update in updates:
+        ProgressUpdate.review.related.set_cached_value(update, None)
+    for deliverable in touched.values():
+        deliverable.updated_at = now
+    _bulk_set(list(touched.values()), APPLIED_FIELDS)
+    Deliverable.history.bulk_history_create(
+        list(touched.values()),
+        default_user=by,
+        default_change_reason="Bulk progress update",
+    )
+    return updates
+
+
+def _bulk_set(objects: list[Deliverable], names: list[str], batch: int = 500) -> None:
+    """Write these fields of many rows in one statement per batch.
+
+    Django's bulk_update builds a CASE expression per row and field, which costs
+    seconds for a thousand rows; an UPDATE joined to a list of VALUES costs
+    milliseconds. Both PostgreSQL and SQLite (3.33+) support the join.
+    """
+    if not objects:
+        return
+    fields = [Deliverable._meta.get_field(name) for name in names]
+    quote = connection.ops.quote_name
+    table = quote(Deliverable._meta.db_table)
+    columns = ["id", *[field.column for field in fields]]
+    sets = ", ".join(f"{quote(c)} = v.{quote(c)}" for c in columns[1:])
+    if connection.vendor == "postgresql":
+        types = ["bigint", *[field.db_type(connection) for field in fields]]
+        row = "(" + ", ".join(f"%s::{t}" for t in types) + ")"
+    else:
+        row = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    names_sql = ", ".join(quote(c) for c in columns)
+    with connection.cursor() as cursor:
+        for start in range(0, len(objects), batch):
+            chunk = objects[start : start + batch]
+            params: list[Any] = []
+            for obj in chunk:
+                params.append(obj.pk)
+                params += [
+                    field.get_db_prep_save(getattr(obj, field.attname), connection)
+                    for field in fields
+                ]
+            values = ", ".join([row] * len(chunk))
+            if connection.vendor == "postgresql":
+                sql = (
+                    f"UPDATE {table} SET {sets} FROM (VALUES {values}) "
+                    f"AS v({names_sql}) WHERE {table}.id = v.id"
+                )
+            else:
+                sql = (
+                    f"WITH v({names_sql}) AS (VALUES {values}) "
+                    f"UPDATE {table} SET {sets} FROM v WHERE {table}.id = v.id"
+                )
+            cursor.execute(sql, params)
+
+
+class BulkRefused(Exception):
+    """Some updates of a bulk write were refused; ``errors`` maps position to fields."""
+
+    def __init__(self, errors: dict[int, dict[str, list[str]]]):
+        self.errors = errors
+        super().__init__(f"{len(errors)} update(s) refused")
+
+
+def _periods_of(plan_ids) -> dict[int, list[ReportingPeriod]]:
+    found: dict[int, list[ReportingPeriod]] = {}
+    for period in ReportingPeriod.objects.filter(plan_id__in=plan_ids):
+        found.setdefault(period.plan_id, []).append(period)
+    return found
+
+
+def _build(
+    *,
+    deliverable: Deliverable,
+    change: Change,
+    by: Any,
+    recorded_at: datetime.datetime,
+    source: str,
+    api_client: Any,
+    periods: dict[int, list[ReportingPeriod]] | None,
+) -> ProgressUpdate:
+    """Check one change against the deliverable's current state; return the unsaved
+    update, or raise ValidationError keyed by field."""
+    from deliverables.permissions import needs_review
+
+    errors: dict[str, str] = {}
+    new_status = change.status or deliverable.status
     if new_status not in Status.values:
         errors["status"] = "Choose a status from the list."
-    new_rag = deliverable.rag if rag is None else rag
+    new_rag = deliverable.rag if change.rag is None else change.rag
     if new_rag not in ["", *Rag.values]:
         errors["rag"] = "Choose green, amber or red, or leave it blank."
     new_percent = (
         deliverable.percent_complete
-        if percent_complete is _UNCHANGED
-        else percent_complete
+        if change.percent_complete is _UNCHANGED
+        else change.percent_complete
     )
     if new_percent is not None and not 0 <= new_percent <= 100:
         errors["percent_complete"] = "Enter a whole number from 0 to 100."
 
-    new_forecast = deliverable.forecast_date
-    if forecast_date is not None:
+    forecast = deliverable.fuzzy("forecast_date")
+    if change.forecast_date is not None:
         try:
-            new_forecast = fuzzydates.parse(
-                forecast_date, default_year=deliverable.plan.year
-            ).text
+            forecast = fuzzydates.parse(
+                change.forecast_date, default_year=deliverable.plan.year
+            )
         except fuzzydates.FuzzyDateError as exc:
             errors["forecast_date"] = str(exc)
 
-    if not (narrative or "").strip():
+    if not (change.narrative or "").strip():
         errors["narrative"] = "Say what progress has been made."
     changed = (
-        new_status != deliverable.status or new_forecast != deliverable.forecast_date
+        new_status != deliverable.status or forecast.text != deliverable.forecast_date
     )
-    if changed and not (reason or "").strip():
+    reason = (change.reason or "").strip()
+    if changed and not reason:
         errors["reason"] = "Give a reason when the status or forecast date changes."
 
+    merged_into = change.merged_into
     if new_status == Status.MERGED:
         if merged_into is None:
             errors["merged_into"] = "Choose the deliverable this one merged into."
@@ -131,8 +301,17 @@ def record_progress(
             "Only a merged deliverable has a deliverable to merge into."
         )
 
+    period = change.period
     if period is None:
-        period = period_for(deliverable=deliverable, on=timezone.localdate(recorded_at))
+        day = timezone.localdate(recorded_at)
+        period = next(
+            (
+                p
+                for p in (periods or {}).get(deliverable.plan_id, [])
+                if p.starts_on <= day <= p.ends_on
+            ),
+            None,
+        )
         if period is None:
             errors["period"] = "The plan has no reporting period for this date."
     elif period.plan_id != deliverable.plan_id:
@@ -140,8 +319,8 @@ def record_progress(
 
     if errors:
         raise ValidationError(errors)
-
-    update = ProgressUpdate(
+    previous = deliverable.fuzzy("forecast_date")
+    return ProgressUpdate(
         deliverable=deliverable,
         period=period,
         recorded_by=by,
@@ -150,32 +329,58 @@ def record_progress(
         status=new_status,
         rag=new_rag,
         percent_complete=new_percent,
-        forecast_date=new_forecast,
+        forecast_date=forecast.text,
+        forecast_date_start=forecast.start,
+        forecast_date_end=forecast.end,
         merged_into=merged_into,
-        narrative=narrative.strip(),
-        reason=(reason or "").strip(),
+        narrative=change.narrative.strip(),
+        reason=reason,
         previous_status=deliverable.status,
-        previous_forecast_date=deliverable.forecast_date,
+        previous_forecast_date=previous.text,
+        previous_forecast_date_start=previous.start,
+        previous_forecast_date_end=previous.end,
         api_client=api_client,
         requires_review=needs_review(by, deliverable),
     )
-    update.save()
-    if not update.requires_review:
-        _apply_if_latest(deliverable=deliverable, update=update, by=by)
-    return update
 
 
-def _apply_if_latest(
-    *, deliverable: Deliverable, update: ProgressUpdate, by: Any
-) -> None:
-    """Apply an accepted update unless a newer accepted one already stands."""
-    newer = (
-        deliverable.updates.filter(recorded_at__gt=update.recorded_at)
+def _newer_accepted_exists(update: ProgressUpdate) -> bool:
+    return (
+        ProgressUpdate.objects.filter(
+            deliverable_id=update.deliverable_id, recorded_at__gt=update.recorded_at
+        )
         .filter(Q(requires_review=False) | Q(review__decision=ReviewState.ACCEPTED))
         .exists()
     )
-    if not newer:
-        _apply(deliverable=deliverable, update=update, by=by)
+
+
+#: The deliverable's fields that follow its latest accepted update.
+APPLIED_FIELDS = [
+    "status",
+    "rag",
+    "percent_complete",
+    "forecast_date",
+    "forecast_date_start",
+    "forecast_date_end",
+    "merged_into",
+    "completed_on",
+    "updated_at",
+]
+
+
+def _copy_onto(*, deliverable: Deliverable, update: ProgressUpdate) -> None:
+    """Copy an accepted update's values onto the deliverable (in memory)."""
+    deliverable.status = update.status
+    deliverable.rag = update.rag
+    deliverable.percent_complete = update.percent_complete
+    deliverable.forecast_date = update.forecast_date
+    deliverable.forecast_date_start = update.forecast_date_start
+    deliverable.forecast_date_end = update.forecast_date_end
+    deliverable.merged_into = update.merged_into
+    if update.status == Status.COMPLETED and deliverable.completed_on is None:
+        deliverable.completed_on = timezone.localdate(update.recorded_at)
+    elif update.status != Status.COMPLETED:
+        deliverable.completed_on = None
 
 
 @transaction.atomic
@@ -214,21 +419,8 @@ def _review(
     review = UpdateReview.objects.create(
         update=update, decision=decision, comment=comment.strip(), reviewed_by=by
     )
-    if decision == ReviewState.ACCEPTED:
-        _apply_if_latest(deliverable=deliverable, update=update, by=by)
+    if decision == ReviewState.ACCEPTED and not _newer_accepted_exists(update):
+        _copy_onto(deliverable=deliverable, update=update)
+        attribute_to(deliverable, by=by, reason=f"Accepted progress update {update.pk}")
+        deliverable.save()
     return review
-
-
-def _apply(*, deliverable: Deliverable, update: ProgressUpdate, by: Any) -> None:
-    """Copy an update's values onto the deliverable, recording who in its history."""
-    deliverable.status = update.status
-    deliverable.rag = update.rag
-    deliverable.percent_complete = update.percent_complete
-    deliverable.forecast_date = update.forecast_date
-    deliverable.merged_into = update.merged_into
-    if update.status == Status.COMPLETED and deliverable.completed_on is None:
-        deliverable.completed_on = timezone.localdate(update.recorded_at)
-    elif update.status != Status.COMPLETED:
-        deliverable.completed_on = None
-    attribute_to(deliverable, by=by, reason=f"Progress update {update.pk}")
-    deliverable.save()

@@ -8,22 +8,10 @@ from __future__ import annotations
 from typing import Any
 
 from plans.models import Membership, Plan
+from plans.querysets import roles_of
 
 WRITERS = (Membership.Role.ADMIN, Membership.Role.EDITOR, Membership.Role.CONTRIBUTOR)
 EDITORS = (Membership.Role.ADMIN, Membership.Role.EDITOR)
-
-
-def roles_of(actor: Any) -> dict[int, str]:
-    """The actor's role in each of their organisations, by organisation id (cached)."""
-    if actor is None or not getattr(actor, "is_authenticated", False):
-        return {}
-    cached = getattr(actor, "_roles", None)
-    if cached is None:
-        cached = dict(
-            Membership.objects.filter(user=actor).values_list("organisation_id", "role")
-        )
-        actor._roles = cached
-    return cached
 
 
 def edits_plan(actor: Any, plan: Plan) -> bool:

@@ -19,21 +19,28 @@ if TYPE_CHECKING:
     Actor = AbstractBaseUser | AnonymousUser
 
 
-def organisation_ids_of(actor: Any) -> list[int]:
-    """The ids of the organisations the actor is a member of (empty when signed out)."""
+def roles_of(actor: Any) -> dict[int, str]:
+    """The actor's role in each of their organisations, by organisation id.
+
+    Read once per request and kept on the user object, because scope and permission
+    checks ask it many times.
+    """
     if actor is None or not getattr(actor, "is_authenticated", False):
-        return []
-    cached = getattr(actor, "_organisation_ids", None)
+        return {}
+    cached = getattr(actor, "_roles", None)
     if cached is None:
         from plans.models import Membership
 
-        cached = list(
-            Membership.objects.filter(user=actor).values_list(
-                "organisation_id", flat=True
-            )
+        cached = dict(
+            Membership.objects.filter(user=actor).values_list("organisation_id", "role")
         )
-        actor._organisation_ids = cached
+        actor._roles = cached
     return cached
+
+
+def organisation_ids_of(actor: Any) -> list[int]:
+    """The ids of the organisations the actor is a member of (empty when signed out)."""
+    return list(roles_of(actor))
 
 
 def sees_everything(actor: Any) -> bool:

@@ -170,12 +170,25 @@ class ProgressUpdateInput(StrictInput):
     )
 
 
+class BulkUpdate(ProgressUpdateInput):
+    """One update of a bulk request: as for a single update, naming its deliverable."""
+
+    deliverable = serializers.IntegerField(help_text="The deliverable's id.")
+
+
+@extend_schema_field(BulkUpdate)
+class BulkUpdateItem(serializers.DictField):
+    """Read as a plain object, so that the view can check each update itself and name
+    the index of every one it refuses; documented as the update it must be."""
+
+
 class BulkInput(StrictInput):
     updates = serializers.ListField(
-        child=serializers.DictField(),
+        child=BulkUpdateItem(),
         min_length=1,
         max_length=1000,
-        help_text="Up to 1,000 updates, each as for a single update with its deliverable.",
+        help_text="Up to 1,000 updates, each as for a single update with its "
+        "deliverable.",
     )
 
 

@@ -30,10 +30,17 @@ from deliverables.filtersets import (
 )
 from deliverables.models import Deliverable, Milestone, ProgressUpdate
 from deliverables.permissions import may_record_progress
-from deliverables.services import StaleVersion, record_progress
+from deliverables.services import (
+    BulkRefused,
+    Change,
+    StaleVersion,
+    record_progress,
+    record_progress_many,
+)
 from plans.api.base import ScopedReadOnlyViewSet
 from plans.api.errors import PreconditionFailed, problem_response
 from plans.api.idempotency import idempotent
+from plans.api.schema import IDEMPOTENCY_KEY
 from plans.models import ReportingPeriod
 
 PROBLEM = OpenApiResponse(description="Problem details naming each field at fault.")
@@ -43,12 +50,18 @@ IF_MATCH = OpenApiParameter(
     required=False,
     description="The deliverable's ETag as you read it; a stale one gets 412.",
 )
-IDEMPOTENCY_KEY = OpenApiParameter(
-    "Idempotency-Key",
+IF_NONE_MATCH = OpenApiParameter(
+    "If-None-Match",
     location=OpenApiParameter.HEADER,
     required=False,
-    description="Any unique string (a UUID). A retry with the same key and body "
-    "returns the first response without writing again.",
+    description="The deliverable's ETag as you read it; unchanged, it gets 304.",
+)
+ETAG = OpenApiParameter(
+    "ETag",
+    location=OpenApiParameter.HEADER,
+    response=[200, 201, 304],
+    required=True,
+    description="The deliverable's version, for If-Match and If-None-Match.",
 )
 
 
@@ -91,14 +104,14 @@ def _period(plan_id: int, value: str | None) -> ReportingPeriod | None:
     return found
 
 
-def _record(
+def _change(
     request,
     deliverable: Deliverable,
     data: dict,
-    if_match: str | None,
     merge_targets: dict[int, Deliverable] | None = None,
-) -> ProgressUpdate:
-    """Turn validated API input into one call of the record_progress service."""
+    periods: dict[tuple[int, str], ReportingPeriod] | None = None,
+) -> Change:
+    """Turn validated API input into a Change for the services."""
     values: dict[str, Any] = {
         name: data[name]
         for name in ("status", "rag", "percent_complete", "forecast_date", "reason")
@@ -106,25 +119,34 @@ def _record(
     }
     target_id = data.get("merged_into")
     if target_id is not None:
-        targets = merge_targets or {}
-        target = (
-            targets.get(target_id)
-            or Deliverable.objects.visible_to(request.user).filter(pk=target_id).first()
-        )
+        target = (merge_targets or {}).get(target_id) or Deliverable.objects.visible_to(
+            request.user
+        ).filter(pk=target_id).first()
         if target is None:
             raise DjangoValidationError(
                 {"merged_into": f"No deliverable {target_id} that you can see."}
             )
         values["merged_into"] = target
+    if data.get("period") not in (None, ""):
+        key = (deliverable.plan_id, str(data["period"]))
+        period = (periods or {}).get(key) or _period(*key)
+        if periods is not None:
+            periods[key] = period
+        values["period"] = period
+    return Change(narrative=data["narrative"], **values)
+
+
+def _record(
+    request, deliverable: Deliverable, data: dict, if_match: str | None
+) -> ProgressUpdate:
+    change = _change(request, deliverable, data)
     return record_progress(
         deliverable=deliverable,
         by=request.user,
-        narrative=data["narrative"],
-        period=_period(deliverable.plan_id, data.get("period")),
         source=ProgressUpdate.Source.API,
         api_client=_api_client(request),
         if_match=if_match,
-        **values,
+        **vars(change),
     )
 
 
@@ -151,6 +173,13 @@ class DeliverableViewSet(ScopedReadOnlyViewSet):
     filterset_class = DeliverableFilter
     ordering_fields = ["id", "updated_at", "reference", "forecast_date_end"]
 
+    @extend_schema(
+        parameters=[IF_NONE_MATCH, ETAG],
+        responses={
+            200: DeliverableSerializer,
+            304: OpenApiResponse(description="Not modified since the ETag you sent."),
+        },
+    )
     def retrieve(self, request, *args, **kwargs):
         deliverable = self.get_object()
         if request.headers.get("If-None-Match") == deliverable.etag:
@@ -169,7 +198,7 @@ class DeliverableViewSet(ScopedReadOnlyViewSet):
     @extend_schema(
         methods=["POST"],
         request=ProgressUpdateInput,
-        parameters=[IF_MATCH, IDEMPOTENCY_KEY],
+        parameters=[IF_MATCH, IDEMPOTENCY_KEY, ETAG],
         responses={
             201: ProgressUpdateSerializer,
             400: PROBLEM,
@@ -183,6 +212,8 @@ class DeliverableViewSet(ScopedReadOnlyViewSet):
         detail=True,
         methods=["get", "post"],
         url_path="updates",
+        # The whole history, newest first: no filters, ordering or pages.
+        filter_backends=[],
         filterset_class=None,
         ordering_fields=None,
         pagination_class=None,
@@ -337,42 +368,57 @@ class ProgressUpdateViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
             else:
                 ids.add(form.validated_data["deliverable"])
         writable = _writable(request, ids)
+        changes: list[tuple[Deliverable, Change]] = []
+        positions: list[int] = []
+        periods: dict[tuple[int, str], ReportingPeriod] = {}
+        for index, form in enumerate(forms):
+            if form.errors or "deliverable" not in form.validated_data:
+                continue
+            deliverable = writable.get(form.validated_data["deliverable"])
+            if deliverable is None:
+                refuse(
+                    index,
+                    DjangoValidationError(
+                        {
+                            "deliverable": (
+                                f"No deliverable {form.validated_data['deliverable']} "
+                                "that you may update."
+                            )
+                        }
+                    ),
+                )
+                continue
+            try:
+                changes.append(
+                    (
+                        deliverable,
+                        _change(
+                            request, deliverable, form.validated_data, writable, periods
+                        ),
+                    )
+                )
+                positions.append(index)
+            except DjangoValidationError as error:
+                refuse(index, error)
         created: list[ProgressUpdate] = []
         try:
+            # Checked even when some items already failed, so every problem is listed;
+            # rolled back unless every item was fine.
             with transaction.atomic():
-                for index, form in enumerate(forms):
-                    if form.errors or "deliverable" not in form.validated_data:
-                        continue
-                    deliverable = writable.get(form.validated_data["deliverable"])
-                    if deliverable is None:
-                        refuse(
-                            index,
-                            DjangoValidationError(
-                                {
-                                    "deliverable": (
-                                        f"No deliverable {form.validated_data['deliverable']} "
-                                        "that you may update."
-                                    )
-                                }
-                            ),
-                        )
-                        continue
-                    try:
-                        with transaction.atomic():
-                            created.append(
-                                _record(
-                                    request,
-                                    deliverable,
-                                    form.validated_data,
-                                    None,
-                                    merge_targets=writable,
-                                )
-                            )
-                    except DjangoValidationError as error:
-                        refuse(index, error)
+                created = record_progress_many(
+                    changes=changes,
+                    by=request.user,
+                    source=ProgressUpdate.Source.API,
+                    api_client=_api_client(request),
+                )
                 if errors:
                     raise _RollBack()
+        except BulkRefused as refused:
+            for position, fields in refused.errors.items():
+                refuse(positions[position], DjangoValidationError(fields))
         except _RollBack:
+            created = []
+        if errors:
             errors.sort(key=lambda e: (e["index"], e["field"] or ""))
             return problem_response(
                 status.HTTP_400_BAD_REQUEST,
@@ -380,16 +426,20 @@ class ProgressUpdateViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
                 f"{len({e['index'] for e in errors})} of {len(forms)} updates were "
                 "refused, so none was recorded.",
             )
-        updates = (
-            _updates_queryset().filter(pk__in=[u.pk for u in created]).order_by("id")
-        )
         return Response(
             {
                 "created": len(created),
-                "updates": ProgressUpdateSerializer(updates, many=True).data,
+                "updates": ProgressUpdateSerializer(created, many=True).data,
             },
             status=status.HTTP_201_CREATED,
         )
+
+
+def _fresh(update: ProgressUpdate) -> ProgressUpdate:
+    """A just-written update, ready to serialise without another query."""
+    if not update.requires_review:
+        ProgressUpdate.review.related.set_cached_value(update, None)
+    return update
 
 
 class _RollBack(Exception):

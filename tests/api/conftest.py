@@ -75,8 +75,9 @@ def owned(current_plan, authority, partner):
         reference="3.2.1.1.1",
         lead_organisation=authority,
     )
-    DeliverableOwnerFactory(deliverable=deliverable, role="Parish liaison",
-                            organisation=partner)
+    DeliverableOwnerFactory(
+        deliverable=deliverable, role="Parish liaison", organisation=partner
+    )
     return deliverable
 
 
