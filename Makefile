@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 STATIC_BUILT := staticfiles/staticfiles.json
 STATIC_SOURCES := $(shell find static -type f 2>/dev/null)
 
-.PHONY: install run test lint serve demo migrate clean
+.PHONY: install run test lint serve demo migrate bench clean
 
 ## install: create .venv, install the pinned dependencies, build static files (idempotent)
 install: $(INSTALLED) $(STATIC_BUILT)
@@ -50,6 +50,17 @@ lint: install
 ## test: lint, then the whole test suite
 test: lint
 	$(BIN)/python -m pytest
+
+## bench: time the API on a fresh PostgreSQL database; figures go to docs/performance.md
+PG_SERVER ?= postgres://postgres@127.0.0.1:5432
+BENCH_DB ?= plan_delivery_bench
+bench: install
+	psql -q "$(PG_SERVER)/postgres" -c "DROP DATABASE IF EXISTS $(BENCH_DB)" \
+		-c "CREATE DATABASE $(BENCH_DB)"
+	DATABASE_URL="$(PG_SERVER)/$(BENCH_DB)" $(BIN)/python manage.py migrate -v0
+	DATABASE_URL="$(PG_SERVER)/$(BENCH_DB)" $(BIN)/python manage.py bench_api \
+		--output docs/performance.md
+	psql -q "$(PG_SERVER)/postgres" -c "DROP DATABASE $(BENCH_DB)"
 
 clean:
 	rm -rf $(VENV) staticfiles

@@ -15,10 +15,13 @@ def party_organisations(deliverable: Deliverable) -> set[int]:
 
 
 def may_record_progress(actor: Any, deliverable: Deliverable) -> bool:
-    """Contributors and above of the lead or an owning organisation, and plan editors."""
-    return edits_plan(actor, deliverable.plan) or writes_for(
-        actor, party_organisations(deliverable)
-    )
+    """Plan editors; and contributors and above of the lead or an owning organisation,
+    once the plan is no longer a draft (a draft is its owners' alone)."""
+    if edits_plan(actor, deliverable.plan):
+        return True
+    if deliverable.plan.state == deliverable.plan.State.DRAFT:
+        return False
+    return writes_for(actor, party_organisations(deliverable))
 
 
 def needs_review(actor: Any, deliverable: Deliverable) -> bool:

@@ -169,7 +169,15 @@ class Command(BaseCommand):
             ("deliverables list, 100 items, p95", percentile(lists, 0.95)),
         ]
         lines = [
-            f"Database: {connection.vendor} · {len(singles)} single updates, "
+            "# API performance",
+            "",
+            "Measured by `make bench` (the `bench_api` command) on a fresh database: "
+            "server time of requests made in-process, with no network, for a plan of "
+            f"{DELIVERABLES:,} deliverables. Run it again after changing the API and "
+            "commit the new figures.",
+            "",
+            f"Measured on {timezone.localdate():%-d %B %Y} · "
+            f"database: {connection.vendor} · {len(singles)} single updates, "
             f"{len(bulks)} bulk requests, {len(lists)} list pages · "
             f"{len(single_queries)} SQL queries per single update",
             "",
