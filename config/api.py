@@ -1,9 +1,11 @@
 """The API's URLs: /api/v1/ resources, the OpenAPI schema and its interactive docs."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from oauth2_provider import views as oauth_views
+from rest_framework.exceptions import NotFound
 from rest_framework.routers import DefaultRouter
+from rest_framework.views import APIView
 
 from deliverables.api.views import (
     DeliverableViewSet,
@@ -18,6 +20,21 @@ from plans.api.views import (
     PriorityViewSet,
 )
 from scrutiny.api.views import DecisionNoticeViewSet
+
+
+class NoSuchEndpoint(APIView):
+    """Any other URL under /api/: a 404 in problem details, as every API error is,
+    rather than the site's HTML page (say /api/v1/plans/1.5/, which no route takes).
+
+    It answers before authentication, permissions or throttling, whatever the method,
+    and is not part of the schema.
+    """
+
+    schema = None
+
+    def initial(self, request, *args, **kwargs):
+        raise NotFound()
+
 
 router = DefaultRouter()
 router.register("organisations", OrganisationViewSet)
@@ -39,4 +56,7 @@ urlpatterns = [
     # Only the token endpoints of OAuth 2.0: forces use the client-credentials grant.
     path("o/token/", oauth_views.TokenView.as_view(), name="oauth-token"),
     path("o/revoke_token/", oauth_views.RevokeTokenView.as_view(), name="oauth-revoke"),
+    # Last, and only for paths ending in a slash, so that APPEND_SLASH still sends
+    # /api/v1/plans on to /api/v1/plans/.
+    re_path(r"^api/(?:.*/)?$", NoSuchEndpoint.as_view(), name="api-not-found"),
 ]

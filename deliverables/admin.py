@@ -3,7 +3,13 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from deliverables.models import Deliverable, DeliverableOwner, Milestone, ProgressUpdate
+from deliverables.models import (
+    Deliverable,
+    DeliverableOwner,
+    Milestone,
+    ProgressUpdate,
+    UpdateReview,
+)
 from deliverables.services import record_progress
 from plans.admin import ScopedAdmin
 
@@ -229,3 +235,23 @@ class ProgressUpdateAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         pass
+
+
+@admin.register(UpdateReview)
+class UpdateReviewAdmin(ScopedAdmin):
+    """Review decisions are made in the workspace; here they can only be read."""
+
+    scope_through = "update__deliverable__plan"
+    list_display = ["update", "decision", "reviewed_by", "reviewed_at"]
+    list_filter = ["decision", "update__deliverable__plan"]
+    search_fields = ["comment", "update__deliverable__reference"]
+    list_select_related = ["update__deliverable", "update__period", "reviewed_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

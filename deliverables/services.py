@@ -191,10 +191,10 @@ def _bulk_set(objects: list[Deliverable], names: list[str], batch: int = 500) ->
     """
     if not objects:
         return
-    fields = [Deliverable._meta.get_field(name) for name in names]
+    fields: list[Any] = [Deliverable._meta.get_field(name) for name in names]
     quote = connection.ops.quote_name
     table = quote(Deliverable._meta.db_table)
-    columns = ["id", *[field.column for field in fields]]
+    columns: list[str] = ["id", *[field.column for field in fields]]
     sets = ", ".join(f"{quote(c)} = v.{quote(c)}" for c in columns[1:])
     if connection.vendor == "postgresql":
         types = ["bigint", *[field.db_type(connection) for field in fields]]

@@ -5,6 +5,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from plans.models import (
     ApiClient,
+    IdempotencyRecord,
     Indicator,
     IndicatorValue,
     Membership,
@@ -276,3 +277,23 @@ class ApiClientAdmin(ScopedAdmin):
         for client in queryset:
             revoke_api_client(client=client, by=request.user)
         self.message_user(request, f"Revoked {queryset.count()} client(s).")
+
+
+@admin.register(IdempotencyRecord)
+class IdempotencyRecordAdmin(admin.ModelAdmin):
+    """The first answers to retried API requests; old ones may be deleted."""
+
+    list_display = ["key", "user", "status_code", "created_at"]
+    search_fields = ["key", "user__username"]
+    date_hierarchy = "created_at"
+    list_select_related = ["user"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return queryset if request.user.is_superuser else queryset.none()

@@ -1,8 +1,24 @@
 """Filters shared by the API and (later) the pages that list the same things."""
 
 import django_filters
+from django import forms
+from drf_spectacular.utils import extend_schema_field
 
+from plans.api.base import MAX_ID
 from plans.models import Indicator, Objective, Organisation, Plan, Priority
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
+class IdFilter(django_filters.NumberFilter):
+    """An object's id: a whole number the database can hold, so "1.5" is refused
+    rather than read as 1, and a 30-digit number refused rather than crashing."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
 
 
 class OrganisationFilter(django_filters.FilterSet):
@@ -14,7 +30,7 @@ class OrganisationFilter(django_filters.FilterSet):
 
 
 class PlanFilter(django_filters.FilterSet):
-    owner = django_filters.NumberFilter(field_name="owner_id")
+    owner = IdFilter(field_name="owner_id")
     updated_since = django_filters.IsoDateTimeFilter(
         field_name="updated_at", lookup_expr="gte"
     )
@@ -25,9 +41,9 @@ class PlanFilter(django_filters.FilterSet):
 
 
 class PriorityFilter(django_filters.FilterSet):
-    plan = django_filters.NumberFilter(field_name="plan_id")
+    plan = IdFilter(field_name="plan_id")
     plan_reference = django_filters.CharFilter(field_name="plan__reference")
-    parent = django_filters.NumberFilter(field_name="parent_id")
+    parent = IdFilter(field_name="parent_id")
 
     class Meta:
         model = Priority
@@ -35,9 +51,9 @@ class PriorityFilter(django_filters.FilterSet):
 
 
 class ObjectiveFilter(django_filters.FilterSet):
-    plan = django_filters.NumberFilter(field_name="plan_id")
+    plan = IdFilter(field_name="plan_id")
     plan_reference = django_filters.CharFilter(field_name="plan__reference")
-    priority = django_filters.NumberFilter(field_name="priority_id")
+    priority = IdFilter(field_name="priority_id")
 
     class Meta:
         model = Objective
@@ -45,7 +61,7 @@ class ObjectiveFilter(django_filters.FilterSet):
 
 
 class IndicatorFilter(django_filters.FilterSet):
-    plan = django_filters.NumberFilter(field_name="plan_id")
+    plan = IdFilter(field_name="plan_id")
     plan_reference = django_filters.CharFilter(field_name="plan__reference")
 
     class Meta:

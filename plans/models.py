@@ -468,7 +468,7 @@ class ApiClient(models.Model):
 
 
 class IdempotencyRecord(models.Model):
-    """The first response to a POST sent with an Idempotency-Key, kept to answer retries."""
+    """The first answer to a POST sent with an Idempotency-Key, kept for retries."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"

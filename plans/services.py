@@ -138,7 +138,7 @@ def revoke_api_client(*, client: Any, by: Any) -> Any:
 def record_indicator_value(
     *, indicator: Any, period: ReportingPeriod, value: Any, by: Any, note: str = ""
 ) -> Any:
-    """Record (or correct) an indicator's value for a period; history keeps the old one."""
+    """Record (or correct) an indicator's value for a period; history keeps the old."""
     from plans.models import IndicatorValue
 
     if period.plan_id != indicator.plan_id:

@@ -1,10 +1,11 @@
 import django_filters
 
+from plans.filtersets import IdFilter
 from scrutiny.models import DecisionNotice
 
 
 class DecisionNoticeFilter(django_filters.FilterSet):
-    plan = django_filters.NumberFilter(field_name="plan_id")
+    plan = IdFilter(field_name="plan_id")
     approved_from = django_filters.DateFilter(
         field_name="approved_on", lookup_expr="gte"
     )

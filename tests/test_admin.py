@@ -2,10 +2,13 @@
 
 import pytest
 from django.contrib import admin
+from django.test import RequestFactory
 from django.urls import reverse
 
 from deliverables.models import ProgressUpdate, Status
-from deliverables.services import record_progress
+from deliverables.services import record_progress, return_update
+from plans.models import ApiClient, IdempotencyRecord
+from plans.services import issue_api_client
 from tests.factories import (
     DecisionNoticeFactory,
     DeliverableOwnerFactory,
@@ -38,6 +41,25 @@ def one_of_everything(deliverable, editor, superuser):
     )
     DecisionNoticeFactory(plan=plan)
     MembershipFactory(organisation=plan.owner)
+    client, _ = issue_api_client(
+        organisation=deliverable.lead_organisation,
+        name="Feed",
+        scopes=["read"],
+        by=superuser,
+    )
+    IdempotencyRecord.objects.create(
+        user=client.service_user, key="k", request_hash="h", status_code=201
+    )
+    plan.review_contributor_updates = True
+    plan.save()
+    returned = record_progress(
+        deliverable=deliverable,
+        by=client.service_user,
+        narrative="From the feed.",
+        rag="amber",
+        period=plan.reporting_periods.first(),
+    )
+    return_update(update=returned, by=editor, comment="Which posts?")
     record_progress(
         deliverable=deliverable,
         by=editor,
@@ -77,10 +99,12 @@ def test_admin_pages_load(model, one_of_everything, client, superuser):
     changelist = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
     assert client.get(changelist).status_code == 200
     assert client.get(changelist, {"q": "3.1"}).status_code == 200
-    assert (
-        client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_add")).status_code
-        == 200
-    )
+    add = reverse(f"admin:{opts.app_label}_{opts.model_name}_add")
+    model_admin = admin.site._registry[model]
+    request = RequestFactory().get(add)
+    request.user = superuser
+    expected = 200 if model_admin.has_add_permission(request) else 403
+    assert client.get(add).status_code == expected
     obj = model.objects.first()
     change = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
     assert client.get(change).status_code == 200
@@ -126,7 +150,7 @@ def test_progress_updates_cannot_be_changed_or_deleted_in_the_admin(
     one_of_everything, client, superuser
 ):
     client.force_login(superuser)
-    update = ProgressUpdate.objects.get()
+    update = ProgressUpdate.objects.get(narrative="Started.")
     change = reverse("admin:deliverables_progressupdate_change", args=[update.pk])
     page = client.get(change).content.decode()
     assert 'name="_save"' not in page
@@ -167,3 +191,39 @@ def test_staff_of_the_owning_authority_see_its_plan(one_of_everything, client, e
     ):
         page = client.get(reverse(f"admin:{app}_{model}_changelist"))
         assert page.context["cl"].result_count == 1, model
+
+
+def test_an_administrator_issues_a_client_and_sees_its_secret_once(
+    client, superuser, force
+):
+    client.force_login(superuser)
+    response = client.post(
+        reverse("admin:plans_apiclient_add"),
+        {"organisation": force.pk, "name": "SOJP feed", "scopes": ["read"]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    issued = ApiClient.objects.get(name="SOJP feed")
+    shown = [str(m) for m in response.context["messages"]]
+    assert any(issued.application.client_id in m and "Secret:" in m for m in shown)
+    secret = next(m for m in shown if "Secret:" in m).split("Secret: ")[1].split(" ")[0]
+    assert secret not in issued.application.client_secret
+    page = client.get(
+        reverse("admin:plans_apiclient_change", args=[issued.pk])
+    ).content.decode()
+    assert secret not in page
+
+
+def test_an_administrator_revokes_a_client(client, superuser, force):
+    issued, _ = issue_api_client(
+        organisation=force, name="Old feed", scopes=["read"], by=superuser
+    )
+    client.force_login(superuser)
+    client.post(
+        reverse("admin:plans_apiclient_changelist"),
+        {"action": "revoke", "_selected_action": [issued.pk]},
+    )
+    issued.refresh_from_db()
+    assert issued.revoked_at is not None
+    assert issued.revoked_by == superuser
+    assert issued.application is None

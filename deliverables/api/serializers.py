@@ -10,7 +10,7 @@ from deliverables.models import (
     ReviewState,
     Status,
 )
-from plans.api.base import FuzzyDateOut, StrictInput, fuzzy_out
+from plans.api.base import MAX_ID, FuzzyDateOut, StrictInput, fuzzy_out
 
 TEXT_LIMIT = 10_000
 
@@ -138,7 +138,10 @@ class ProgressUpdateInput(StrictInput):
     """One progress update. Anything left out keeps the deliverable's current value."""
 
     deliverable = serializers.IntegerField(
-        required=False, help_text="The deliverable's id (not needed under its own URL)."
+        required=False,
+        min_value=1,
+        max_value=MAX_ID,
+        help_text="The deliverable's id (not needed under its own URL).",
     )
     status = serializers.ChoiceField(choices=Status.choices, required=False)
     rag = serializers.ChoiceField(
@@ -154,7 +157,11 @@ class ProgressUpdateInput(StrictInput):
         help_text='As the plan would write it: "Q3 2017", "end of March 2018", "TBA".',
     )
     merged_into = serializers.IntegerField(
-        required=False, allow_null=True, help_text="For status merged: the target's id."
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=MAX_ID,
+        help_text="For status merged: the target's id.",
     )
     narrative = serializers.CharField(max_length=TEXT_LIMIT)
     reason = serializers.CharField(
@@ -170,13 +177,16 @@ class ProgressUpdateInput(StrictInput):
     )
 
 
-class BulkUpdate(ProgressUpdateInput):
-    """One update of a bulk request: as for a single update, naming its deliverable."""
+class NamedUpdateInput(ProgressUpdateInput):
+    """One progress update naming its deliverable, as POST /progress-updates/ and
+    each item of a bulk request need."""
 
-    deliverable = serializers.IntegerField(help_text="The deliverable's id.")
+    deliverable = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, help_text="The deliverable's id."
+    )
 
 
-@extend_schema_field(BulkUpdate)
+@extend_schema_field(NamedUpdateInput)
 class BulkUpdateItem(serializers.DictField):
     """Read as a plain object, so that the view can check each update itself and name
     the index of every one it refuses; documented as the update it must be."""

@@ -20,6 +20,7 @@ from deliverables.api.serializers import (
     BulkResult,
     DeliverableSerializer,
     MilestoneSerializer,
+    NamedUpdateInput,
     ProgressUpdateInput,
     ProgressUpdateSerializer,
 )
@@ -151,10 +152,12 @@ def _record(
 
 
 def _writable(request, ids) -> dict[int, Deliverable]:
-    """The deliverables among ``ids`` that the caller may record progress on."""
+    """The deliverables among ``ids`` that the caller may record progress on.
+
+    Whoever may write a deliverable may also see it, so this needs no separate scope.
+    """
     found = (
-        Deliverable.objects.visible_to(request.user)
-        .filter(pk__in=ids)
+        Deliverable.objects.filter(pk__in=ids)
         .select_related("plan")
         .prefetch_related("owners")
     )
@@ -282,7 +285,7 @@ class ProgressUpdateViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         return ProgressUpdateSerializer
 
     @extend_schema(
-        request=ProgressUpdateInput,
+        request=NamedUpdateInput,
         parameters=[IF_MATCH, IDEMPOTENCY_KEY],
         responses={
             201: ProgressUpdateSerializer,

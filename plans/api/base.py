@@ -6,6 +6,10 @@ from typing import Any
 
 from rest_framework import serializers, viewsets
 
+# The largest id a 64-bit integer column holds: an id past it names nothing, and is
+# refused as input rather than sent to the database.
+MAX_ID = 2**63 - 1
+
 
 class ScopedReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
     """A read-only viewset whose queryset is always cut to what the caller may see.
@@ -13,6 +17,11 @@ class ScopedReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
     Subclasses set ``queryset`` (with its select/prefetch) and never filter by
     organisation themselves: ``visible_to`` does it here, once.
     """
+
+    # Ids are whole numbers, of at most 18 digits so that they fit the database's
+    # 64-bit integers: /deliverables/1.5/ is no URL of ours (a 404), rather than a
+    # lookup the database has to refuse.
+    lookup_value_regex = "[0-9]{1,18}"
 
     def get_queryset(self):
         return super().get_queryset().visible_to(self.request.user)

@@ -1,12 +1,13 @@
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
+from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
 from plans.api.base import ScopedReadOnlyViewSet
 from plans.api.idempotency import idempotent
+from plans.api.schema import IDEMPOTENCY_KEY
 from plans.api.serializers import (
     IndicatorSerializer,
     IndicatorValueInput,
@@ -83,6 +84,7 @@ class IndicatorViewSet(ScopedReadOnlyViewSet):
 
     @extend_schema(
         request=IndicatorValueInput,
+        parameters=[IDEMPOTENCY_KEY],
         responses={
             201: IndicatorValueSerializer,
             400: PROBLEM,

@@ -110,13 +110,12 @@ def session_client(user):
 
 def fetch_token(client_id, secret, scope="read updates:write"):
     """Exchange client credentials for an access token at the token endpoint."""
-    response = APIClient().post(
+    return APIClient().post(
         reverse("oauth-token"),
         {"grant_type": "client_credentials", "scope": scope},
         format="multipart",
         HTTP_AUTHORIZATION=_basic(client_id, secret),
     )
-    return response
 
 
 def _basic(client_id, secret):
