@@ -5,7 +5,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 STATIC_BUILT := staticfiles/staticfiles.json
-STATIC_SOURCES := $(shell find static -type f 2>/dev/null)
+STATIC_SOURCES := $(shell find static -type f -not -path 'static/build/*' 2>/dev/null)
+NODE_INSTALLED := node_modules/.package-lock.json
+FRONTEND := static/build/app.css
 
 .PHONY: install run test lint serve demo migrate bench clean
 
@@ -18,7 +20,22 @@ $(INSTALLED): requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
-$(STATIC_BUILT): $(INSTALLED) $(STATIC_SOURCES)
+# Front-end packages from npm (GOV.UK Frontend, htmx, sass), pinned by package-lock.json.
+$(NODE_INSTALLED): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Our Sass compiled with GOV.UK Frontend's, and the vendor scripts and assets we serve
+# ourselves (nothing loads from another site), into the ignored static/build/.
+$(FRONTEND): $(NODE_INSTALLED) $(STATIC_SOURCES)
+	mkdir -p static/build/govuk
+	npx sass --no-source-map --quiet-deps --load-path=node_modules --style=compressed \
+		static/scss/app.scss static/build/app.css
+	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js static/build/govuk/
+	cp -r node_modules/govuk-frontend/dist/govuk/assets static/build/govuk/
+	cp node_modules/htmx.org/dist/htmx.min.js static/build/
+
+$(STATIC_BUILT): $(INSTALLED) $(FRONTEND) $(STATIC_SOURCES)
 	$(BIN)/python manage.py collectstatic --noinput --clear -v0
 
 ## run: install, migrate the SQLite database, load the demo and serve on 127.0.0.1:8000
@@ -63,4 +80,4 @@ bench: install
 	psql -q "$(PG_SERVER)/postgres" -c "DROP DATABASE $(BENCH_DB)"
 
 clean:
-	rm -rf $(VENV) staticfiles
+	rm -rf $(VENV) staticfiles static/build node_modules

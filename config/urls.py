@@ -1,8 +1,11 @@
 """Top-level URLs."""
 
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.generic import RedirectView
+
+from deliverables.urls import deliverable_patterns, plan_patterns
+from plans import views as site
 
 admin.site.site_header = "Plan Delivery Tracker administration"
 admin.site.site_title = "Plan Delivery Tracker"
@@ -11,5 +14,12 @@ admin.site.index_title = "Administration"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("config.api")),
-    path("", RedirectView.as_view(pattern_name="admin:index"), name="home"),
+    path("", site.home, name="home"),
+    path("sign-in/", site.SignInView.as_view(), name="sign-in"),
+    path("sign-out/", auth_views.LogoutView.as_view(), name="sign-out"),
+    path("brand.css", site.brand_css, name="brand-css"),
+    path("accessibility/", site.AccessibilityView.as_view(), name="accessibility"),
+    path("cookies/", site.CookiesView.as_view(), name="cookies"),
+    path("plans/", include(plan_patterns)),
+    path("deliverables/", include(deliverable_patterns)),
 ]

@@ -1,7 +1,9 @@
 """One filterset per list, shared by the API and the pages that list the same things."""
 
 import django_filters
+from django import forms
 from django.db.models import Q
+from django.utils import timezone
 
 from deliverables.models import Deliverable, Milestone, ProgressUpdate, Rag, Status
 from plans.filtersets import IdFilter
@@ -18,8 +20,12 @@ class DeliverableFilter(django_filters.FilterSet):
         help_text='A priority reference such as "3.1"; includes nested priorities.',
     )
     objective = IdFilter(field_name="objective_id")
-    status = django_filters.MultipleChoiceFilter(choices=Status.choices)
-    rag = django_filters.MultipleChoiceFilter(choices=Rag.choices)
+    status = django_filters.MultipleChoiceFilter(
+        choices=Status.choices, widget=forms.CheckboxSelectMultiple
+    )
+    rag = django_filters.MultipleChoiceFilter(
+        label="RAG", choices=Rag.choices, widget=forms.CheckboxSelectMultiple
+    )
     lead_organisation = IdFilter(field_name="lead_organisation_id")
     lead_organisation_name = django_filters.CharFilter(
         method="filter_lead_organisation_name",
@@ -34,6 +40,31 @@ class DeliverableFilter(django_filters.FilterSet):
         field_name="updated_at",
         lookup_expr="gte",
         help_text="Changed at or after this moment, for incremental sync.",
+    )
+    owner = django_filters.CharFilter(
+        method="filter_owner", help_text='Part of an owner role, such as "Ch. Insp".'
+    )
+    strand = IdFilter(field_name="strands", help_text="A strand id.")
+    late = django_filters.BooleanFilter(
+        method="filter_late", help_text="Late as of today (true) or not late (false)."
+    )
+    needs_update = django_filters.BooleanFilter(
+        method="filter_needs_update",
+        help_text="No accepted or waiting update for the current reporting period.",
+    )
+    q = django_filters.CharFilter(
+        method="filter_text", help_text="Words in the reference, title or description."
+    )
+    sort = django_filters.OrderingFilter(
+        fields=(
+            ("position", "plan_order"),
+            ("reference", "reference"),
+            ("title", "title"),
+            ("forecast_date_end", "forecast"),
+            ("status", "status"),
+            ("updated_at", "updated"),
+        ),
+        help_text="Sort order for the pages (the API also takes ordering).",
     )
 
     class Meta:
@@ -56,6 +87,30 @@ class DeliverableFilter(django_filters.FilterSet):
             Q(lead_organisation__name__iexact=value)
             | Q(lead_organisation__short_name__iexact=value)
         )
+
+    def filter_owner(self, queryset, name, value):
+        return queryset.filter(owners__role__icontains=value).distinct()
+
+    def filter_late(self, queryset, name, value):
+        late = queryset.late_as_of(timezone.localdate())
+        if value is None:
+            return queryset
+        return late if value else queryset.exclude(pk__in=late.values("pk"))
+
+    def filter_needs_update(self, queryset, name, value):
+        needing = queryset.needs_update(timezone.localdate())
+        if value is None:
+            return queryset
+        return needing if value else queryset.exclude(pk__in=needing.values("pk"))
+
+    def filter_text(self, queryset, name, value):
+        for word in value.split()[:10]:
+            queryset = queryset.filter(
+                Q(reference__icontains=word)
+                | Q(title__icontains=word)
+                | Q(description__icontains=word)
+            )
+        return queryset
 
     def filter_late_as_of(self, queryset, name, value):
         return queryset.late_as_of(value)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Coalesce
 
 from plans.querysets import PlanScopedQuerySet, organisation_ids_of, sees_everything
@@ -47,6 +47,18 @@ class DeliverableQuerySet(PlanScopedQuerySet):
         unknown.
         """
         return self.annotate(due_end=Coalesce("forecast_date_end", "baseline_date_end"))
+
+    def needs_update(self, as_of: datetime.date) -> DeliverableQuerySet:
+        """Open deliverables with no accepted or waiting update for the period that
+        contains ``as_of`` (an update returned to its author does not count)."""
+        from deliverables.models import ProgressUpdate
+
+        reported = ProgressUpdate.objects.filter(
+            deliverable=OuterRef("pk"),
+            period__starts_on__lte=as_of,
+            period__ends_on__gte=as_of,
+        ).exclude(review__decision="returned")
+        return self.open().exclude(Exists(reported))
 
     def late_as_of(self, as_of: datetime.date) -> DeliverableQuerySet:
         """Open deliverables whose due window ended before ``as_of``.

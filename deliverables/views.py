@@ -1,0 +1,392 @@
+"""The OPCC workspace pages: plans, deliverables, recording progress and review.
+
+Every page is scoped by ``visible_to`` in ``ScopedMixin``; writes go through the
+services, and a page's query count does not grow with its rows.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter, defaultdict
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views import View
+from django.views.generic import DetailView, FormView, ListView
+
+from deliverables.filtersets import DeliverableFilter
+from deliverables.forms import ProgressForm, ReturnForm
+from deliverables.models import Deliverable, Milestone, ProgressUpdate, Status
+from deliverables.permissions import may_record_progress
+from deliverables.services import accept_update, record_progress, return_update
+from plans.models import Plan, Priority
+from plans.permissions import EDITORS
+from plans.querysets import roles_of
+from plans.views import ScopedMixin
+
+PAGE_SIZE = 50
+
+
+def status_counts(deliverables, key: str) -> dict[int, Counter]:
+    """Counts of deliverables by status, grouped by ``key``, in one query."""
+    counts: dict[int, Counter] = defaultdict(Counter)
+    for row in deliverables.values(key, "status").annotate(n=Count("id")):
+        counts[row[key]][row["status"]] += row["n"]
+    return counts
+
+
+def ordered_counts(counter: Counter) -> list[tuple[str, int]]:
+    """(status, count) in the lifecycle's order, leaving out the zeros."""
+    return [(s.value, counter[s.value]) for s in Status if counter[s.value]]
+
+
+class PlanListView(ScopedMixin, ListView):
+    model = Plan
+    template_name = "plans/plan_list.html"
+    context_object_name = "plans"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("owner").order_by("-starts_on")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        visible = Deliverable.objects.visible_to(self.request.user)
+        counts = status_counts(visible, "plan_id")
+        for plan in context["plans"]:
+            plan.counts = ordered_counts(counts[plan.pk])
+            plan.total = sum(counts[plan.pk].values())
+        return context
+
+
+class PlanDetailView(ScopedMixin, DetailView):
+    """A plan's priorities as a tree, with counts by status at each level."""
+
+    model = Plan
+    template_name = "plans/plan_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        plan = self.object
+        visible = Deliverable.objects.visible_to(self.request.user).filter(plan=plan)
+        by_priority = status_counts(visible, "objective__priority_id")
+        priorities = list(
+            Priority.objects.filter(plan=plan).order_by("position", "reference")
+        )
+        children = defaultdict(list)
+        for priority in priorities:
+            children[priority.parent_id].append(priority)
+
+        def build(priority):
+            counter = Counter(by_priority[priority.pk])
+            kids = [build(child) for child in children[priority.pk]]
+            for kid in kids:
+                counter.update(kid["counter"])
+            return {
+                "priority": priority,
+                "children": kids,
+                "counter": counter,
+                "counts": ordered_counts(counter),
+                "total": sum(counter.values()),
+            }
+
+        tree = [build(p) for p in children[None]]
+        overall = Counter()
+        for node in tree:
+            overall.update(node["counter"])
+        context.update(
+            tree=tree, counts=ordered_counts(overall), total=sum(overall.values())
+        )
+        return context
+
+
+EXPORT_COLUMNS = [
+    ("Reference", lambda d: d.reference),
+    ("Title", lambda d: d.title),
+    ("Priority", lambda d: d.objective.priority.reference),
+    ("Objective", lambda d: d.objective.reference),
+    ("Lead organisation", lambda d: d.lead_organisation.name),
+    ("Owners", lambda d: "; ".join(o.role for o in d.owners.all())),
+    ("Status", lambda d: d.get_status_display()),
+    ("RAG", lambda d: d.get_rag_display()),
+    (
+        "Percent complete",
+        lambda d: "" if d.percent_complete is None else d.percent_complete,
+    ),
+    ("Baseline date", lambda d: d.baseline_date),
+    ("Forecast date", lambda d: d.forecast_date),
+    ("Expected benefits", lambda d: d.expected_benefits),
+]
+
+
+def spreadsheet_safe(value):
+    """Stop a cell being read as a formula by Excel (CSV/formula injection)."""
+    if isinstance(value, str) and value[:1] in {"=", "+", "-", "@", "\t", "\r"}:
+        return "'" + value
+    return value
+
+
+class DeliverableListView(ScopedMixin, ListView):
+    """Deliverables with filters, sorting, paging and export of what is shown."""
+
+    model = Deliverable
+    template_name = "deliverables/deliverable_list.html"
+
+    def get_queryset(self):
+        base = (
+            super()
+            .get_queryset()
+            .select_related("plan", "objective__priority", "lead_organisation")
+            .prefetch_related("owners")
+            .order_by("plan", "position", "reference")
+        )
+        self.filterset = DeliverableFilter(
+            self.request.GET or None, queryset=base, request=self.request
+        )
+        if self.filterset.is_bound and self.filterset.is_valid():
+            return self.filterset.qs
+        return base if not self.filterset.is_bound else base.none()
+
+    def get(self, request, *args, **kwargs):
+        rows = self.get_queryset()
+        export = request.GET.get("export")
+        if export in {"csv", "xlsx"} and (
+            not self.filterset.is_bound or self.filterset.is_valid()
+        ):
+            return self.export(rows, export)
+        page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+        query = request.GET.copy()
+        query.pop("page", None)
+        query.pop("export", None)
+        context = {
+            "filter": self.filterset,
+            "form": self.filterset.form,
+            "page": page,
+            "deliverables": page.object_list,
+            "query": query.urlencode(),
+            "plans": Plan.objects.visible_to(request.user).order_by("-starts_on"),
+        }
+        template = self.template_name
+        if request.htmx and request.htmx.target == "results":
+            template += "#results"
+        return render(request, template, context)
+
+    def export(self, rows, kind):
+        table = [[name for name, _ in EXPORT_COLUMNS]]
+        table += [[spreadsheet_safe(get(d)) for _, get in EXPORT_COLUMNS] for d in rows]
+        stamp = timezone.localdate().isoformat()
+        if kind == "csv":
+            out = io.StringIO()
+            csv.writer(out).writerows(table)
+            response = HttpResponse(
+                out.getvalue(), content_type="text/csv; charset=utf-8"
+            )
+        else:
+            from openpyxl import Workbook
+
+            workbook = Workbook()
+            sheet = workbook.active
+            sheet.title = "Deliverables"
+            for row in table:
+                sheet.append(row)
+            out = io.BytesIO()
+            workbook.save(out)
+            response = HttpResponse(
+                out.getvalue(),
+                content_type="application/vnd.openxmlformats-officedocument."
+                "spreadsheetml.sheet",
+            )
+        response["Content-Disposition"] = (
+            f'attachment; filename="deliverables-{stamp}.{kind}"'
+        )
+        return response
+
+
+class DeliverableDetailView(ScopedMixin, DetailView):
+    """A deliverable's facts, milestones, update timeline and history of edits."""
+
+    model = Deliverable
+    template_name = "deliverables/deliverable_detail.html"
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .select_related(
+                "plan",
+                "objective__priority",
+                "lead_organisation",
+                "lead_user",
+                "merged_into",
+            )
+            .prefetch_related(
+                "owners",
+                "strands",
+                Prefetch(
+                    "milestones", Milestone.objects.order_by("position", "due_date_end")
+                ),
+                Prefetch(
+                    "updates",
+                    ProgressUpdate.objects.select_related(
+                        "period",
+                        "recorded_by",
+                        "api_client",
+                        "review__reviewed_by",
+                        "merged_into",
+                    ).order_by("-recorded_at", "-id"),
+                ),
+            )
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        deliverable = self.object
+        records = list(
+            deliverable.history.select_related("history_user").order_by(
+                "-history_date", "-history_id"
+            )[:50]
+        )
+        edits = []
+        for newer, older in zip(records, records[1:], strict=False):
+            delta = newer.diff_against(older)
+            changes = [
+                (Deliverable._meta.get_field(c.field).verbose_name, c.old, c.new)
+                for c in delta.changes
+            ]
+            if changes:
+                edits.append({"record": newer, "changes": changes})
+        context.update(
+            edits=edits,
+            may_record=may_record_progress(self.request.user, deliverable),
+            today=timezone.localdate(),
+        )
+        return context
+
+
+class WritableDeliverableMixin(LoginRequiredMixin):
+    """404 unless the signed-in person may record progress on this deliverable."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.deliverable = get_object_or_404(
+            Deliverable.objects.select_related("plan").prefetch_related("owners"),
+            pk=kwargs["pk"],
+        )
+        if not may_record_progress(request.user, self.deliverable):
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+
+class RecordProgressView(WritableDeliverableMixin, FormView):
+    form_class = ProgressForm
+    template_name = "deliverables/record_progress.html"
+
+    def get_initial(self):
+        d = self.deliverable
+        return {
+            "status": d.status if d.status != Status.MERGED else Status.IN_PROGRESS,
+            "rag": d.rag,
+            "percent_complete": d.percent_complete,
+            "forecast_date": d.forecast_date,
+        }
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(deliverable=self.deliverable, **kwargs)
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            update = record_progress(
+                deliverable=self.deliverable,
+                by=self.request.user,
+                status=data["status"],
+                rag=data["rag"],
+                percent_complete=data["percent_complete"],
+                forecast_date=data["forecast_date"],
+                narrative=data["narrative"],
+                reason=data["reason"],
+                source=ProgressUpdate.Source.BROWSER,
+            )
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                for problem in problems:
+                    form.add_error(field if field in form.fields else None, problem)
+            return self.form_invalid(form)
+        if update.requires_review:
+            messages.success(
+                self.request, "Update sent: it will show once an editor accepts it."
+            )
+        else:
+            messages.success(self.request, "Progress recorded.")
+        return redirect(
+            reverse("deliverables:detail", args=[self.deliverable.pk]) + "#timeline"
+        )
+
+
+def _edited_plan_ids(user) -> list[int]:
+    if user.is_superuser:
+        return list(Plan.objects.values_list("pk", flat=True))
+    owners = [org for org, role in roles_of(user).items() if role in EDITORS]
+    return list(Plan.objects.filter(owner_id__in=owners).values_list("pk", flat=True))
+
+
+class ReviewQueueView(LoginRequiredMixin, View):
+    """Contributors' updates waiting for an editor of the plan to accept or return."""
+
+    template_name = "deliverables/review_queue.html"
+
+    def waiting(self):
+        return (
+            ProgressUpdate.objects.filter(
+                deliverable__plan_id__in=_edited_plan_ids(self.request.user),
+                requires_review=True,
+                review__isnull=True,
+            )
+            .select_related("deliverable__plan", "period", "recorded_by", "api_client")
+            .order_by("recorded_at", "id")
+        )
+
+    def get(self, request):
+        if not _edited_plan_ids(request.user):
+            raise Http404
+        return render(
+            request,
+            self.template_name,
+            {"updates": self.waiting(), "return_form": ReturnForm()},
+        )
+
+    def post(self, request):
+        update = get_object_or_404(self.waiting(), pk=request.POST.get("update"))
+        if request.POST.get("decision") == "accept":
+            accept_update(update=update, by=request.user)
+            messages.success(
+                request, f"Accepted the update on {update.deliverable.reference}."
+            )
+            return redirect("deliverables:review-queue")
+        form = ReturnForm(request.POST)
+        if not form.is_valid():
+            return render(
+                request,
+                self.template_name,
+                {
+                    "updates": self.waiting(),
+                    "return_form": form,
+                    "failed": update.pk,
+                },
+                status=400,
+            )
+        return_update(
+            update=update, by=request.user, comment=form.cleaned_data["comment"]
+        )
+        messages.success(
+            request, f"Returned the update on {update.deliverable.reference}."
+        )
+        return redirect("deliverables:review-queue")

@@ -1,0 +1,13 @@
+"""Small helpers for GOV.UK markup in templates."""
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def error_anchor(field) -> str:
+    """Where the error summary links: the field itself, or a group's first option."""
+    if field.widget_type in {"radioselect", "checkboxselectmultiple"}:
+        return f"{field.auto_id}_0"
+    return field.id_for_label or field.auto_id
