@@ -179,9 +179,14 @@ LOGIN_REDIRECT_URL = "plans:list"
 LOGOUT_REDIRECT_URL = "sign-in"
 FORM_RENDERER = "plans.forms.GovukFormRenderer"
 
-EMAIL_BACKEND = env.str(
-    "EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
-)
+# E-mail (reminders): printed to the console unless a real backend is configured.
+MAILERS = {
+    "default": {
+        "BACKEND": env.str(
+            "MAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
+        ),
+    },
+}
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="tracker@example.org")
 
 REST_FRAMEWORK = {

@@ -1,0 +1,360 @@
+"""The workspace pages: who sees what, what each form refuses, and exports."""
+
+import csv
+import datetime
+import io
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from deliverables.models import Deliverable, ProgressUpdate, Status
+from deliverables.services import record_progress
+from plans.models import Membership
+from plans.services import ensure_quarterly_periods
+from tests.factories import (
+    DeliverableFactory,
+    DeliverableOwnerFactory,
+    MembershipFactory,
+    PlanFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def this_year(authority):
+    year = timezone.localdate().year
+    plan = PlanFactory(
+        owner=authority,
+        starts_on=datetime.date(year, 1, 1),
+        ends_on=datetime.date(year, 12, 31),
+        title="This year's plan",
+    )
+    ensure_quarterly_periods(plan=plan)
+    return plan
+
+
+@pytest.fixture
+def work(this_year, force):
+    return DeliverableFactory(
+        objective__priority__plan=this_year,
+        lead_organisation=force,
+        title="Daytime patrol strategy",
+        status=Status.IN_PROGRESS,
+        forecast_date="Q4",
+        baseline_date="Q4",
+    )
+
+
+def person(org, role, name):
+    return MembershipFactory(
+        user=UserFactory(username=name), organisation=org, role=role
+    ).user
+
+
+PAGES = ["plans:list", "deliverables:list"]
+
+
+@pytest.mark.parametrize("name", [*PAGES, "deliverables:review-queue"])
+def test_pages_ask_anonymous_people_to_sign_in(client, name):
+    response = client.get(reverse(name))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("sign-in"))
+
+
+def test_sign_in_shows_errors_the_gov_uk_way(client, editor):
+    response = client.post(reverse("sign-in"), {"username": "erin", "password": "nope"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "<title>Error: Sign in" in page
+    assert "There is a problem" in page
+
+
+def test_an_editor_sees_the_plan_tree_with_counts(client, editor, work, this_year):
+    client.force_login(editor)
+    page = client.get(reverse("plans:detail", args=[this_year.pk])).content.decode()
+    assert work.objective.priority.title in page
+    assert "In progress" in page
+    assert "1 deliverable you can see" in page
+
+
+def test_an_outsider_cannot_see_the_plan_or_its_work(client, outsider, work, this_year):
+    client.force_login(outsider)
+    assert client.get(reverse("plans:detail", args=[this_year.pk])).status_code == 404
+    assert client.get(reverse("deliverables:detail", args=[work.pk])).status_code == 404
+    listed = client.get(reverse("deliverables:list")).content.decode()
+    assert "Daytime patrol strategy" not in listed
+
+
+def test_the_list_filters_and_sorts(client, editor, work, this_year, force):
+    DeliverableFactory(
+        objective=work.objective,
+        title="Night time economy",
+        status=Status.COMPLETED,
+        lead_organisation=force,
+    )
+    client.force_login(editor)
+    url = reverse("deliverables:list")
+    page = client.get(url, {"status": "completed"}).content.decode()
+    assert "Night time economy" in page and "Daytime patrol strategy" not in page
+    page = client.get(url, {"q": "patrol"}).content.decode()
+    assert "Daytime patrol strategy" in page and "Night time economy" not in page
+
+
+def test_an_htmx_filter_request_gets_only_the_results(client, editor, work):
+    client.force_login(editor)
+    response = client.get(
+        reverse("deliverables:list"),
+        {"status": "in_progress"},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="results",
+    )
+    page = response.content.decode()
+    assert "Daytime patrol strategy" in page
+    assert "<html" not in page
+
+
+def test_a_bad_filter_is_explained(client, editor, work):
+    client.force_login(editor)
+    page = client.get(
+        reverse("deliverables:list"), {"status": "started"}
+    ).content.decode()
+    assert "There is a problem" in page
+    assert "No deliverables match" in page
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_export_holds_exactly_what_is_filtered_and_escapes_formulas(
+    client, editor, work, force, kind
+):
+    DeliverableFactory(
+        objective=work.objective,
+        title='=HYPERLINK("x")',
+        status=Status.COMPLETED,
+        lead_organisation=force,
+    )
+    client.force_login(editor)
+    response = client.get(
+        reverse("deliverables:list"), {"status": "completed", "export": kind}
+    )
+    assert response.status_code == 200
+    if kind == "csv":
+        rows = list(csv.reader(io.StringIO(response.content.decode())))
+    else:
+        from openpyxl import load_workbook
+
+        sheet = load_workbook(io.BytesIO(response.content)).active
+        rows = [
+            [c if c is not None else "" for c in r]
+            for r in sheet.iter_rows(values_only=True)
+        ]
+    assert rows[0][:2] == ["Reference", "Title"]
+    assert len(rows) == 2
+    assert rows[1][1] == '\'=HYPERLINK("x")'
+
+
+def test_list_queries_do_not_grow_with_rows(
+    client, editor, work, force, django_assert_max_num_queries
+):
+    client.force_login(editor)
+    url = reverse("deliverables:list")
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for _ in range(20):
+        DeliverableOwnerFactory(
+            deliverable=DeliverableFactory(
+                objective=work.objective, lead_organisation=force
+            )
+        )
+    with CaptureQueriesContext(connection) as many:
+        client.get(url)
+    assert len(many) == len(few)
+
+
+def test_plan_page_queries_do_not_grow_with_rows(
+    client, editor, work, force, this_year
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(editor)
+    url = reverse("plans:detail", args=[this_year.pk])
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    DeliverableFactory.create_batch(
+        15, objective__priority__plan=this_year, lead_organisation=force
+    )
+    with CaptureQueriesContext(connection) as many:
+        client.get(url)
+    assert len(many) == len(few)
+
+
+# Recording progress ------------------------------------------------------------
+
+
+def test_a_reason_is_needed_when_the_status_changes(client, contributor, work):
+    client.force_login(contributor)
+    url = reverse("deliverables:record", args=[work.pk])
+    response = client.post(url, {"status": "completed", "narrative": "Done."})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Give a reason when the status or forecast date changes." in page
+    assert 'href="#id_reason"' in page
+    assert not ProgressUpdate.objects.exists()
+    response = client.post(
+        url,
+        {"status": "completed", "narrative": "Done.", "reason": "Strategy signed off."},
+    )
+    assert response.status_code == 302
+    work.refresh_from_db()
+    assert work.status == Status.COMPLETED
+    assert ProgressUpdate.objects.get().recorded_by == contributor
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"status": "in_progress"}, "narrative", "Say what progress has been made."),
+        (
+            {"status": "in_progress", "narrative": "x", "percent_complete": "150"},
+            "percent_complete",
+            "less than or equal to 100",
+        ),
+        (
+            {
+                "status": "in_progress",
+                "narrative": "x",
+                "forecast_date": "soonish",
+                "reason": "x",
+            },
+            "forecast_date",
+            "is not a date we recognise",
+        ),
+        ({"narrative": "x"}, "status", "This field is required."),
+    ],
+)
+def test_record_progress_validation(client, contributor, work, data, field, message):
+    client.force_login(contributor)
+    page = client.post(
+        reverse("deliverables:record", args=[work.pk]), data
+    ).content.decode()
+    assert message in page
+    assert f'id="id_{field}-error"' in page or f"id_{field}" in page
+    assert not ProgressUpdate.objects.exists()
+
+
+@pytest.mark.parametrize("role", ["reader", "outsider"])
+def test_readers_and_outsiders_cannot_record_progress(
+    client, work, authority, outsider, role
+):
+    user = (
+        outsider
+        if role == "outsider"
+        else person(authority, Membership.Role.READER, "rory")
+    )
+    client.force_login(user)
+    url = reverse("deliverables:record", args=[work.pk])
+    assert client.get(url).status_code == 404
+    assert (
+        client.post(
+            url, {"status": "completed", "narrative": "x", "reason": "x"}
+        ).status_code
+        == 404
+    )
+    assert not ProgressUpdate.objects.exists()
+
+
+# Review --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def waiting(this_year, work, contributor):
+    this_year.review_contributor_updates = True
+    this_year.save()
+    return record_progress(
+        deliverable=work, by=contributor, narrative="Half done.", percent_complete=50
+    )
+
+
+def test_a_contributors_update_waits_and_the_editor_accepts_it(
+    client, editor, waiting, work
+):
+    client.force_login(editor)
+    queue = client.get(reverse("deliverables:review-queue")).content.decode()
+    assert "Half done." in queue
+    client.post(
+        reverse("deliverables:review-queue"),
+        {"update": waiting.pk, "decision": "accept"},
+    )
+    work.refresh_from_db()
+    assert work.percent_complete == 50
+    assert (
+        "Nothing is waiting"
+        in client.get(reverse("deliverables:review-queue")).content.decode()
+    )
+
+
+def test_returning_needs_a_comment_which_the_contributor_sees(
+    client, editor, waiting, work, contributor
+):
+    client.force_login(editor)
+    url = reverse("deliverables:review-queue")
+    refused = client.post(
+        url, {"update": waiting.pk, "decision": "return", "comment": ""}
+    )
+    assert refused.status_code == 400
+    assert "Say why the update is being returned." in refused.content.decode()
+    client.post(
+        url,
+        {
+            "update": waiting.pk,
+            "decision": "return",
+            "comment": "Which posts are filled?",
+        },
+    )
+    client.force_login(contributor)
+    page = client.get(reverse("deliverables:detail", args=[work.pk])).content.decode()
+    assert "Which posts are filled?" in page
+    work.refresh_from_db()
+    assert work.percent_complete is None
+
+
+def test_contributors_have_no_review_queue(client, contributor, waiting):
+    client.force_login(contributor)
+    assert client.get(reverse("deliverables:review-queue")).status_code == 404
+    assert (
+        client.post(
+            reverse("deliverables:review-queue"),
+            {"update": waiting.pk, "decision": "accept"},
+        ).status_code
+        == 404
+    )
+    assert waiting.review_state == "submitted"
+
+
+def test_the_deliverable_page_shows_history_of_edits(client, editor, work):
+    work.title = "Daytime patrol strategy (revised)"
+    work._history_user = editor
+    work.save()
+    client.force_login(editor)
+    page = client.get(reverse("deliverables:detail", args=[work.pk])).content.decode()
+    assert "Daytime patrol strategy (revised)" in page
+    assert "Title:" in page
+
+
+def test_brand_colour_comes_from_settings(client, settings):
+    settings.BRAND_COLOUR = "#00703c"
+    assert b"--govuk-brand-colour: #00703c" in client.get(reverse("brand-css")).content
+
+
+def test_every_page_carries_a_strict_content_security_policy(client, editor, work):
+    client.force_login(editor)
+    policy = client.get(reverse("deliverables:list"))["Content-Security-Policy"]
+    assert "default-src 'self'" in policy
+    assert "'unsafe-inline'" not in policy
+    assert "script-src 'self' 'nonce-" in policy
