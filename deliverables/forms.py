@@ -3,7 +3,7 @@
 from django import forms
 
 from deliverables.models import FUZZY_DATE_HELP, Rag, Status
-from plans.forms import GovukFormMixin
+from plans.forms import GovukDateField, GovukFormMixin
 
 UPDATE_STATUSES = [choice for choice in Status.choices if choice[0] != Status.MERGED]
 
@@ -54,3 +54,67 @@ class ReturnForm(GovukFormMixin, forms.Form):
         max_length=5_000,
         error_messages={"required": "Say why the update is being returned."},
     )
+
+
+MISSING = {
+    "reference": "Enter the new plan's reference, or choose a plan.",
+    "title": "Enter the new plan's title, or choose a plan.",
+    "starts_on": "Enter the date the new plan starts.",
+    "ends_on": "Enter the date the new plan ends.",
+}
+
+
+class ImportForm(GovukFormMixin, forms.Form):
+    """Upload a plan's action table; a preview comes before anything is written."""
+
+    file = forms.FileField(
+        label="Action table",
+        help_text="A CSV or Excel (.xlsx) file, one row per deliverable, with the "
+        "columns of the import guide.",
+    )
+    organisation = forms.ModelChoiceField(
+        queryset=None, label="Policing body that owns the plan", empty_label=None
+    )
+    plan = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        label="Plan",
+        empty_label="A new plan",
+        help_text="Choose a plan to update it, or describe a new one below.",
+    )
+    reference = forms.CharField(
+        label="New plan's reference",
+        required=False,
+        max_length=100,
+        help_text="For example R.4/2017.",
+    )
+    title = forms.CharField(label="New plan's title", required=False, max_length=300)
+    starts_on = GovukDateField(
+        label="New plan starts on", required=False, help_text="For example, 1 1 2017."
+    )
+    ends_on = GovukDateField(
+        label="New plan ends on", required=False, help_text="For example, 31 12 2017."
+    )
+
+    def __init__(self, *args, organisations, plans, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
+        self.fields["plan"].queryset = plans
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".csv", ".xlsx")):
+            raise forms.ValidationError(
+                "The file must be a CSV or an Excel .xlsx file."
+            )
+        if upload.size > 5 * 1024 * 1024:
+            raise forms.ValidationError("The file must be smaller than 5 MB.")
+        return upload
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("plan"):
+            for name in ("reference", "title", "starts_on", "ends_on"):
+                if not data.get(name) and name not in self.errors:
+                    self.add_error(name, MISSING[name])
+        return data

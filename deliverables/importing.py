@@ -755,3 +755,21 @@ def _import_period(plan: Plan) -> ReportingPeriod | None:
         or periods.filter(starts_on__lte=today).order_by("-starts_on").first()
         or periods.order_by("starts_on").first()
     )
+
+
+class _Preview(Exception):
+    def __init__(self, result: ImportResult):
+        self.result = result
+
+
+def preview_import(**kwargs: Any) -> ImportResult:
+    """What ``import_plan`` would create, update and leave alone, writing nothing.
+
+    It runs the real import inside a transaction and rolls it back, so the preview
+    cannot differ from what confirming does. Raises ImportFailed like the import.
+    """
+    try:
+        with transaction.atomic():
+            raise _Preview(import_plan(**kwargs))
+    except _Preview as preview:
+        return preview.result

@@ -14,6 +14,7 @@ deliverable_patterns = (
     [
         path("", views.DeliverableListView.as_view(), name="list"),
         path("review/", views.ReviewQueueView.as_view(), name="review-queue"),
+        path("import/", views.ImportPlanView.as_view(), name="import"),
         path("<int:pk>/", views.DeliverableDetailView.as_view(), name="detail"),
         path("<int:pk>/progress/", views.RecordProgressView.as_view(), name="record"),
     ],

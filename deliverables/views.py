@@ -7,9 +7,13 @@ services, and a page's query count does not grow with its rows.
 from __future__ import annotations
 
 import csv
+import datetime
 import io
+import uuid
 from collections import Counter, defaultdict
+from pathlib import Path
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
@@ -23,7 +27,8 @@ from django.views import View
 from django.views.generic import DetailView, FormView, ListView
 
 from deliverables.filtersets import DeliverableFilter
-from deliverables.forms import ProgressForm, ReturnForm
+from deliverables.forms import ImportForm, ProgressForm, ReturnForm
+from deliverables.importing import ImportFailed, import_plan, preview_import
 from deliverables.models import Deliverable, Milestone, ProgressUpdate, Status
 from deliverables.permissions import may_record_progress
 from deliverables.services import accept_update, record_progress, return_update
@@ -390,3 +395,141 @@ class ReviewQueueView(LoginRequiredMixin, View):
             request, f"Returned the update on {update.deliverable.reference}."
         )
         return redirect("deliverables:review-queue")
+
+
+UPLOADS = "uploads"
+
+
+def _editable_bodies(user):
+    from plans.models import Organisation, OrganisationKind
+
+    if user.is_superuser:
+        return Organisation.objects.filter(kind__slug=OrganisationKind.POLICING_BODY)
+    editing = [org for org, role in roles_of(user).items() if role in EDITORS]
+    return Organisation.objects.filter(pk__in=editing)
+
+
+class ImportPlanView(LoginRequiredMixin, View):
+    """Upload an action table, see what it would change, then confirm.
+
+    Nothing is written until the editor confirms, and nothing at all if any row is bad.
+    The uploaded file waits under var/uploads/ between the two steps.
+    """
+
+    template_name = "deliverables/import.html"
+
+    def form(self, data=None, files=None):
+        bodies = _editable_bodies(self.request.user)
+        return ImportForm(
+            data,
+            files,
+            organisations=bodies,
+            plans=Plan.objects.filter(owner__in=bodies).order_by("-starts_on"),
+        )
+
+    def dispatch(self, request, *args, **kwargs):
+        if (
+            request.user.is_authenticated
+            and not _editable_bodies(request.user).exists()
+        ):
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request):
+        return render(request, self.template_name, {"form": self.form()})
+
+    def post(self, request):
+        if "token" in request.POST:
+            return self.confirm(request)
+        form = self.form(request.POST, request.FILES)
+        if not form.is_valid():
+            return render(request, self.template_name, {"form": form}, status=400)
+        token = uuid.uuid4().hex
+        upload = form.cleaned_data["file"]
+        path = self.stored(token, upload.name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("wb") as out:
+            for chunk in upload.chunks():
+                out.write(chunk)
+        arguments = self.arguments(form.cleaned_data, path)
+        try:
+            result = preview_import(**arguments)
+        except ImportFailed as failure:
+            path.unlink(missing_ok=True)
+            return render(
+                request,
+                self.template_name,
+                {
+                    "form": self.form(),
+                    "errors": failure.errors,
+                    "file_name": upload.name,
+                },
+                status=400,
+            )
+        request.session[f"import-{token}"] = {
+            "name": path.name,
+            "organisation": form.cleaned_data["organisation"].pk,
+            "plan": form.cleaned_data["plan"].pk if form.cleaned_data["plan"] else None,
+            "reference": form.cleaned_data["reference"],
+            "title": form.cleaned_data["title"],
+            "starts_on": str(form.cleaned_data["starts_on"] or ""),
+            "ends_on": str(form.cleaned_data["ends_on"] or ""),
+        }
+        return render(
+            request,
+            "deliverables/import_preview.html",
+            {"result": result, "token": token, "file_name": upload.name},
+        )
+
+    def confirm(self, request):
+        token = request.POST["token"]
+        saved = request.session.pop(f"import-{token}", None)
+        if not saved or not token.isalnum():
+            messages.error(request, "That upload has expired: upload the file again.")
+            return redirect("deliverables:import")
+        path = self.stored(token, saved["name"])
+        data = {
+            "organisation": _editable_bodies(request.user).get(
+                pk=saved["organisation"]
+            ),
+            "plan": Plan.objects.filter(pk=saved["plan"]).first()
+            if saved["plan"]
+            else None,
+            "reference": saved["reference"],
+            "title": saved["title"],
+            "starts_on": datetime.date.fromisoformat(saved["starts_on"])
+            if saved["starts_on"]
+            else None,
+            "ends_on": datetime.date.fromisoformat(saved["ends_on"])
+            if saved["ends_on"]
+            else None,
+        }
+        try:
+            result = import_plan(**self.arguments(data, path))
+        except ImportFailed as failure:
+            return render(
+                request,
+                self.template_name,
+                {"form": self.form(), "errors": failure.errors},
+                status=400,
+            )
+        finally:
+            path.unlink(missing_ok=True)
+        messages.success(request, f"Imported: {result.summary()}.")
+        return redirect("plans:detail", result.plan.pk)
+
+    def stored(self, token, name):
+        suffix = ".xlsx" if name.lower().endswith(".xlsx") else ".csv"
+        return Path(settings.BASE_DIR) / "var" / UPLOADS / f"{token}{suffix}"
+
+    def arguments(self, data, path):
+        plan = data.get("plan")
+        return {
+            "path": path,
+            "owner": plan.owner if plan else data["organisation"],
+            "plan_reference": plan.reference if plan else data["reference"],
+            "plan_title": data.get("title") or "",
+            "starts_on": data.get("starts_on"),
+            "ends_on": data.get("ends_on"),
+            "by": self.request.user,
+        }

@@ -17,6 +17,7 @@ def service(request):
         ]
         if user.is_superuser or set(roles_of(user).values()) & set(EDITORS):
             items.append((reverse("deliverables:review-queue"), "Review"))
+            items.append((reverse("deliverables:import"), "Import"))
     return {
         "service_name": settings.SERVICE_NAME,
         "brand_colour": settings.BRAND_COLOUR,

@@ -43,3 +43,50 @@ class GovukBoundField(forms.BoundField):
 
 class GovukFormMixin:
     bound_field_class = GovukBoundField
+
+
+class GovukDateWidget(forms.MultiWidget):
+    """GOV.UK's date input: day, month and year boxes."""
+
+    template_name = "forms/govuk_date.html"
+
+    def __init__(self, attrs=None):
+        super().__init__(
+            [forms.TextInput(attrs={"inputmode": "numeric"}) for _ in range(3)], attrs
+        )
+
+    def decompress(self, value):
+        return [value.day, value.month, value.year] if value else [None, None, None]
+
+
+class GovukDateField(forms.MultiValueField):
+    """An exact date typed as day, month and year, with GOV.UK's error wording."""
+
+    widget = GovukDateWidget
+
+    def __init__(self, **kwargs):
+        parts = (
+            forms.IntegerField(min_value=1, max_value=31),
+            forms.IntegerField(min_value=1, max_value=12),
+            forms.IntegerField(min_value=1900, max_value=2199),
+        )
+        kwargs.setdefault(
+            "error_messages",
+            {
+                "incomplete": "Enter a day, month and year.",
+                "invalid": "Enter a real date.",
+            },
+        )
+        super().__init__(parts, require_all_fields=False, **kwargs)
+
+    def compress(self, values):
+        import datetime
+
+        if not values or all(v in (None, "") for v in values):
+            return None
+        if any(v in (None, "") for v in values):
+            raise forms.ValidationError("Enter a day, month and year.")
+        try:
+            return datetime.date(values[2], values[1], values[0])
+        except ValueError as exc:
+            raise forms.ValidationError("Enter a real date.") from exc

@@ -358,3 +358,91 @@ def test_every_page_carries_a_strict_content_security_policy(client, editor, wor
     assert "default-src 'self'" in policy
     assert "'unsafe-inline'" not in policy
     assert "script-src 'self' 'nonce-" in policy
+
+
+# Importing in the browser ----------------------------------------------------------
+
+JERSEY = "plans/demo/jersey-policing-plan-2017.csv"
+
+
+def upload(client, path_or_text, name="plan.csv", **fields):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    if name == "plan.csv" and "\n" in path_or_text:
+        content = path_or_text.encode()
+    else:
+        with open(path_or_text, "rb") as handle:
+            content = handle.read()
+        name = path_or_text.rsplit("/", 1)[-1]
+    data = {
+        "file": SimpleUploadedFile(name, content),
+        "organisation": fields.pop("org"),
+        "reference": "R.4/2017",
+        "title": "2017 Policing Plan",
+        "starts_on_0": "1",
+        "starts_on_1": "1",
+        "starts_on_2": "2017",
+        "ends_on_0": "31",
+        "ends_on_1": "12",
+        "ends_on_2": "2017",
+    } | fields
+    return client.post(reverse("deliverables:import"), data)
+
+
+def test_import_shows_a_preview_and_writes_only_when_confirmed(
+    client, editor, authority, force
+):
+    client.force_login(editor)
+    preview = upload(client, JERSEY, org=authority.pk)
+    page = preview.content.decode()
+    assert preview.status_code == 200
+    assert "Check the import" in page
+    assert ">90<" in page  # deliverables to create
+    assert not Deliverable.objects.exists()
+    token = preview.context["token"]
+    done = client.post(reverse("deliverables:import"), {"token": token})
+    assert done.status_code == 302
+    assert Deliverable.objects.count() == 90
+    assert Deliverable.objects.first().history.first().history_user == editor
+
+
+def test_import_of_a_bad_file_lists_every_row_error_and_writes_nothing(
+    client, editor, authority
+):
+    client.force_login(editor)
+    bad = (
+        "priority_ref,priority_title,objective_ref,objective_title,deliverable_ref,"
+        "deliverable_title,milestone_date\n"
+        "1,Victims,1.1,Support,1.1.1,Hub,soon\n"
+        "1,Victims,1.1,Support,1.1.1,Again,Q1\n"
+    )
+    response = upload(client, bad, org=authority.pk)
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "2 problems" in page
+    assert "is not a date we recognise" in page
+    assert "1.1.1 is already used on row 2." in page
+    assert not Deliverable.objects.exists()
+
+
+def test_import_form_names_missing_plan_details(client, editor, authority):
+    client.force_login(editor)
+    response = upload(
+        client,
+        JERSEY,
+        org=authority.pk,
+        reference="",
+        starts_on_0="",
+        starts_on_1="",
+        starts_on_2="",
+    )
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Enter the new plan&#x27;s reference, or choose a plan." in page
+    assert "Enter the date the new plan starts." in page
+    assert 'href="#id_starts_on_0"' in page
+
+
+def test_contributors_cannot_import(client, contributor):
+    client.force_login(contributor)
+    assert client.get(reverse("deliverables:import")).status_code == 404

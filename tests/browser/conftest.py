@@ -1,0 +1,187 @@
+"""Browser tests: Debian's Chromium driven by Playwright against pytest-django's
+live server, with every page checked by axe and for Content-Security-Policy
+violations.
+
+Chromium comes from Debian (``.ci/run`` installs it), never from Playwright's own
+browser downloads.
+"""
+
+import datetime
+import os
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
+# between browser steps are still synchronous and safe.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+import pytest  # noqa: E402
+from axe_playwright_python.sync_playwright import Axe  # noqa: E402
+from django.utils import timezone  # noqa: E402
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+from deliverables.models import Status  # noqa: E402
+from plans.models import Membership  # noqa: E402
+from plans.services import ensure_quarterly_periods  # noqa: E402
+from tests.factories import (  # noqa: E402
+    DeliverableFactory,
+    ForceFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    PlanFactory,
+    UserFactory,
+)
+
+CHROMIUM = "/usr/bin/chromium"
+PASSWORD = "correct-horse-battery"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+CSP_SIGNS = ("Content Security Policy", "Refused to", "securitypolicyviolation")
+
+# Report CSP violations on the console too, where the page fixture collects them.
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(
+    "securitypolicyviolation: " + event.violatedDirective + " blocked "
+    + (event.blockedURI || "inline") + " at " + event.sourceFile + ":"
+    + event.lineNumber
+  );
+});
+"""
+
+_axe = Axe()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.access(CHROMIUM, os.X_OK):
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing: .ci/run installs Debian's chromium.")
+        pytest.skip(f"{CHROMIUM} is missing: apt-get install chromium")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_page(browser, live_server):
+    """Open a page in a fresh context (``java_script_enabled=False`` for the no-JS
+    journeys); at teardown, fail on any CSP violation or script error it logged."""
+    contexts = []
+    console = []
+    errors = []
+
+    def open_page(**context_args):
+        context = browser.new_context(base_url=live_server.url, **context_args)
+        context.set_default_timeout(10_000)
+        context.add_init_script(REPORT_CSP_VIOLATIONS)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("console", lambda msg: console.append(f"[{msg.type}] {msg.text}"))
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+    violations = [m for m in console if any(sign in m for sign in CSP_SIGNS)]
+    assert not violations, "CSP violations:\n" + "\n".join(violations)
+    assert not errors, "Script errors:\n" + "\n".join(errors)
+
+
+@pytest.fixture
+def page(new_page):
+    return new_page()
+
+
+def axe_check(page):
+    """Fail on any WCAG 2.2 AA violation axe finds on the page as it is now."""
+    results = _axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+    violations = results.response["violations"]
+    report = []
+    for violation in violations:
+        report.append(f"{violation['id']} ({violation['impact']}): {violation['help']}")
+        for node in violation["nodes"]:
+            report.append(f"    {', '.join(map(str, node['target']))}: {node['html']}")
+    assert not violations, f"axe on {page.url}:\n" + "\n".join(report)
+
+
+def sign_in(page, username):
+    """Sign in through the sign-in page, checking it on the way."""
+    page.goto("/sign-in/")
+    axe_check(page)
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/plans/")
+
+
+@pytest.fixture
+def workspace(transactional_db):
+    """A published plan for this calendar year, so today falls in a reporting period,
+    with three deliverables led by a force: one of them late."""
+    today = timezone.localdate()
+    year = today.year
+    authority = OrganisationFactory(name="Jersey Police Authority", short_name="JPA")
+    force = ForceFactory(name="States of Jersey Police", short_name="SOJP")
+    editor = MembershipFactory(
+        user=UserFactory(username="erin", first_name="Erin", last_name="Editor"),
+        organisation=authority,
+        role=Membership.Role.EDITOR,
+    ).user
+    contributor = MembershipFactory(
+        user=UserFactory(username="farah", first_name="Farah", last_name="Force"),
+        organisation=force,
+        role=Membership.Role.CONTRIBUTOR,
+    ).user
+    plan = PlanFactory(
+        owner=authority,
+        reference=f"R.4/{year}",
+        title=f"{year} Policing Plan",
+        starts_on=datetime.date(year, 1, 1),
+        ends_on=datetime.date(year, 12, 31),
+    )
+    ensure_quarterly_periods(plan=plan)
+    # Due yesterday and still open: late as of today (even on 1 January).
+    yesterday = (today - datetime.timedelta(days=1)).strftime("%d/%m/%Y")
+    late = DeliverableFactory(
+        objective__priority__plan=plan,
+        lead_organisation=force,
+        reference="1.1.1",
+        title="Open the new custody suite",
+        status=Status.IN_PROGRESS,
+        baseline_date=yesterday,
+        forecast_date=yesterday,
+    )
+    # Due by the end of the year: never before today.
+    on_time = [
+        DeliverableFactory(
+            objective__priority__plan=plan,
+            lead_organisation=force,
+            reference=reference,
+            title=title,
+            status=Status.IN_PROGRESS,
+            baseline_date=f"Q4 {year}",
+            forecast_date=f"Q4 {year}",
+        )
+        for reference, title in [
+            ("1.1.2", "Recruit twenty more officers"),
+            ("1.1.3", "Roll out body-worn video"),
+        ]
+    ]
+    return {
+        "plan": plan,
+        "editor": editor,
+        "contributor": contributor,
+        "late": late,
+        "on_time": on_time,
+    }
