@@ -58,6 +58,7 @@ TYPED := deliverables/fuzzydates.py deliverables/services.py deliverables/querys
 
 ## lint: ruff, mypy on the typed modules, Django's system checks and missing migrations
 lint: install
+	mkdir -p var
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy $(TYPED)
