@@ -118,3 +118,23 @@ class ImportForm(GovukFormMixin, forms.Form):
                 if not data.get(name) and name not in self.errors:
                     self.add_error(name, MISSING[name])
         return data
+
+
+class MergeForm(GovukFormMixin, forms.Form):
+    merged = forms.ModelMultipleChoiceField(
+        queryset=None,
+        label="Deliverables to merge into this one",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose the deliverables to merge into this one."},
+    )
+    reason = forms.CharField(
+        label="Why are they being merged?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=10_000,
+        error_messages={"required": "Say why they are being merged."},
+    )
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["merged"].queryset = candidates
+        self.fields["merged"].label_from_instance = lambda d: f"{d.reference} {d.title}"

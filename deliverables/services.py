@@ -424,3 +424,51 @@ def _review(
         attribute_to(deliverable, by=by, reason=f"Accepted progress update {update.pk}")
         deliverable.save()
     return review
+
+
+@transaction.atomic
+def merge_deliverables(
+    *, umbrella: Deliverable, merged: list[Deliverable], reason: str, by: Any
+) -> list[ProgressUpdate]:
+    """Merge several deliverables into one umbrella deliverable of the same plan.
+
+    Each merged deliverable gets a progress update saying what it joined and why, so
+    the merge shows in its timeline and in the summary of changes. Plan editors only.
+    """
+    from plans.permissions import edits_plan
+
+    if not edits_plan(by, umbrella.plan):
+        raise PermissionDenied("Only the plan's editors merge deliverables.")
+    errors: dict[str, str] = {}
+    if not merged:
+        errors["merged"] = "Choose the deliverables to merge into this one."
+    if not (reason or "").strip():
+        errors["reason"] = "Say why they are being merged."
+    if any(d.pk == umbrella.pk for d in merged):
+        errors["merged"] = "A deliverable cannot merge into itself."
+    if errors:
+        raise ValidationError(errors)
+    changes = [
+        (
+            deliverable,
+            Change(
+                narrative=f"Merged into {umbrella.reference} {umbrella.title}.",
+                status=Status.MERGED,
+                merged_into=umbrella,
+                reason=reason.strip(),
+            ),
+        )
+        for deliverable in merged
+    ]
+    try:
+        return record_progress_many(changes=changes, by=by)
+    except BulkRefused as refused:
+        problems = sorted(
+            {
+                m
+                for fields in refused.errors.values()
+                for ms in fields.values()
+                for m in ms
+            }
+        )
+        raise ValidationError({"merged": problems}) from refused

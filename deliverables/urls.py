@@ -17,6 +17,7 @@ deliverable_patterns = (
         path("import/", views.ImportPlanView.as_view(), name="import"),
         path("<int:pk>/", views.DeliverableDetailView.as_view(), name="detail"),
         path("<int:pk>/progress/", views.RecordProgressView.as_view(), name="record"),
+        path("<int:pk>/merge/", views.MergeView.as_view(), name="merge"),
     ],
     "deliverables",
 )

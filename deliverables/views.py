@@ -27,11 +27,16 @@ from django.views import View
 from django.views.generic import DetailView, FormView, ListView
 
 from deliverables.filtersets import DeliverableFilter
-from deliverables.forms import ImportForm, ProgressForm, ReturnForm
+from deliverables.forms import ImportForm, MergeForm, ProgressForm, ReturnForm
 from deliverables.importing import ImportFailed, import_plan, preview_import
 from deliverables.models import Deliverable, Milestone, ProgressUpdate, Status
 from deliverables.permissions import may_record_progress
-from deliverables.services import accept_update, record_progress, return_update
+from deliverables.services import (
+    accept_update,
+    merge_deliverables,
+    record_progress,
+    return_update,
+)
 from plans.models import Plan, Priority
 from plans.permissions import EDITORS
 from plans.querysets import roles_of
@@ -138,6 +143,16 @@ def spreadsheet_safe(value):
     return value
 
 
+# The filterset's method filters have no label of their own ("[invalid name]").
+FILTER_LABELS = {
+    "q": "Search",
+    "owner": "Owner",
+    "late": "Late",
+    "needs_update": "Needs an update",
+    "sort": "Sort by",
+}
+
+
 class DeliverableListView(ScopedMixin, ListView):
     """Deliverables with filters, sorting, paging and export of what is shown."""
 
@@ -155,6 +170,9 @@ class DeliverableListView(ScopedMixin, ListView):
         self.filterset = DeliverableFilter(
             self.request.GET or None, queryset=base, request=self.request
         )
+        for name, label in FILTER_LABELS.items():
+            self.filterset.form.fields[name].label = label
+        self.filterset.form.fields["late"].help_text = "Due before today, not finished."
         if self.filterset.is_bound and self.filterset.is_valid():
             return self.filterset.qs
         return base if not self.filterset.is_bound else base.none()
@@ -267,8 +285,12 @@ class DeliverableDetailView(ScopedMixin, DetailView):
             ]
             if changes:
                 edits.append({"record": newer, "changes": changes})
+        from plans.permissions import edits_plan
+
         context.update(
             edits=edits,
+            may_merge=edits_plan(self.request.user, deliverable.plan)
+            and not deliverable.is_closed,
             may_record=may_record_progress(self.request.user, deliverable),
             today=timezone.localdate(),
         )
@@ -533,3 +555,56 @@ class ImportPlanView(LoginRequiredMixin, View):
             "ends_on": data.get("ends_on"),
             "by": self.request.user,
         }
+
+
+class MergeView(LoginRequiredMixin, FormView):
+    """Merge other deliverables of the plan into this one (plan editors only)."""
+
+    form_class = MergeForm
+    template_name = "deliverables/merge.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        from plans.permissions import edits_plan
+
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.umbrella = get_object_or_404(
+            Deliverable.objects.select_related("plan"), pk=kwargs["pk"]
+        )
+        if not edits_plan(request.user, self.umbrella.plan):
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        candidates = (
+            Deliverable.objects.filter(plan_id=self.umbrella.plan_id)
+            .exclude(pk=self.umbrella.pk)
+            .exclude(
+                status__in=[Status.MERGED, Status.COMPLETED, Status.WILL_NOT_PROCEED]
+            )
+            .order_by("position", "reference")
+        )
+        return super().get_form_kwargs() | {"candidates": candidates}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(deliverable=self.umbrella, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            merged = merge_deliverables(
+                umbrella=self.umbrella,
+                merged=list(form.cleaned_data["merged"]),
+                reason=form.cleaned_data["reason"],
+                by=self.request.user,
+            )
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                for problem in problems:
+                    form.add_error(field if field in form.fields else None, problem)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            f"Merged {len(merged)} deliverable"
+            f"{'s' if len(merged) != 1 else ''} into this one.",
+        )
+        return redirect("deliverables:detail", self.umbrella.pk)

@@ -446,3 +446,36 @@ def test_import_form_names_missing_plan_details(client, editor, authority):
 def test_contributors_cannot_import(client, contributor):
     client.force_login(contributor)
     assert client.get(reverse("deliverables:import")).status_code == 404
+
+
+# Merging -------------------------------------------------------------------------
+
+
+def test_an_editor_merges_deliverables_into_an_umbrella(client, editor, work, force):
+    parts = DeliverableFactory.create_batch(
+        2, objective=work.objective, lead_organisation=force
+    )
+    client.force_login(editor)
+    url = reverse("deliverables:merge", args=[work.pk])
+    refused = client.post(url, {"merged": [p.pk for p in parts], "reason": ""})
+    assert "Say why they are being merged." in refused.content.decode()
+    assert not ProgressUpdate.objects.exists()
+    done = client.post(
+        url,
+        {
+            "merged": [p.pk for p in parts],
+            "reason": "One programme board runs them all.",
+        },
+    )
+    assert done.status_code == 302
+    for part in parts:
+        part.refresh_from_db()
+        assert (part.status, part.merged_into) == (Status.MERGED, work)
+        update = part.updates.get()
+        assert update.reason == "One programme board runs them all."
+        assert update.recorded_by == editor
+
+
+def test_contributors_cannot_merge(client, contributor, work):
+    client.force_login(contributor)
+    assert client.get(reverse("deliverables:merge", args=[work.pk])).status_code == 404
