@@ -406,6 +406,7 @@ class ReviewQueueView(LoginRequiredMixin, View):
                 {
                     "updates": self.waiting(),
                     "return_form": form,
+                    "form": form,  # base.html: "Error: " in the page title
                     "failed": update.pk,
                 },
                 status=400,
