@@ -626,7 +626,7 @@ def _write_deliverable(
         {"plan": plan, "reference": row.reference},
         definition,
     )
-    changed = _sync_owners(deliverable, row.owners, by)
+    changed = sync_owners(deliverable, row.owners, by)
     changed = _sync_strands(deliverable, plan, row.strands) or changed
     changed = _sync_plan_milestone(deliverable, row.milestone_date, by) or changed
 
@@ -665,7 +665,7 @@ def _write_deliverable(
     return deliverable
 
 
-def _sync_owners(deliverable: Deliverable, roles: list[str], by: Any) -> bool:
+def sync_owners(deliverable: Deliverable, roles: list[str], by: Any) -> bool:
     """Make the deliverable's owner roles exactly ``roles``, in order."""
     current = list(deliverable.owners.all())
     if [o.role for o in current] == roles:

@@ -1,11 +1,36 @@
 from django.urls import path
 
-from deliverables import views
+from deliverables import editing, views
 
 plan_patterns = (
     [
         path("", views.PlanListView.as_view(), name="list"),
         path("<int:pk>/", views.PlanDetailView.as_view(), name="detail"),
+        path(
+            "<int:plan>/priorities/add/",
+            editing.PriorityCreate.as_view(),
+            name="add-priority",
+        ),
+        path(
+            "priorities/<int:pk>/edit/",
+            editing.PriorityUpdate.as_view(),
+            name="edit-priority",
+        ),
+        path(
+            "<int:plan>/objectives/add/",
+            editing.ObjectiveCreate.as_view(),
+            name="add-objective",
+        ),
+        path(
+            "objectives/<int:pk>/edit/",
+            editing.ObjectiveUpdate.as_view(),
+            name="edit-objective",
+        ),
+        path(
+            "<int:plan>/deliverables/add/",
+            editing.DeliverableCreate.as_view(),
+            name="add-deliverable",
+        ),
     ],
     "plans",
 )
@@ -18,6 +43,17 @@ deliverable_patterns = (
         path("<int:pk>/", views.DeliverableDetailView.as_view(), name="detail"),
         path("<int:pk>/progress/", views.RecordProgressView.as_view(), name="record"),
         path("<int:pk>/merge/", views.MergeView.as_view(), name="merge"),
+        path("<int:pk>/edit/", editing.DeliverableUpdate.as_view(), name="edit"),
+        path(
+            "<int:deliverable>/milestones/add/",
+            editing.MilestoneCreate.as_view(),
+            name="add-milestone",
+        ),
+        path(
+            "milestones/<int:pk>/edit/",
+            editing.MilestoneUpdate.as_view(),
+            name="edit-milestone",
+        ),
     ],
     "deliverables",
 )

@@ -38,7 +38,7 @@ from deliverables.services import (
     return_update,
 )
 from plans.models import Plan, Priority
-from plans.permissions import EDITORS
+from plans.permissions import EDITORS, edits_plan
 from plans.querysets import roles_of
 from plans.views import ScopedMixin
 
@@ -112,7 +112,10 @@ class PlanDetailView(ScopedMixin, DetailView):
         for node in tree:
             overall.update(node["counter"])
         context.update(
-            tree=tree, counts=ordered_counts(overall), total=sum(overall.values())
+            tree=tree,
+            counts=ordered_counts(overall),
+            total=sum(overall.values()),
+            may_edit=edits_plan(self.request.user, plan),
         )
         return context
 
@@ -285,10 +288,9 @@ class DeliverableDetailView(ScopedMixin, DetailView):
             ]
             if changes:
                 edits.append({"record": newer, "changes": changes})
-        from plans.permissions import edits_plan
-
         context.update(
             edits=edits,
+            may_edit=edits_plan(self.request.user, deliverable.plan),
             may_merge=edits_plan(self.request.user, deliverable.plan)
             and not deliverable.is_closed,
             may_record=may_record_progress(self.request.user, deliverable),
@@ -565,8 +567,6 @@ class MergeView(LoginRequiredMixin, FormView):
     template_name = "deliverables/merge.html"
 
     def dispatch(self, request, *args, **kwargs):
-        from plans.permissions import edits_plan
-
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         self.umbrella = get_object_or_404(

@@ -17,3 +17,8 @@ def error_anchor(field) -> str:
 def govuk_date_parts(subwidgets):
     """Day, month and year boxes with their labels and widths."""
     return zip(subwidgets, ("Day", "Month", "Year"), (2, 2, 4), strict=False)
+
+
+@register.filter
+def model_name(model) -> str:
+    return model._meta.verbose_name

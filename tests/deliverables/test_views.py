@@ -479,3 +479,85 @@ def test_an_editor_merges_deliverables_into_an_umbrella(client, editor, work, fo
 def test_contributors_cannot_merge(client, contributor, work):
     client.force_login(contributor)
     assert client.get(reverse("deliverables:merge", args=[work.pk])).status_code == 404
+
+
+# Editing the plan's structure ---------------------------------------------------------
+
+
+def test_an_editor_adds_and_edits_a_deliverable_with_its_owners(
+    client, editor, work, this_year, force
+):
+    client.force_login(editor)
+    url = reverse("plans:add-deliverable", args=[this_year.pk])
+    base = {
+        "objective": work.objective_id,
+        "reference": "3.1.9",
+        "title": "New work",
+        "lead_organisation": force.pk,
+        "baseline_date": "Q3",
+        "position": "5",
+        "owners": "Ch. Insp Operations\nSupt Ops\n",
+    }
+    refused = client.post(url, base | {"baseline_date": "whenever"})
+    assert "is not a date we recognise" in refused.content.decode()
+    created = client.post(url, base)
+    assert created.status_code == 302, created.context["form"].errors
+    new = Deliverable.objects.get(reference="3.1.9")
+    assert [o.role for o in new.owners.all()] == ["Ch. Insp Operations", "Supt Ops"]
+    assert new.history.latest().history_user == editor
+    client.post(
+        reverse("deliverables:edit", args=[new.pk]),
+        base | {"title": "Renamed work", "owners": "Supt Ops"},
+    )
+    new.refresh_from_db()
+    assert new.title == "Renamed work"
+    assert [o.role for o in new.owners.all()] == ["Supt Ops"]
+
+
+def test_a_duplicate_reference_is_refused_beside_the_field(
+    client, editor, work, this_year, force
+):
+    client.force_login(editor)
+    response = client.post(
+        reverse("plans:add-deliverable", args=[this_year.pk]),
+        {
+            "objective": work.objective_id,
+            "reference": work.reference,
+            "title": "Copy",
+            "lead_organisation": force.pk,
+            "position": "1",
+        },
+    )
+    assert response.status_code == 200
+    assert "There is a problem" in response.content.decode()
+    assert Deliverable.objects.filter(reference=work.reference).count() == 1
+
+
+def test_an_editor_adds_a_priority_and_a_milestone(client, editor, work, this_year):
+    client.force_login(editor)
+    client.post(
+        reverse("plans:add-priority", args=[this_year.pk]),
+        {"reference": "9", "title": "New priority", "position": "9"},
+    )
+    assert this_year.priorities.filter(reference="9", title="New priority").exists()
+    response = client.post(
+        reverse("deliverables:add-milestone", args=[work.pk]),
+        {
+            "title": "Pilot",
+            "due_date": "Q3",
+            "position": "1",
+            "completed_on_0": "",
+            "completed_on_1": "",
+            "completed_on_2": "",
+        },
+    )
+    assert response.status_code == 302
+    assert work.milestones.get(title="Pilot").due_date_end.month == 9
+
+
+@pytest.mark.parametrize(
+    "name", ["plans:add-priority", "plans:add-objective", "plans:add-deliverable"]
+)
+def test_contributors_cannot_edit_the_plan(client, contributor, this_year, name):
+    client.force_login(contributor)
+    assert client.get(reverse(name, args=[this_year.pk])).status_code == 404

@@ -1,0 +1,215 @@
+"""Editing a plan's structure in the workspace: priorities, objectives, deliverables
+and milestones. Plan editors only; simple-history records who changed what."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.views.generic import CreateView, UpdateView
+
+from deliverables.importing import sync_owners
+from deliverables.models import Deliverable, Milestone
+from plans.forms import GovukDateField, GovukFormMixin
+from plans.models import Objective, Organisation, Plan, Priority
+from plans.permissions import edits_plan
+
+
+class PriorityForm(GovukFormMixin, forms.ModelForm):
+    class Meta:
+        model = Priority
+        fields = [
+            "parent",
+            "reference",
+            "title",
+            "overview",
+            "success_statement",
+            "position",
+        ]
+        labels = {"parent": "Sits under", "position": "Order on the plan page"}
+
+
+class ObjectiveForm(GovukFormMixin, forms.ModelForm):
+    class Meta:
+        model = Objective
+        fields = ["priority", "reference", "title", "description", "position"]
+        labels = {"position": "Order on the plan page"}
+
+
+class DeliverableForm(GovukFormMixin, forms.ModelForm):
+    owners = forms.CharField(
+        label="Owners",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text='One role per line, such as "Ch. Insp Operations".',
+    )
+
+    class Meta:
+        model = Deliverable
+        fields = [
+            "objective",
+            "reference",
+            "title",
+            "description",
+            "lead_organisation",
+            "delivering_unit",
+            "expected_benefits",
+            "baseline_date",
+            "position",
+        ]
+        labels = {
+            "baseline_date": "Milestone date in the plan",
+            "position": "Order on the plan page",
+        }
+
+    def clean_owners(self):
+        roles = [line.strip() for line in self.cleaned_data["owners"].splitlines()]
+        roles = list(dict.fromkeys(role for role in roles if role))
+        if any(len(role) > 200 for role in roles):
+            raise forms.ValidationError("Keep each owner to 200 characters or fewer.")
+        return roles
+
+
+class MilestoneForm(GovukFormMixin, forms.ModelForm):
+    completed_on = GovukDateField(label="Completed on (if it is)", required=False)
+
+    class Meta:
+        model = Milestone
+        fields = ["title", "due_date", "completed_on", "position"]
+
+
+class PlanEditorMixin(LoginRequiredMixin):
+    """Only editors and administrators of the plan's owner; anyone else gets 404."""
+
+    def plan_for(self) -> Plan:
+        raise NotImplementedError
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.plan = self.plan_for()
+        if not edits_plan(request.user, self.plan):
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        # Choices come from this plan only, so nothing can be moved into another plan.
+        limits = {
+            "parent": Priority.objects.filter(plan=self.plan),
+            "priority": Priority.objects.filter(plan=self.plan),
+            "objective": Objective.objects.filter(plan=self.plan),
+            "lead_organisation": Organisation.objects.order_by("name"),
+        }
+        for name, queryset in limits.items():
+            if name in form.fields:
+                form.fields[name].queryset = queryset
+        if not isinstance(form.instance, Milestone):
+            # Set before validation: a quarter with no year takes the plan's year.
+            form.instance.plan = self.plan
+        return form
+
+    def form_valid(self, form):
+        obj = form.save(commit=False)
+        try:
+            obj.full_clean()
+        except forms.ValidationError as error:
+            for field, problems in error.message_dict.items():
+                for problem in problems:
+                    form.add_error(field if field in form.fields else None, problem)
+            return self.form_invalid(form)
+        obj.save()
+        form.save_m2m()
+        if isinstance(obj, Deliverable):
+            sync_owners(obj, form.cleaned_data["owners"], self.request.user)
+        self.object = obj
+        messages.success(self.request, f"Saved {obj}.")
+        return redirect(self.get_success_url())
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(plan=self.plan, **kwargs)
+
+
+class AddToPlanMixin(PlanEditorMixin):
+    def plan_for(self) -> Plan:
+        return get_object_or_404(Plan, pk=self.kwargs["plan"])
+
+
+class EditInPlanMixin(PlanEditorMixin):
+    def plan_for(self) -> Plan:
+        self.object = get_object_or_404(self.model, pk=self.kwargs["pk"])
+        return self.object.plan
+
+
+TEMPLATE = "deliverables/edit_form.html"
+
+
+class PriorityCreate(AddToPlanMixin, CreateView):
+    model, form_class, template_name = Priority, PriorityForm, TEMPLATE
+
+    def get_success_url(self):
+        return reverse("plans:detail", args=[self.plan.pk])
+
+
+class PriorityUpdate(EditInPlanMixin, UpdateView):
+    model, form_class, template_name = Priority, PriorityForm, TEMPLATE
+
+    def get_success_url(self):
+        return reverse("plans:detail", args=[self.plan.pk])
+
+
+class ObjectiveCreate(PriorityCreate):
+    model, form_class = Objective, ObjectiveForm
+
+
+class ObjectiveUpdate(PriorityUpdate):
+    model, form_class = Objective, ObjectiveForm
+
+
+class DeliverableCreate(AddToPlanMixin, CreateView):
+    model, form_class, template_name = Deliverable, DeliverableForm, TEMPLATE
+
+    def get_success_url(self):
+        return reverse("deliverables:detail", args=[self.object.pk])
+
+
+class DeliverableUpdate(EditInPlanMixin, UpdateView):
+    model, form_class, template_name = Deliverable, DeliverableForm, TEMPLATE
+
+    def get_initial(self):
+        roles = self.object.owners.values_list("role", flat=True)
+        return super().get_initial() | {"owners": "\n".join(roles)}
+
+    def get_success_url(self):
+        return reverse("deliverables:detail", args=[self.object.pk])
+
+
+class MilestoneCreate(PlanEditorMixin, CreateView):
+    model, form_class, template_name = Milestone, MilestoneForm, TEMPLATE
+
+    def plan_for(self) -> Plan:
+        self.deliverable = get_object_or_404(Deliverable, pk=self.kwargs["deliverable"])
+        return self.deliverable.plan
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        form.instance.deliverable = self.deliverable
+        return form
+
+    def get_success_url(self):
+        return reverse("deliverables:detail", args=[self.deliverable.pk])
+
+
+class MilestoneUpdate(PlanEditorMixin, UpdateView):
+    model, form_class, template_name = Milestone, MilestoneForm, TEMPLATE
+
+    def plan_for(self) -> Plan:
+        self.object = get_object_or_404(Milestone, pk=self.kwargs["pk"])
+        self.deliverable = self.object.deliverable
+        return self.deliverable.plan
+
+    def get_success_url(self):
+        return reverse("deliverables:detail", args=[self.deliverable.pk])
