@@ -22,4 +22,5 @@ urlpatterns = [
     path("cookies/", site.CookiesView.as_view(), name="cookies"),
     path("plans/", include(plan_patterns)),
     path("deliverables/", include(deliverable_patterns)),
+    path("", include("scrutiny.urls")),
 ]

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from deliverables import editing, views
+from plans import views as plan_views
 
 plan_patterns = (
     [
@@ -30,6 +31,26 @@ plan_patterns = (
             "<int:plan>/deliverables/add/",
             editing.DeliverableCreate.as_view(),
             name="add-deliverable",
+        ),
+        path(
+            "<int:plan>/indicators/",
+            plan_views.IndicatorList.as_view(),
+            name="indicators",
+        ),
+        path(
+            "<int:plan>/indicators/add/",
+            plan_views.IndicatorEdit.as_view(),
+            name="add-indicator",
+        ),
+        path(
+            "<int:plan>/indicators/<int:pk>/edit/",
+            plan_views.IndicatorEdit.as_view(),
+            name="edit-indicator",
+        ),
+        path(
+            "indicators/<int:pk>/values/",
+            plan_views.IndicatorValues.as_view(),
+            name="indicator-values",
         ),
     ],
     "plans",

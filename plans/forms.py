@@ -90,3 +90,61 @@ class GovukDateField(forms.MultiValueField):
             return datetime.date(values[2], values[1], values[0])
         except ValueError as exc:
             raise forms.ValidationError("Enter a real date.") from exc
+
+
+class IndicatorForm(GovukFormMixin, forms.ModelForm):
+    class Meta:
+        from plans.models import Indicator
+
+        model = Indicator
+        fields = [
+            "reference",
+            "title",
+            "unit",
+            "direction",
+            "source",
+            "baseline_value",
+            "baseline_label",
+            "target_value",
+            "priority",
+            "position",
+        ]
+        widgets = {"direction": forms.RadioSelect, "source": forms.RadioSelect}
+        labels = {
+            "target_value": "Target (optional)",
+            "baseline_value": "Baseline value (optional)",
+            "priority": "Priority it measures (optional)",
+        }
+
+    def __init__(self, *args, plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.plan = plan
+        self.fields["priority"].queryset = plan.priorities.order_by("position")
+        for name in ("direction", "source"):
+            self.fields[name].choices = [c for c in self.fields[name].choices if c[0]]
+
+
+class IndicatorValuesForm(GovukFormMixin, forms.Form):
+    """One box per reporting period; a blank box leaves that period as it is."""
+
+    def __init__(self, *args, indicator, periods, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.periods = periods
+        existing = {v.period_id: v.value for v in indicator.values.all()}
+        for period in periods:
+            self.fields[f"period_{period.pk}"] = forms.DecimalField(
+                label=f"{period.label} ({indicator.unit})",
+                required=False,
+                max_digits=14,
+                decimal_places=2,
+                initial=existing.get(period.pk),
+                widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+                error_messages={"invalid": "Enter a number, such as 412 or 81.5."},
+            )
+
+    def values(self):
+        return [
+            (period, self.cleaned_data[f"period_{period.pk}"])
+            for period in self.periods
+            if self.cleaned_data.get(f"period_{period.pk}") is not None
+        ]

@@ -1,15 +1,20 @@
 """Site-wide pages: home, sign-in, the brand stylesheet, accessibility and cookies."""
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import HttpResponse
-from django.shortcuts import redirect
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views import View
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
 
-from plans.forms import GovukFormMixin
+from plans.forms import GovukFormMixin, IndicatorForm, IndicatorValuesForm
+from plans.models import Indicator, Plan
+from plans.permissions import edits_plan, may_record_indicators
+from plans.services import record_indicator_value
 
 
 class ScopedMixin(LoginRequiredMixin):
@@ -54,3 +59,99 @@ class AccessibilityView(TemplateView):
 
 class CookiesView(TemplateView):
     template_name = "pages/cookies.html"
+
+
+class IndicatorList(LoginRequiredMixin, View):
+    """A plan's indicators with their values by period."""
+
+    def get(self, request, plan):
+        plan = get_object_or_404(Plan.objects.visible_to(request.user), pk=plan)
+        periods = list(plan.reporting_periods.order_by("starts_on"))
+        indicators = list(
+            plan.indicators.prefetch_related("values").order_by("position", "title")
+        )
+        for indicator in indicators:
+            by_period = {v.period_id: v.value for v in indicator.values.all()}
+            indicator.row = [by_period.get(p.pk) for p in periods]
+        return render(
+            request,
+            "plans/indicator_list.html",
+            {
+                "plan": plan,
+                "periods": periods,
+                "indicators": indicators,
+                "may_edit": edits_plan(request.user, plan),
+            },
+        )
+
+
+class IndicatorEdit(LoginRequiredMixin, View):
+    """Define an indicator (no ``pk``) or change its definition. Plan editors only."""
+
+    def objects(self, request, plan, pk):
+        self.plan = get_object_or_404(Plan, pk=plan)
+        if not edits_plan(request.user, self.plan):
+            raise Http404
+        self.indicator = get_object_or_404(self.plan.indicators, pk=pk) if pk else None
+
+    def get(self, request, plan, pk=None):
+        self.objects(request, plan, pk)
+        return self.show(
+            request, IndicatorForm(instance=self.indicator, plan=self.plan)
+        )
+
+    def post(self, request, plan, pk=None):
+        self.objects(request, plan, pk)
+        form = IndicatorForm(request.POST, instance=self.indicator, plan=self.plan)
+        if not form.is_valid():
+            return self.show(request, form, status=400)
+        indicator = form.save()
+        messages.success(request, f"Saved the indicator {indicator.title}.")
+        return redirect("plans:indicators", self.plan.pk)
+
+    def show(self, request, form, status=200):
+        return render(
+            request,
+            "plans/indicator_form.html",
+            {"form": form, "plan": self.plan, "indicator": self.indicator},
+            status=status,
+        )
+
+
+class IndicatorValues(LoginRequiredMixin, View):
+    """Enter an indicator's values for its plan's periods."""
+
+    def objects(self, request, pk):
+        self.indicator = get_object_or_404(
+            Indicator.objects.select_related("plan"), pk=pk
+        )
+        if not may_record_indicators(request.user, self.indicator.plan):
+            raise Http404
+        self.periods = list(self.indicator.plan.reporting_periods.order_by("starts_on"))
+
+    def form(self, data=None):
+        return IndicatorValuesForm(data, indicator=self.indicator, periods=self.periods)
+
+    def get(self, request, pk):
+        self.objects(request, pk)
+        return self.show(request, self.form())
+
+    def post(self, request, pk):
+        self.objects(request, pk)
+        form = self.form(request.POST)
+        if not form.is_valid():
+            return self.show(request, form, status=400)
+        for period, value in form.values():
+            record_indicator_value(
+                indicator=self.indicator, period=period, value=value, by=request.user
+            )
+        messages.success(request, f"Saved the values of {self.indicator.title}.")
+        return redirect("plans:indicators", self.indicator.plan_id)
+
+    def show(self, request, form, status=200):
+        return render(
+            request,
+            "plans/indicator_values.html",
+            {"form": form, "indicator": self.indicator, "plan": self.indicator.plan},
+            status=status,
+        )

@@ -1,0 +1,78 @@
+"""The decision notices register: list by reporting period, create and edit."""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views import View
+
+from plans.models import Plan, ReportingPeriod
+from plans.permissions import edits_plan
+from scrutiny.forms import DecisionNoticeForm
+from scrutiny.models import DecisionNotice
+
+
+class DecisionNoticeList(LoginRequiredMixin, View):
+    """A plan's decision notices, optionally only those approved in one period."""
+
+    def get(self, request, plan):
+        plan = get_object_or_404(Plan.objects.visible_to(request.user), pk=plan)
+        notices = DecisionNotice.objects.filter(plan=plan).prefetch_related(
+            "deliverables"
+        )
+        periods = ReportingPeriod.objects.filter(plan=plan).order_by("starts_on")
+        period = periods.filter(pk=request.GET.get("period") or 0).first()
+        if request.GET.get("period", "").isdigit() and period:
+            notices = notices.filter(
+                approved_on__gte=period.starts_on, approved_on__lte=period.ends_on
+            )
+        return render(
+            request,
+            "scrutiny/decision_notice_list.html",
+            {
+                "plan": plan,
+                "notices": notices.order_by("-approved_on", "reference"),
+                "periods": periods,
+                "period": period,
+                "may_edit": edits_plan(request.user, plan),
+            },
+        )
+
+
+class DecisionNoticeEdit(LoginRequiredMixin, View):
+    """Create (no ``pk``) or edit a notice. Plan editors only."""
+
+    def setup_objects(self, request, plan, pk=None):
+        self.plan = get_object_or_404(Plan, pk=plan)
+        if not edits_plan(request.user, self.plan):
+            raise Http404
+        self.notice = (
+            get_object_or_404(DecisionNotice, pk=pk, plan=self.plan) if pk else None
+        )
+
+    def get(self, request, plan, pk=None):
+        self.setup_objects(request, plan, pk)
+        form = DecisionNoticeForm(instance=self.notice, plan=self.plan)
+        return self.show(request, form)
+
+    def post(self, request, plan, pk=None):
+        self.setup_objects(request, plan, pk)
+        form = DecisionNoticeForm(request.POST, instance=self.notice, plan=self.plan)
+        if form.is_valid():
+            try:
+                notice = form.save()
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, f"Saved decision notice {notice.reference}.")
+                return redirect("scrutiny:decisions", self.plan.pk)
+        return self.show(request, form, status=400)
+
+    def show(self, request, form, status=200):
+        return render(
+            request,
+            "scrutiny/decision_notice_form.html",
+            {"form": form, "plan": self.plan, "notice": self.notice},
+            status=status,
+        )
