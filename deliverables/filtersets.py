@@ -9,6 +9,9 @@ from deliverables.models import Deliverable, Milestone, ProgressUpdate, Rag, Sta
 from plans.filtersets import IdFilter
 
 
+YES_NO = [("true", "Yes"), ("false", "No")]
+
+
 class DeliverableFilter(django_filters.FilterSet):
     plan = IdFilter(field_name="plan_id")
     plan_reference = django_filters.CharFilter(field_name="plan__reference")
@@ -45,10 +48,16 @@ class DeliverableFilter(django_filters.FilterSet):
         method="filter_owner", help_text='Part of an owner role, such as "Ch. Insp".'
     )
     strand = IdFilter(field_name="strands", help_text="A strand id.")
-    late = django_filters.BooleanFilter(
-        method="filter_late", help_text="Late as of today (true) or not late (false)."
+    late = django_filters.ChoiceFilter(
+        choices=YES_NO,
+        empty_label="Any",
+        method="filter_late",
+        help_text="Late as of today (true) or not late (false).",
     )
-    needs_update = django_filters.BooleanFilter(
+    needs_update = django_filters.ChoiceFilter(
+        label="Needs an update this period",
+        choices=YES_NO,
+        empty_label="Any",
         method="filter_needs_update",
         help_text="No accepted or waiting update for the current reporting period.",
     )
@@ -93,15 +102,13 @@ class DeliverableFilter(django_filters.FilterSet):
 
     def filter_late(self, queryset, name, value):
         late = queryset.late_as_of(timezone.localdate())
-        if value is None:
-            return queryset
-        return late if value else queryset.exclude(pk__in=late.values("pk"))
+        return late if value == "true" else queryset.exclude(pk__in=late.values("pk"))
 
     def filter_needs_update(self, queryset, name, value):
         needing = queryset.needs_update(timezone.localdate())
-        if value is None:
-            return queryset
-        return needing if value else queryset.exclude(pk__in=needing.values("pk"))
+        if value == "true":
+            return needing
+        return queryset.exclude(pk__in=needing.values("pk"))
 
     def filter_text(self, queryset, name, value):
         for word in value.split()[:10]:

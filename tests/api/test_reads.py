@@ -137,3 +137,21 @@ def test_every_resource_lists_for_a_signed_in_editor(editor_api, spread):
         response = editor_api.get(f"/api/v1/{resource}/")
         assert response.status_code == 200, resource
         assert "results" in response.json()
+
+
+def test_late_and_needs_update_agree_with_their_dated_forms(editor_api, spread):
+    today = timezone.localdate().isoformat()
+    assert count(editor_api, late="true") == count(editor_api, late_as_of=today)
+    assert count(editor_api, late="true") + count(editor_api, late="false") == 5
+    # Nothing has an update yet, so every open deliverable needs one.
+    assert count(editor_api, needs_update="true") == 4
+    assert count(editor_api, needs_update="false") == 1
+    assert editor_api.get("/api/v1/deliverables/", {"late": "maybe"}).status_code == 400
+
+
+def test_owner_and_text_filters(editor_api, spread):
+    from tests.factories import DeliverableOwnerFactory
+
+    DeliverableOwnerFactory(deliverable=spread[0], role="Ch. Insp Operations")
+    assert count(editor_api, owner="insp oper") == 1
+    assert count(editor_api, q=spread[3].title.split()[-1]) == 1
