@@ -8,7 +8,6 @@ from django.utils import timezone
 from deliverables.models import Deliverable, Milestone, ProgressUpdate, Rag, Status
 from plans.filtersets import IdFilter
 
-
 YES_NO = [("true", "Yes"), ("false", "No")]
 
 

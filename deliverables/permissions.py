@@ -21,7 +21,10 @@ def may_record_progress(actor: Any, deliverable: Deliverable) -> bool:
         return True
     if deliverable.plan.state == deliverable.plan.State.DRAFT:
         return False
-    return writes_for(actor, party_organisations(deliverable))
+    # The lead first: it settles most cases without reading the owners.
+    return writes_for(actor, {deliverable.lead_organisation_id}) or writes_for(
+        actor, party_organisations(deliverable)
+    )
 
 
 def needs_review(actor: Any, deliverable: Deliverable) -> bool:

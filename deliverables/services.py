@@ -67,6 +67,7 @@ def record_progress(
     recorded_at: datetime.datetime | None = None,
     api_client: Any = None,
     if_match: str | None = None,
+    locked: bool = False,
 ) -> ProgressUpdate:
     """Append a progress update and bring the deliverable's current state into step.
 
@@ -81,15 +82,20 @@ def record_progress(
     (checked under the row lock), else ``StaleVersion``.
 
     Raises ``ValidationError`` keyed by field name, having written nothing. The
-    returned update's ``deliverable`` is the saved, current row.
+    returned update's ``deliverable`` is the saved, current row. Pass ``locked=True``
+    with a deliverable (and its plan) the caller has already selected for update in
+    this transaction, to save reading it twice.
     """
-    locked = (
-        Deliverable.objects.select_for_update()
-        .select_related("plan")
-        .get(pk=deliverable.pk)
-    )
-    if if_match is not None and if_match.strip() not in {locked.etag, "*"}:
-        raise StaleVersion(locked.etag)
+    if locked:
+        current = deliverable
+    else:
+        current = (
+            Deliverable.objects.select_for_update()
+            .select_related("plan")
+            .get(pk=deliverable.pk)
+        )
+    if if_match is not None and if_match.strip() not in {current.etag, "*"}:
+        raise StaleVersion(current.etag)
     change = Change(
         narrative=narrative,
         status=status,
@@ -101,9 +107,9 @@ def record_progress(
         period=period,
     )
     now = recorded_at or timezone.now()
-    periods = None if period else _periods_of([locked.plan_id])
+    periods = None if period else _periods_of([current.plan_id])
     update = _build(
-        deliverable=locked,
+        deliverable=current,
         change=change,
         by=by,
         recorded_at=now,
@@ -114,9 +120,9 @@ def record_progress(
     update.save()
     if not update.requires_review:
         if recorded_at is None or not _newer_accepted_exists(update):
-            _copy_onto(deliverable=locked, update=update)
-            attribute_to(locked, by=by, reason=f"Progress update {update.pk}")
-            locked.save()
+            _copy_onto(deliverable=current, update=update)
+            attribute_to(current, by=by, reason=f"Progress update {update.pk}")
+            current.save()
     return update
 
 

@@ -143,6 +143,7 @@ def _record(
     change = _change(request, deliverable, data)
     return record_progress(
         deliverable=deliverable,
+        locked=True,
         by=request.user,
         source=ProgressUpdate.Source.API,
         api_client=_api_client(request),
@@ -151,16 +152,18 @@ def _record(
     )
 
 
-def _writable(request, ids) -> dict[int, Deliverable]:
+def _writable(request, ids, lock: bool = False) -> dict[int, Deliverable]:
     """The deliverables among ``ids`` that the caller may record progress on.
 
     Whoever may write a deliverable may also see it, so this needs no separate scope.
+    With ``lock``, the rows stay locked until the request's transaction ends, and the
+    write need not read them again.
     """
-    found = (
-        Deliverable.objects.filter(pk__in=ids)
-        .select_related("plan")
-        .prefetch_related("owners")
-    )
+    found = Deliverable.objects.filter(pk__in=ids).select_related("plan")
+    if len(ids) > 1:
+        found = found.prefetch_related("owners")
+    if lock:
+        found = found.select_for_update(of=("self",)).order_by("pk")
     return {d.pk: d for d in found if may_record_progress(request.user, d)}
 
 
@@ -234,7 +237,7 @@ class DeliverableViewSet(ScopedReadOnlyViewSet):
 
     @idempotent
     def _create_update(self, request, pk):
-        writable = _writable(request, [pk] if str(pk).isdigit() else [])
+        writable = _writable(request, [pk] if str(pk).isdigit() else [], lock=True)
         deliverable = writable.get(int(pk)) if str(pk).isdigit() else None
         if deliverable is None:
             raise NotFound()
@@ -303,7 +306,9 @@ class ProgressUpdateViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         data = form.validated_data
         if "deliverable" not in data:
             raise DjangoValidationError({"deliverable": "Give the deliverable's id."})
-        deliverable = _writable(request, [data["deliverable"]]).get(data["deliverable"])
+        deliverable = _writable(request, [data["deliverable"]], lock=True).get(
+            data["deliverable"]
+        )
         if deliverable is None:
             raise NotFound()
         try:
