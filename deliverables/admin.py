@@ -12,6 +12,7 @@ from deliverables.models import (
 )
 from deliverables.services import record_progress
 from plans.admin import ScopedAdmin
+from plans.forms import add_service_errors
 
 
 class OwnerInline(admin.TabularInline):
@@ -180,9 +181,7 @@ class RecordProgressForm(forms.ModelForm):
                     source=ProgressUpdate.Source.ADMIN,
                 )
         except ValidationError as error:
-            for field, problems in error.message_dict.items():
-                for problem in problems:
-                    self.add_error(field if field in self.fields else None, problem)
+            add_service_errors(self, error)
 
 
 @admin.register(ProgressUpdate)

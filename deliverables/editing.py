@@ -13,7 +13,7 @@ from django.views.generic import CreateView, UpdateView
 
 from deliverables.importing import sync_owners
 from deliverables.models import Deliverable, Milestone
-from plans.forms import GovukDateField, GovukFormMixin
+from plans.forms import GovukDateField, GovukFormMixin, add_service_errors
 from plans.models import Objective, Organisation, Plan, Priority
 from plans.permissions import edits_plan
 
@@ -117,9 +117,7 @@ class PlanEditorMixin(LoginRequiredMixin):
         try:
             obj.full_clean()
         except forms.ValidationError as error:
-            for field, problems in error.message_dict.items():
-                for problem in problems:
-                    form.add_error(field if field in form.fields else None, problem)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         obj.save()
         form.save_m2m()

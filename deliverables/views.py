@@ -37,6 +37,7 @@ from deliverables.services import (
     record_progress,
     return_update,
 )
+from plans.forms import add_service_errors
 from plans.models import Plan, Priority
 from plans.permissions import EDITORS, edits_plan
 from plans.querysets import roles_of
@@ -345,9 +346,7 @@ class RecordProgressView(WritableDeliverableMixin, FormView):
                 source=ProgressUpdate.Source.BROWSER,
             )
         except ValidationError as error:
-            for field, problems in error.message_dict.items():
-                for problem in problems:
-                    form.add_error(field if field in form.fields else None, problem)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         if update.requires_review:
             messages.success(
@@ -599,9 +598,7 @@ class MergeView(LoginRequiredMixin, FormView):
                 by=self.request.user,
             )
         except ValidationError as error:
-            for field, problems in error.message_dict.items():
-                for problem in problems:
-                    form.add_error(field if field in form.fields else None, problem)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(
             self.request,

@@ -148,3 +148,11 @@ class IndicatorValuesForm(GovukFormMixin, forms.Form):
             for period in self.periods
             if self.cleaned_data.get(f"period_{period.pk}") is not None
         ]
+
+
+def add_service_errors(form: forms.Form, error) -> None:
+    """Show a service's ValidationError on the form: beside each field it names, and
+    in the summary for anything else."""
+    for field, problems in error.message_dict.items():
+        for problem in problems:
+            form.add_error(field if field in form.fields else None, problem)
