@@ -38,7 +38,7 @@ from deliverables.services import (
     return_update,
 )
 from plans.forms import add_service_errors
-from plans.models import Plan, Priority
+from plans.models import Organisation, Plan, Priority, Strand
 from plans.permissions import EDITORS, edits_plan
 from plans.querysets import roles_of
 from plans.views import ScopedMixin
@@ -199,6 +199,12 @@ class DeliverableListView(ScopedMixin, ListView):
             "deliverables": page.object_list,
             "query": query.urlencode(),
             "plans": Plan.objects.visible_to(request.user).order_by("-starts_on"),
+            "organisations": Organisation.objects.filter(
+                pk__in=Deliverable.objects.visible_to(request.user).values(
+                    "lead_organisation_id"
+                )
+            ).order_by("name"),
+            "strands": Strand.objects.visible_to(request.user).select_related("plan"),
         }
         template = self.template_name
         if request.htmx and request.htmx.target == "results":

@@ -561,3 +561,56 @@ def test_an_editor_adds_a_priority_and_a_milestone(client, editor, work, this_ye
 def test_contributors_cannot_edit_the_plan(client, contributor, this_year, name):
     client.force_login(contributor)
     assert client.get(reverse(name, args=[this_year.pk])).status_code == 404
+
+
+def test_the_list_filters_by_lead_organisation_and_strand(
+    client, editor, work, this_year, authority
+):
+    from tests.factories import StrandFactory
+
+    victims = StrandFactory(plan=this_year, name="Victims")
+    other = DeliverableFactory(
+        objective=work.objective,
+        lead_organisation=authority,
+        title="Authority's own work",
+    )
+    other.strands.add(victims)
+    client.force_login(editor)
+    url = reverse("deliverables:list")
+    page = client.get(url, {"lead_organisation": authority.pk}).content.decode()
+    assert "Authority&#x27;s own work" in page and "Daytime patrol strategy" not in page
+    page = client.get(url, {"strand": victims.pk}).content.decode()
+    assert "Authority&#x27;s own work" in page and "Daytime patrol strategy" not in page
+
+
+def test_repeated_failed_sign_ins_pause_signing_in(client, editor, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("sign-in"), {"username": "erin", "password": "wrong"})
+    response = client.post(
+        reverse("sign-in"), {"username": "erin", "password": "correct-horse-battery"}
+    )
+    assert "Too many attempts to sign in" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_deliverable_page_queries_do_not_grow_with_updates(
+    client, editor, work, contributor
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(editor)
+    url = reverse("deliverables:detail", args=[work.pk])
+    record_progress(deliverable=work, by=contributor, narrative="One.", rag="green")
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for n in range(10):
+        record_progress(
+            deliverable=work,
+            by=contributor,
+            narrative=f"More {n}.",
+            rag="amber" if n % 2 else "red",
+        )
+    with CaptureQueriesContext(connection) as many:
+        client.get(url)
+    assert len(many) == len(few)
