@@ -179,14 +179,22 @@ LOGIN_REDIRECT_URL = "plans:list"
 LOGOUT_REDIRECT_URL = "sign-in"
 FORM_RENDERER = "plans.forms.GovukFormRenderer"
 
-# E-mail (reminders): printed to the console unless a real backend is configured.
-MAILERS = {
-    "default": {
-        "BACKEND": env.str(
-            "MAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
-        ),
-    },
-}
+# E-mail (reminders): printed to the console on a laptop; SMTP in production.
+_mail_backend = env.str(
+    "MAIL_BACKEND",
+    default="django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+MAILERS = {"default": {"BACKEND": _mail_backend}}
+if _mail_backend.endswith("smtp.EmailBackend"):
+    MAILERS["default"]["OPTIONS"] = {
+        "host": env.str("MAIL_HOST", default="localhost"),
+        "port": env.int("MAIL_PORT", default=587),
+        "username": env.str("MAIL_USERNAME", default=""),
+        "password": env.str("MAIL_PASSWORD", default=""),
+        "use_tls": _strict_bool("MAIL_USE_TLS", default=True),
+    }
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="tracker@example.org")
 # The site's own address, for links in e-mails.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")

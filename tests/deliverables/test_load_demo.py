@@ -4,6 +4,7 @@ import io
 
 import pytest
 from django.contrib.auth import authenticate
+from django.test import RequestFactory
 from django.core.management import CommandError, call_command
 from django.db.models import F
 
@@ -41,7 +42,8 @@ def test_demo_has_a_user_per_role_and_prints_the_sign_ins(demo):
     assert roles == {"admin", "editor", "contributor", "reader"}
     for username in ("admin", "editor", "reader", "force", "honorary"):
         assert f"  {username} " in demo
-        assert authenticate(username=username, password=DEMO_PASSWORD) is not None
+        request = RequestFactory().post("/sign-in/")
+        assert authenticate(request, username=username, password=DEMO_PASSWORD)
     assert DEMO_PASSWORD in demo
 
 
