@@ -4,9 +4,9 @@ import io
 
 import pytest
 from django.contrib.auth import authenticate
-from django.test import RequestFactory
 from django.core.management import CommandError, call_command
 from django.db.models import F
+from django.test import RequestFactory
 
 from deliverables.management.commands.load_demo import DEMO_PASSWORD, ILLUSTRATIVE
 from deliverables.models import Deliverable, ProgressUpdate, Status
