@@ -287,14 +287,34 @@ class DeliverableDetailView(ScopedMixin, DetailView):
             )[:50]
         )
         edits = []
+        related: dict[type, set] = defaultdict(set)
         for newer, older in zip(records, records[1:], strict=False):
-            delta = newer.diff_against(older)
-            changes = [
-                (Deliverable._meta.get_field(c.field).verbose_name, c.old, c.new)
-                for c in delta.changes
-            ]
+            changes = []
+            for change in newer.diff_against(older).changes:
+                field = Deliverable._meta.get_field(change.field)
+                if field.is_relation:
+                    related[field.related_model] |= {change.old, change.new} - {None}
+                changes.append((field, change.old, change.new))
             if changes:
                 edits.append({"record": newer, "changes": changes})
+        # Names instead of ids for changed links: one query per kind of object.
+        names = {
+            model: {pk: str(obj) for pk, obj in model.objects.in_bulk(ids).items()}
+            for model, ids in related.items()
+        }
+        for edit in edits:
+            edit["changes"] = [
+                (
+                    field.verbose_name,
+                    names[field.related_model].get(old, old)
+                    if field.is_relation
+                    else old,
+                    names[field.related_model].get(new, new)
+                    if field.is_relation
+                    else new,
+                )
+                for field, old, new in edit["changes"]
+            ]
         context.update(
             edits=edits,
             may_edit=edits_plan(self.request.user, deliverable.plan),

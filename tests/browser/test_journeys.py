@@ -204,3 +204,82 @@ def test_workspace_works_without_javascript(new_page, workspace):
     expect(page.get_by_role("alert")).to_contain_text("Progress recorded.")
     expect(page.locator(".app-timeline")).to_contain_text("Fit-out under way.")
     axe_check(page)
+
+
+def test_editor_merges_two_deliverables_into_an_umbrella(page, workspace):
+    umbrella, *parts = workspace["on_time"][:1] + [workspace["late"]]
+    part = parts[0]
+    sign_in(page, "erin")
+    page.goto(page.url.split("/plans/")[0] + f"/deliverables/{umbrella.pk}/")
+    axe_check(page)
+    page.get_by_role("link", name="Merge others into this one").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Merge other deliverables into this one"
+    )
+    axe_check(page)
+    page.get_by_label(f"{part.reference} {part.title}").check()
+    page.get_by_role("button", name="Merge").click()
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("Say why they are being merged.")
+    axe_check(page)
+    page.get_by_label("Why are they being merged?").fill("One project board runs both.")
+    page.get_by_role("button", name="Merge").click()
+    expect(page.get_by_role("alert")).to_contain_text(
+        "Merged 1 deliverable into this one."
+    )
+    axe_check(page)
+    page.goto(page.url.split("/deliverables/")[0] + f"/deliverables/{part.pk}/")
+    expect(page.locator(".app-timeline")).to_contain_text(
+        "One project board runs both."
+    )
+    expect(page.get_by_text("Merged into", exact=True)).to_be_visible()
+    expect(page.locator(".govuk-summary-list")).to_contain_text(umbrella.title)
+    axe_check(page)
+
+
+def test_editor_imports_a_bad_file_then_a_good_one(page, workspace, tmp_path):
+    header = (
+        "priority_ref,priority_title,objective_ref,objective_title,deliverable_ref,"
+        "deliverable_title,milestone_date\n"
+    )
+    bad = tmp_path / "bad.csv"
+    bad.write_text(header + "1,Victims,1.1,Support,1.1.1,Hub,whenever\n")
+    good = tmp_path / "good.csv"
+    good.write_text(
+        header + "1,Victims,1.1,Support,1.1.1,Hub,Q3\n"
+        "1,Victims,1.1,Support,1.1.2,Helpline,Q4\n"
+    )
+    sign_in(page, "erin")
+    page.get_by_role("link", name="Import").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Import a plan")
+    axe_check(page)
+
+    def submit(path):
+        page.get_by_label("Action table").set_input_files(str(path))
+        page.get_by_label("New plan's reference").fill("VP/2026")
+        page.get_by_label("New plan's title").fill("Victims plan")
+        for label, values in (
+            ("starts on", ("1", "1", "2026")),
+            ("ends on", ("31", "12", "2026")),
+        ):
+            group = page.get_by_role("group", name=f"New plan {label}")
+            for box, value in zip(("Day", "Month", "Year"), values, strict=True):
+                group.get_by_label(box).fill(value)
+        page.get_by_role("button", name="Check the file").click()
+
+    submit(bad)
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "bad.csv has 1 problem: nothing was imported"
+    )
+    expect(page.get_by_role("table")).to_contain_text("is not a date we recognise")
+    axe_check(page)
+
+    submit(good)
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Check the import of good.csv"
+    )
+    axe_check(page)
+    page.get_by_role("button", name="Import").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Victims plan")
+    expect(page.get_by_role("alert")).to_contain_text("deliverables: 2 created")
+    axe_check(page)
