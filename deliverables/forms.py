@@ -138,3 +138,21 @@ class MergeForm(GovukFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["merged"].queryset = candidates
         self.fields["merged"].label_from_instance = lambda d: f"{d.reference} {d.title}"
+
+
+class SplitForm(GovukFormMixin, forms.Form):
+    titles = forms.CharField(
+        label="The new deliverables",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="One title per line. Each keeps this deliverable's objective, lead, "
+        "owners and dates.",
+        error_messages={
+            "required": "Give at least two new deliverables, one title per line."
+        },
+    )
+    reason = forms.CharField(
+        label="Why is it being split?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=10_000,
+        error_messages={"required": "Say why it is being split."},
+    )

@@ -38,10 +38,16 @@ class Status(models.TextChoices):
     ON_HOLD = "on_hold", "On hold"
     WILL_NOT_PROCEED = "will_not_proceed", "Will not proceed"
     MERGED = "merged", "Merged"
+    SPLIT = "split", "Split"
 
 
 #: Statuses after which a deliverable can no longer be late.
-CLOSED_STATUSES = (Status.COMPLETED, Status.WILL_NOT_PROCEED, Status.MERGED)
+CLOSED_STATUSES = (
+    Status.COMPLETED,
+    Status.WILL_NOT_PROCEED,
+    Status.MERGED,
+    Status.SPLIT,
+)
 
 
 class Rag(models.TextChoices):
@@ -204,6 +210,14 @@ class Deliverable(FuzzyDatesMixin, models.Model):
         help_text=(
             "For a merged deliverable: the deliverable of the same plan it joined."
         ),
+    )
+    split_from = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="split_into",
+        help_text="For a part of a split deliverable: the deliverable it came from.",
     )
     position = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)

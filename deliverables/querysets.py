@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce
 from plans.querysets import PlanScopedQuerySet, organisation_ids_of, sees_everything
 
 # Kept as literals so this module does not import the models it serves.
-_CLOSED = ("completed", "will_not_proceed", "merged")
+_CLOSED = ("completed", "will_not_proceed", "merged", "split")
 
 
 def _party_to(org_ids: list[int], prefix: str = "") -> Q:

@@ -478,3 +478,79 @@ def merge_deliverables(
             }
         )
         raise ValidationError({"merged": problems}) from refused
+
+
+@transaction.atomic
+def split_deliverable(
+    *, deliverable: Deliverable, titles: list[str], reason: str, by: Any
+) -> list[Deliverable]:
+    """Split a deliverable into new ones, each taking a part of its scope.
+
+    The parts keep its objective, lead, owners and dates, get references ``<ref>.1``,
+    ``<ref>.2``... (the first free ones) and point back at it; the original is closed
+    with the status "split" and a progress update that names the parts and the reason.
+    Plan editors only.
+    """
+    from plans.permissions import edits_plan
+
+    original = (
+        Deliverable.objects.select_for_update()
+        .select_related("plan")
+        .get(pk=deliverable.pk)
+    )
+    if not edits_plan(by, original.plan):
+        raise PermissionDenied("Only the plan's editors split deliverables.")
+    titles = [t.strip() for t in titles if t.strip()]
+    errors: dict[str, str] = {}
+    if len(titles) < 2:
+        errors["titles"] = "Give at least two new deliverables, one title per line."
+    elif any(len(t) > 300 for t in titles):
+        errors["titles"] = "Keep each title to 300 characters or fewer."
+    if not (reason or "").strip():
+        errors["reason"] = "Say why it is being split."
+    if original.is_closed:
+        errors["titles"] = "Only an open deliverable can be split."
+    if errors:
+        raise ValidationError(errors)
+    taken = set(original.plan.deliverables.values_list("reference", flat=True))
+    roles = list(original.owners.values_list("role", "organisation_id"))
+    parts, number = [], 0
+    for title in titles:
+        number += 1
+        while f"{original.reference}.{number}" in taken:
+            number += 1
+        part = Deliverable(
+            plan=original.plan,
+            objective=original.objective,
+            reference=f"{original.reference}.{number}",
+            title=title,
+            description=original.description,
+            lead_organisation=original.lead_organisation,
+            lead_user=original.lead_user,
+            delivering_unit=original.delivering_unit,
+            expected_benefits=original.expected_benefits,
+            status=original.status,
+            rag=original.rag,
+            baseline_date=original.baseline_date,
+            forecast_date=original.forecast_date,
+            split_from=original,
+            position=original.position,
+        )
+        attribute_to(part, by=by, reason=f"Split from {original.reference}")
+        part.save()
+        for position, (role, organisation_id) in enumerate(roles):
+            part.owners.create(
+                role=role, organisation_id=organisation_id, position=position
+            )
+        part.strands.set(original.strands.all())
+        parts.append(part)
+    names = ", ".join(f"{p.reference} {p.title}" for p in parts)
+    record_progress(
+        deliverable=original,
+        locked=True,
+        by=by,
+        status=Status.SPLIT,
+        narrative=f"Split into {names}.",
+        reason=reason.strip(),
+    )
+    return parts

@@ -64,6 +64,7 @@ deliverable_patterns = (
         path("<int:pk>/", views.DeliverableDetailView.as_view(), name="detail"),
         path("<int:pk>/progress/", views.RecordProgressView.as_view(), name="record"),
         path("<int:pk>/merge/", views.MergeView.as_view(), name="merge"),
+        path("<int:pk>/split/", views.SplitView.as_view(), name="split"),
         path("<int:pk>/edit/", editing.DeliverableUpdate.as_view(), name="edit"),
         path(
             "<int:deliverable>/milestones/add/",

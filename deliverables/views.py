@@ -27,7 +27,13 @@ from django.views import View
 from django.views.generic import DetailView, FormView, ListView
 
 from deliverables.filtersets import DeliverableFilter
-from deliverables.forms import ImportForm, MergeForm, ProgressForm, ReturnForm
+from deliverables.forms import (
+    ImportForm,
+    MergeForm,
+    ProgressForm,
+    ReturnForm,
+    SplitForm,
+)
 from deliverables.importing import ImportFailed, import_plan, preview_import
 from deliverables.models import Deliverable, Milestone, ProgressUpdate, Status
 from deliverables.permissions import may_record_progress
@@ -36,6 +42,7 @@ from deliverables.services import (
     merge_deliverables,
     record_progress,
     return_update,
+    split_deliverable,
 )
 from plans.forms import add_service_errors
 from plans.models import Organisation, Plan, Priority, Strand
@@ -258,10 +265,12 @@ class DeliverableDetailView(ScopedMixin, DetailView):
                 "lead_organisation",
                 "lead_user",
                 "merged_into",
+                "split_from",
             )
             .prefetch_related(
                 "owners",
                 "strands",
+                "split_into",
                 Prefetch(
                     "milestones", Milestone.objects.order_by("position", "due_date_end")
                 ),
@@ -632,3 +641,37 @@ class MergeView(LoginRequiredMixin, FormView):
             f"{'s' if len(merged) != 1 else ''} into this one.",
         )
         return redirect("deliverables:detail", self.umbrella.pk)
+
+
+class SplitView(LoginRequiredMixin, FormView):
+    """Split this deliverable into several new ones (plan editors only)."""
+
+    form_class = SplitForm
+    template_name = "deliverables/split.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.deliverable = get_object_or_404(
+            Deliverable.objects.select_related("plan"), pk=kwargs["pk"]
+        )
+        if not edits_plan(request.user, self.deliverable.plan):
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(deliverable=self.deliverable, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            parts = split_deliverable(
+                deliverable=self.deliverable,
+                titles=form.cleaned_data["titles"].splitlines(),
+                reason=form.cleaned_data["reason"],
+                by=self.request.user,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, f"Split into {len(parts)} deliverables.")
+        return redirect("deliverables:detail", self.deliverable.pk)

@@ -15,6 +15,7 @@ STATUS_COLOURS = {
     Status.ON_HOLD: "yellow",
     Status.WILL_NOT_PROCEED: "red",
     Status.MERGED: "purple",
+    Status.SPLIT: "pink",
 }
 RAG_COLOURS = {Rag.GREEN: "green", Rag.AMBER: "yellow", Rag.RED: "red"}
 REVIEW_COLOURS = {

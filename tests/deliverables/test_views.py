@@ -614,3 +614,46 @@ def test_deliverable_page_queries_do_not_grow_with_updates(
     with CaptureQueriesContext(connection) as many:
         client.get(url)
     assert len(many) == len(few)
+
+
+# Splitting ---------------------------------------------------------------------------
+
+
+def test_an_editor_splits_a_deliverable_into_parts(client, editor, work):
+    DeliverableOwnerFactory(deliverable=work, role="Supt Ops")
+    client.force_login(editor)
+    url = reverse("deliverables:split", args=[work.pk])
+    refused = client.post(url, {"titles": "Only one part", "reason": "Too big."})
+    assert "Give at least two new deliverables" in refused.content.decode()
+    assert Deliverable.objects.count() == 1
+    done = client.post(
+        url,
+        {"titles": "Day patrols\nNight patrols\n", "reason": "Two teams now run them."},
+    )
+    assert done.status_code == 302
+    work.refresh_from_db()
+    assert work.status == Status.SPLIT
+    parts = list(work.split_into.order_by("reference"))
+    assert [p.title for p in parts] == ["Day patrols", "Night patrols"]
+    assert [p.reference for p in parts] == [
+        f"{work.reference}.1",
+        f"{work.reference}.2",
+    ]
+    assert all([o.role for o in p.owners.all()] == ["Supt Ops"] for p in parts)
+    update = work.updates.get()
+    assert update.reason == "Two teams now run them."
+    assert "Night patrols" in update.narrative
+    page = client.get(reverse("deliverables:detail", args=[work.pk])).content.decode()
+    assert "Split into" in page
+    assert (
+        not Deliverable.objects.late_as_of(datetime.date(2099, 1, 1))
+        .filter(pk=work.pk)
+        .exists()
+    )
+
+
+def test_contributors_cannot_split(client, contributor, work):
+    client.force_login(contributor)
+    url = reverse("deliverables:split", args=[work.pk])
+    assert client.post(url, {"titles": "a\nb", "reason": "x"}).status_code == 404
+    assert Deliverable.objects.count() == 1
