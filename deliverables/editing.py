@@ -211,3 +211,87 @@ class MilestoneUpdate(PlanEditorMixin, UpdateView):
 
     def get_success_url(self):
         return reverse("deliverables:detail", args=[self.deliverable.pk])
+
+
+class PlanForm(GovukFormMixin, forms.ModelForm):
+    starts_on = GovukDateField(label="Starts on", help_text="For example, 1 4 2025.")
+    ends_on = GovukDateField(label="Ends on", help_text="For example, 31 3 2029.")
+
+    class Meta:
+        model = Plan
+        fields = [
+            "owner",
+            "reference",
+            "title",
+            "summary",
+            "starts_on",
+            "ends_on",
+            "state",
+            "is_public",
+            "review_contributor_updates",
+        ]
+        labels = {
+            "owner": "Policing body that owns it",
+            "is_public": "Public: its published reports can be read without signing in",
+            "review_contributor_updates": "Contributors' updates wait for an editor's "
+            "review",
+        }
+        widgets = {"state": forms.RadioSelect}
+
+    def __init__(self, *args, owners, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = owners
+        self.fields["owner"].empty_label = None
+
+
+class PlanCreate(LoginRequiredMixin, CreateView):
+    """Set up a new plan (editors of a policing body); it gets quarterly periods."""
+
+    model, form_class, template_name = Plan, PlanForm, "plans/plan_form.html"
+
+    def owners(self):
+        from deliverables.views import _editable_bodies
+
+        return _editable_bodies(self.request.user)
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not self.owners().exists():
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return super().get_form_kwargs() | {"owners": self.owners()}
+
+    def form_valid(self, form):
+        from plans.services import ensure_quarterly_periods
+
+        response = super().form_valid(form)
+        ensure_quarterly_periods(plan=self.object)
+        messages.success(self.request, f"Set up {self.object.title}.")
+        return response
+
+    def get_success_url(self):
+        return reverse("plans:detail", args=[self.object.pk])
+
+
+class PlanUpdate(EditInPlanMixin, UpdateView):
+    model, form_class, template_name = Plan, PlanForm, "plans/plan_form.html"
+
+    def plan_for(self) -> Plan:
+        self.object = get_object_or_404(Plan, pk=self.kwargs["pk"])
+        return self.object
+
+    def get_form_kwargs(self):
+        from deliverables.views import _editable_bodies
+
+        return super().get_form_kwargs() | {
+            "owners": _editable_bodies(self.request.user)
+        }
+
+    def form_valid(self, form):
+        from plans.services import ensure_quarterly_periods
+
+        plan = form.save()
+        ensure_quarterly_periods(plan=plan)
+        messages.success(self.request, f"Saved {plan.title}.")
+        return redirect("plans:detail", plan.pk)

@@ -7,6 +7,8 @@ plan_patterns = (
     [
         path("", views.PlanListView.as_view(), name="list"),
         path("<int:pk>/", views.PlanDetailView.as_view(), name="detail"),
+        path("add/", editing.PlanCreate.as_view(), name="add"),
+        path("<int:pk>/edit/", editing.PlanUpdate.as_view(), name="edit"),
         path(
             "<int:plan>/priorities/add/",
             editing.PriorityCreate.as_view(),

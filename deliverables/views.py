@@ -81,6 +81,7 @@ class PlanListView(ScopedMixin, ListView):
         for plan in context["plans"]:
             plan.counts = ordered_counts(counts[plan.pk])
             plan.total = sum(counts[plan.pk].values())
+        context["may_add"] = _editable_bodies(self.request.user).exists()
         return context
 
 

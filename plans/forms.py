@@ -65,10 +65,13 @@ class GovukDateField(forms.MultiValueField):
     widget = GovukDateWidget
 
     def __init__(self, **kwargs):
+        real = {
+            key: "Enter a real date." for key in ("invalid", "min_value", "max_value")
+        }
         parts = (
-            forms.IntegerField(min_value=1, max_value=31),
-            forms.IntegerField(min_value=1, max_value=12),
-            forms.IntegerField(min_value=1900, max_value=2199),
+            forms.IntegerField(min_value=1, max_value=31, error_messages=real),
+            forms.IntegerField(min_value=1, max_value=12, error_messages=real),
+            forms.IntegerField(min_value=1900, max_value=2199, error_messages=real),
         )
         kwargs.setdefault(
             "error_messages",

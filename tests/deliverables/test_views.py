@@ -657,3 +657,56 @@ def test_contributors_cannot_split(client, contributor, work):
     url = reverse("deliverables:split", args=[work.pk])
     assert client.post(url, {"titles": "a\nb", "reason": "x"}).status_code == 404
     assert Deliverable.objects.count() == 1
+
+
+# Setting up a plan ----------------------------------------------------------------------
+
+
+def plan_form(authority, **extra):
+    return {
+        "owner": authority.pk,
+        "reference": "PCP/2025",
+        "title": "Police and Crime Plan",
+        "summary": "",
+        "starts_on_0": "1",
+        "starts_on_1": "4",
+        "starts_on_2": "2025",
+        "ends_on_0": "31",
+        "ends_on_1": "3",
+        "ends_on_2": "2029",
+        "state": "draft",
+    } | extra
+
+
+def test_an_editor_sets_up_a_plan_with_its_quarters(client, editor, authority):
+    from plans.models import Plan
+
+    client.force_login(editor)
+    refused = client.post(reverse("plans:add"), plan_form(authority, ends_on_0="32"))
+    assert "Enter a real date." in refused.content.decode()
+    assert not Plan.objects.exists()
+    assert client.post(reverse("plans:add"), plan_form(authority)).status_code == 302
+    plan = Plan.objects.get()
+    assert plan.reporting_periods.count() == 16
+    assert plan.history.latest().history_user == editor
+    client.post(
+        reverse("plans:edit", args=[plan.pk]),
+        plan_form(authority, title="Refreshed plan", state="refreshed"),
+    )
+    plan.refresh_from_db()
+    assert (plan.title, plan.state) == ("Refreshed plan", "refreshed")
+
+
+def test_a_plan_cannot_end_before_it_starts(client, editor, authority):
+    from plans.models import Plan
+
+    client.force_login(editor)
+    response = client.post(reverse("plans:add"), plan_form(authority, ends_on_2="2024"))
+    assert response.status_code == 200
+    assert "There is a problem" in response.content.decode()
+    assert not Plan.objects.exists()
+
+
+def test_contributors_cannot_set_up_plans(client, contributor):
+    client.force_login(contributor)
+    assert client.get(reverse("plans:add")).status_code == 404
