@@ -659,7 +659,7 @@ def test_contributors_cannot_split(client, contributor, work):
     assert Deliverable.objects.count() == 1
 
 
-# Setting up a plan ----------------------------------------------------------------------
+# Setting up a plan --------------------------------------------------------------
 
 
 def plan_form(authority, **extra):
