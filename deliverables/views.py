@@ -213,6 +213,9 @@ class DeliverableListView(ScopedMixin, ListView):
                 )
             ).order_by("name"),
             "strands": Strand.objects.visible_to(request.user).select_related("plan"),
+            "priorities": Priority.objects.visible_to(request.user)
+            .select_related("plan")
+            .order_by("plan", "position", "reference"),
         }
         template = self.template_name
         if request.htmx and request.htmx.target == "results":

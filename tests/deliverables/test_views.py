@@ -710,3 +710,28 @@ def test_a_plan_cannot_end_before_it_starts(client, editor, authority):
 def test_contributors_cannot_set_up_plans(client, contributor):
     client.force_login(contributor)
     assert client.get(reverse("plans:add")).status_code == 404
+
+
+def test_the_list_filters_by_priority_including_nested_ones(
+    client, editor, work, this_year, force
+):
+    from tests.factories import ObjectiveFactory
+
+    other = DeliverableFactory(
+        objective=ObjectiveFactory(priority__plan=this_year, priority__reference="9"),
+        lead_organisation=force,
+        title="Elsewhere",
+    )
+    client.force_login(editor)
+    page = client.get(
+        reverse("deliverables:list"), {"priority": work.objective.priority_id}
+    ).content.decode()
+    assert "Daytime patrol strategy" in page and other.title not in page
+    assert f'<option value="{work.objective.priority_id}" selected>' in page
+
+
+@pytest.mark.parametrize("name", ["accessibility", "cookies", "sign-in"])
+def test_public_pages_need_no_sign_in(client, name):
+    response = client.get(reverse(name))
+    assert response.status_code == 200
+    assert "govuk-footer" in response.content.decode()
