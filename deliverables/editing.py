@@ -9,6 +9,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.views.generic import CreateView, UpdateView
 
 from deliverables.importing import sync_owners
@@ -46,6 +47,14 @@ class DeliverableForm(GovukFormMixin, forms.ModelForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text='One role per line, such as "Ch. Insp Operations".',
     )
+    identified_on = GovukDateField(
+        label="Joined the plan on (if after the plan was written)",
+        required=False,
+        help_text=(
+            "Leave blank for work in the plan from its start. Dashboards list a "
+            "deliverable as newly identified in the period that contains this date."
+        ),
+    )
 
     class Meta:
         model = Deliverable
@@ -58,6 +67,7 @@ class DeliverableForm(GovukFormMixin, forms.ModelForm):
             "delivering_unit",
             "expected_benefits",
             "baseline_date",
+            "identified_on",
             "position",
         ]
         labels = {
@@ -169,6 +179,14 @@ class ObjectiveUpdate(PriorityUpdate):
 
 class DeliverableCreate(AddToPlanMixin, CreateView):
     model, form_class, template_name = Deliverable, DeliverableForm, TEMPLATE
+
+    def get_initial(self):
+        """Work added while the plan runs is dated today, so dashboards show it as
+        newly identified."""
+        today = timezone.localdate()
+        if self.plan.starts_on < today <= self.plan.ends_on:
+            return super().get_initial() | {"identified_on": today}
+        return super().get_initial()
 
     def get_success_url(self):
         return reverse("deliverables:detail", args=[self.object.pk])

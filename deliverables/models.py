@@ -219,6 +219,14 @@ class Deliverable(FuzzyDatesMixin, models.Model):
         related_name="split_into",
         help_text="For a part of a split deliverable: the deliverable it came from.",
     )
+    identified_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text=(
+            "When it joined the plan, if after the plan was written. Blank: part of "
+            "the plan from its start."
+        ),
+    )
     position = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

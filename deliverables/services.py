@@ -535,6 +535,7 @@ def split_deliverable(
             forecast_date=original.forecast_date,
             split_from=original,
             position=original.position,
+            identified_on=timezone.localdate(),
         )
         attribute_to(part, by=by, reason=f"Split from {original.reference}")
         part.save()

@@ -70,6 +70,14 @@ class Organisation(models.Model):
         related_name="predecessors",
         help_text="The body that took over this organisation's functions.",
     )
+    names_in_public = models.BooleanField(
+        "show names in public",
+        default=False,
+        help_text=(
+            "On this organisation's public plans and published reports, show who "
+            "recorded each update. Off: only their organisation is shown."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
