@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('plans', '0004_historicalorganisation_names_in_public_and_more'),
+        ('plans', '0004_names_in_public'),
         ('scrutiny', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
