@@ -6,9 +6,7 @@ services, and a page's query count does not grow with its rows.
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
 import uuid
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -19,7 +17,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -48,6 +46,7 @@ from plans.forms import add_service_errors
 from plans.models import Organisation, Plan, Priority, Strand
 from plans.permissions import EDITORS, edits_plan
 from plans.querysets import roles_of
+from plans.spreadsheets import csv_response, xlsx_response
 from plans.views import ScopedMixin
 
 PAGE_SIZE = 50
@@ -148,13 +147,6 @@ EXPORT_COLUMNS = [
 ]
 
 
-def spreadsheet_safe(value):
-    """Stop a cell being read as a formula by Excel (CSV/formula injection)."""
-    if isinstance(value, str) and value[:1] in {"=", "+", "-", "@", "\t", "\r"}:
-        return "'" + value
-    return value
-
-
 # The filterset's method filters have no label of their own ("[invalid name]").
 FILTER_LABELS = {
     "q": "Search",
@@ -224,33 +216,11 @@ class DeliverableListView(ScopedMixin, ListView):
 
     def export(self, rows, kind):
         table = [[name for name, _ in EXPORT_COLUMNS]]
-        table += [[spreadsheet_safe(get(d)) for _, get in EXPORT_COLUMNS] for d in rows]
-        stamp = timezone.localdate().isoformat()
+        table += [[get(d) for _, get in EXPORT_COLUMNS] for d in rows]
+        filename = f"deliverables-{timezone.localdate().isoformat()}.{kind}"
         if kind == "csv":
-            out = io.StringIO()
-            csv.writer(out).writerows(table)
-            response = HttpResponse(
-                out.getvalue(), content_type="text/csv; charset=utf-8"
-            )
-        else:
-            from openpyxl import Workbook
-
-            workbook = Workbook()
-            sheet = workbook.active
-            sheet.title = "Deliverables"
-            for row in table:
-                sheet.append(row)
-            out = io.BytesIO()
-            workbook.save(out)
-            response = HttpResponse(
-                out.getvalue(),
-                content_type="application/vnd.openxmlformats-officedocument."
-                "spreadsheetml.sheet",
-            )
-        response["Content-Disposition"] = (
-            f'attachment; filename="deliverables-{stamp}.{kind}"'
-        )
-        return response
+            return csv_response(table, filename)
+        return xlsx_response([("Deliverables", table)], filename)
 
 
 class DeliverableDetailView(ScopedMixin, DetailView):

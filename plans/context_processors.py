@@ -14,6 +14,7 @@ def service(request):
         items = [
             (reverse("plans:list"), "Plans"),
             (reverse("deliverables:list"), "Deliverables"),
+            (reverse("scrutiny:overview"), "Dashboards"),
         ]
         if user.is_superuser or set(roles_of(user).values()) & set(EDITORS):
             items.append((reverse("deliverables:review-queue"), "Review"))

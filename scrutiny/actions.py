@@ -1,0 +1,120 @@
+"""Scrutiny actions: the questions and recommendations a panel or board raises, who
+must answer, by when, and the answer. Plan editors record and close them; writers of
+the owning organisation respond."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views import View
+
+from plans.permissions import edits_plan, writes_for
+from scrutiny.dashboards import visible_plan
+from scrutiny.forms import ResponseForm, ScrutinyActionForm
+from scrutiny.models import ScrutinyAction
+
+
+def may_respond(user, action: ScrutinyAction) -> bool:
+    return edits_plan(user, action.plan) or writes_for(user, {action.owner_id})
+
+
+class ActionListView(LoginRequiredMixin, View):
+    def get(self, request, plan):
+        plan = visible_plan(request, plan)
+        actions = list(
+            ScrutinyAction.objects.filter(plan=plan)
+            .select_related("owner", "report__period")
+            .order_by("state", "due_on", "-raised_on", "pk")
+        )
+        for action in actions:
+            action.may_respond = action.state == "open" and may_respond(
+                request.user, action
+            )
+        state = request.GET.get("state", "")
+        if state in ScrutinyAction.State.values:
+            actions = [a for a in actions if a.state == state]
+        return render(
+            request,
+            "scrutiny/action_list.html",
+            {
+                "plan": plan,
+                "actions": actions,
+                "state": state,
+                "states": ScrutinyAction.State.choices,
+                "may_edit": edits_plan(request.user, plan),
+            },
+        )
+
+
+class ActionEditView(LoginRequiredMixin, View):
+    """Record (no ``pk``) or update an action. Plan editors only."""
+
+    def setup_objects(self, request, plan, pk=None):
+        self.plan = visible_plan(request, plan)
+        if not edits_plan(request.user, self.plan):
+            raise Http404
+        self.action = (
+            get_object_or_404(ScrutinyAction, pk=pk, plan=self.plan) if pk else None
+        )
+
+    def get(self, request, plan, pk=None):
+        self.setup_objects(request, plan, pk)
+        initial = {}
+        if self.action is None and request.GET.get("report", "").isdigit():
+            initial["report"] = request.GET["report"]
+        form = ScrutinyActionForm(instance=self.action, plan=self.plan, initial=initial)
+        return self.show(request, form)
+
+    def post(self, request, plan, pk=None):
+        self.setup_objects(request, plan, pk)
+        form = ScrutinyActionForm(request.POST, instance=self.action, plan=self.plan)
+        if form.is_valid():
+            form.save()
+            messages.success(request, "Saved the scrutiny action.")
+            return redirect("scrutiny:actions", self.plan.pk)
+        return self.show(request, form, status=400)
+
+    def show(self, request, form, status=200):
+        return render(
+            request,
+            "scrutiny/action_form.html",
+            {"form": form, "plan": self.plan, "action": self.action},
+            status=status,
+        )
+
+
+class ActionRespondView(LoginRequiredMixin, View):
+    """The owning organisation (or a plan editor) answers an open action."""
+
+    def setup_objects(self, request, pk):
+        self.action = get_object_or_404(
+            ScrutinyAction.objects.visible_to(request.user).select_related(
+                "plan", "owner"
+            ),
+            pk=pk,
+        )
+        if not may_respond(request.user, self.action):
+            raise Http404
+
+    def get(self, request, pk):
+        self.setup_objects(request, pk)
+        return self.show(request, ResponseForm(instance=self.action))
+
+    def post(self, request, pk):
+        self.setup_objects(request, pk)
+        form = ResponseForm(request.POST, instance=self.action)
+        if form.is_valid():
+            form.save()
+            messages.success(request, "Sent your response.")
+            return redirect("scrutiny:actions", self.action.plan_id)
+        return self.show(request, form, status=400)
+
+    def show(self, request, form, status=200):
+        return render(
+            request,
+            "scrutiny/action_respond.html",
+            {"form": form, "action": self.action, "plan": self.action.plan},
+            status=status,
+        )

@@ -1,0 +1,635 @@
+"""The quarterly dashboard of a plan: every figure, reconstructed from the update log.
+
+``build_dashboard`` answers "what did this plan look like at the end of Q3?" from the
+progress updates that belonged to Q3 or earlier, not from today's state, and returns
+plain data (strings, numbers, ISO dates) so that a published report can store exactly
+what it showed. Updates still waiting for review, or returned to their authors, never
+count. The number of queries is fixed, whatever the number of deliverables.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Q
+
+from deliverables.models import (
+    CLOSED_STATUSES,
+    Deliverable,
+    Milestone,
+    ProgressUpdate,
+    Rag,
+    Status,
+)
+from plans.models import Indicator, IndicatorValue, Plan, Priority, ReportingPeriod
+
+#: The statuses a dashboard counts, in the lifecycle's order.
+COUNTED = [
+    Status.COMPLETED,
+    Status.IN_PROGRESS,
+    Status.FUTURE,
+    Status.NOT_YET_COMMENCED,
+    Status.ON_HOLD,
+    Status.WILL_NOT_PROCEED,
+    Status.MERGED,
+    Status.SPLIT,
+]
+NOT_STARTED = (Status.FUTURE, Status.NOT_YET_COMMENCED)
+NOT_ASSESSED = "none"
+
+
+@dataclass
+class State:
+    """A deliverable as it stood at the end of a period."""
+
+    deliverable: Deliverable
+    status: str
+    rag: str = ""
+    percent_complete: int | None = None
+    forecast: str = ""
+    forecast_end: datetime.date | None = None
+    merged_into_id: int | None = None
+    latest: ProgressUpdate | None = None
+    strand_ids: list[int] = field(default_factory=list)
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in CLOSED_STATUSES
+
+    def due_end(self) -> datetime.date | None:
+        if self.forecast_end is not None:
+            return self.forecast_end
+        return self.deliverable.baseline_date_end
+
+    def late_reason(self, period: ReportingPeriod) -> str:
+        """Why it counts as late at the end of ``period``, or "" when it does not."""
+        if self.is_closed:
+            return ""
+        due = self.due_end()
+        if due is not None and due <= period.ends_on:
+            return "Past its date"
+        milestone = self.deliverable.baseline_date_end
+        if milestone and self.forecast_end and self.forecast_end > milestone:
+            return "Forecast after its milestone"
+        return ""
+
+
+def effective(updates):
+    """Updates that changed the deliverable: not waiting for review, not returned."""
+    return updates.filter(
+        Q(requires_review=False) | Q(review__decision="accepted")
+    ).select_related("period", "recorded_by")
+
+
+def period_key(update: ProgressUpdate) -> tuple:
+    return (update.period.starts_on, update.recorded_at, update.pk)
+
+
+class Reconstruction:
+    """Every visible deliverable of a plan, with its updates loaded once, so that the
+    state at the end of any period can be read without more queries."""
+
+    def __init__(self, plan: Plan, deliverables):
+        self.plan = plan
+        self.deliverables = list(
+            deliverables.filter(plan=plan)
+            .select_related(
+                "objective__priority", "lead_organisation", "merged_into", "plan"
+            )
+            .prefetch_related("strands")
+            .order_by("position", "reference")
+        )
+        by_pk = {d.pk: d for d in self.deliverables}
+        self.updates: dict[int, list[ProgressUpdate]] = defaultdict(list)
+        for update in effective(
+            ProgressUpdate.objects.filter(deliverable_id__in=list(by_pk))
+        ).select_related("merged_into"):
+            update.deliverable = by_pk[update.deliverable_id]
+            self.updates[update.deliverable_id].append(update)
+        for log in self.updates.values():
+            log.sort(key=period_key)
+
+    def exists_at(self, deliverable: Deliverable, period: ReportingPeriod) -> bool:
+        """In the plan by the end of ``period``: identified by then, or reported on."""
+        if deliverable.identified_on is None or deliverable.identified_on <= (
+            period.ends_on
+        ):
+            return True
+        log = self.updates.get(deliverable.pk, [])
+        return bool(log) and log[0].period.starts_on <= period.starts_on
+
+    def states_at(self, period: ReportingPeriod | None) -> list[State]:
+        """Each deliverable in the plan at the end of ``period`` and its state then."""
+        if period is None:
+            return []
+        states = []
+        for deliverable in self.deliverables:
+            if not self.exists_at(deliverable, period):
+                continue
+            log = self.updates.get(deliverable.pk, [])
+            before = [u for u in log if u.period.starts_on <= period.starts_on]
+            strands = [s.pk for s in deliverable.strands.all()]
+            if before:
+                last = before[-1]
+                state = State(
+                    deliverable,
+                    status=last.status,
+                    rag=last.rag,
+                    percent_complete=last.percent_complete,
+                    forecast=last.forecast_date,
+                    forecast_end=last.forecast_date_end,
+                    merged_into_id=last.merged_into_id,
+                    latest=last,
+                    strand_ids=strands,
+                )
+            elif log:
+                # Not reported on yet: as it was before its first update.
+                first = log[0]
+                state = State(
+                    deliverable,
+                    status=first.previous_status,
+                    forecast=first.previous_forecast_date,
+                    forecast_end=first.previous_forecast_date_end,
+                    strand_ids=strands,
+                )
+            else:
+                state = State(
+                    deliverable,
+                    status=deliverable.status,
+                    rag=deliverable.rag,
+                    percent_complete=deliverable.percent_complete,
+                    forecast=deliverable.forecast_date,
+                    forecast_end=deliverable.forecast_date_end,
+                    merged_into_id=deliverable.merged_into_id,
+                    strand_ids=strands,
+                )
+            states.append(state)
+        return states
+
+    def updates_in(self, period: ReportingPeriod) -> list[ProgressUpdate]:
+        found = [
+            u for log in self.updates.values() for u in log if u.period_id == period.pk
+        ]
+        return sorted(found, key=lambda u: (u.deliverable.position, period_key(u)))
+
+
+def neighbours(plan: Plan, period: ReportingPeriod):
+    """The plan's periods, and the ones before and after ``period``."""
+    periods = list(ReportingPeriod.objects.filter(plan=plan).order_by("starts_on"))
+    index = next(i for i, p in enumerate(periods) if p.pk == period.pk)
+    previous = periods[index - 1] if index > 0 else None
+    following = periods[index + 1] if index + 1 < len(periods) else None
+    return periods, previous, following
+
+
+def current_period(plan: Plan, today: datetime.date | None = None):
+    """The latest period that has ended, or else the first; None when there are none.
+
+    A dashboard is read after a quarter closes, so the default is the last full one.
+    """
+    periods = ReportingPeriod.objects.filter(plan=plan).order_by("starts_on")
+    today = today or datetime.date.today()
+    ended = periods.filter(ends_on__lt=today).last()
+    return ended or periods.first()
+
+
+# ---------------------------------------------------------------------------- data
+
+
+def _period(period: ReportingPeriod | None) -> dict | None:
+    if period is None:
+        return None
+    return {
+        "id": period.pk,
+        "label": period.label,
+        "starts_on": period.starts_on.isoformat(),
+        "ends_on": period.ends_on.isoformat(),
+    }
+
+
+def _who(update: ProgressUpdate | None, show_names: bool) -> str:
+    if update is None:
+        return ""
+    if show_names:
+        return update.recorded_by.get_full_name() or update.recorded_by.username
+    return ""
+
+
+def _row(state: State, period: ReportingPeriod, show_names: bool, **extra) -> dict:
+    d = state.deliverable
+    latest = state.latest
+    return {
+        "id": d.pk,
+        "reference": d.reference,
+        "title": d.title,
+        "lead": d.lead_organisation.short_name or d.lead_organisation.name,
+        "status": state.status,
+        "status_label": Status(state.status).label,
+        "rag": state.rag or NOT_ASSESSED,
+        "rag_label": Rag(state.rag).label if state.rag else "Not assessed",
+        "milestone": d.baseline_date or "TBA",
+        "forecast": state.forecast or d.baseline_date or "TBA",
+        "late": state.late_reason(period),
+        "narrative": latest.narrative if latest else "",
+        "narrative_period": latest.period.label if latest else "",
+        "recorded_by": _who(latest, show_names),
+    } | extra
+
+
+def _closed(status: str) -> bool:
+    return status in CLOSED_STATUSES
+
+
+def _counts(states: list[State]) -> Counter:
+    return Counter(s.status for s in states)
+
+
+def _status_table(counter: Counter) -> list[dict]:
+    return [
+        {"status": s.value, "label": s.label, "count": counter[s.value]}
+        for s in COUNTED
+    ]
+
+
+def _grouped(states, groups, key) -> list[dict]:
+    """Counts by status for each group; ``key(state)`` gives the group ids it is in."""
+    by_group: dict[Any, Counter] = defaultdict(Counter)
+    for state in states:
+        for group in key(state):
+            by_group[group][state.status] += 1
+    rows = []
+    for group_id, label, title in groups:
+        counter = by_group[group_id]
+        rows.append(
+            {
+                "id": group_id,
+                "label": label,
+                "title": title,
+                "counts": {s.value: counter[s.value] for s in COUNTED},
+                "total": sum(counter.values()),
+            }
+        )
+    return rows
+
+
+def top_priorities(plan: Plan) -> tuple[list[Priority], dict[int, int]]:
+    """The plan's top-level priorities, and the top-level ancestor of every priority."""
+    priorities = list(Priority.objects.filter(plan=plan).order_by("position"))
+    parent = {p.pk: p.parent_id for p in priorities}
+    top: dict[int, int] = {}
+    for p in priorities:
+        node, seen = p.pk, set()
+        while parent.get(node) and node not in seen:
+            seen.add(node)
+            node = parent[node]
+        top[p.pk] = node
+    return [p for p in priorities if p.parent_id is None], top
+
+
+def _changes(updates: list[ProgressUpdate], recon: Reconstruction) -> dict:
+    """The summary of changes for the period, from its updates, each with its reason."""
+    merged, on_hold, redated, stopped, split, resumed = [], [], [], [], [], []
+    parts = defaultdict(list)
+    for d in recon.deliverables:
+        if d.split_from_id:
+            parts[d.split_from_id].append(d.reference)
+    for u in updates:
+        d = u.deliverable
+        base = {"id": d.pk, "reference": d.reference, "title": d.title}
+        reason = u.reason or u.narrative
+        changed = u.status != u.previous_status
+        if changed and u.status == Status.MERGED and u.merged_into is not None:
+            merged.append(
+                base
+                | {
+                    "into_id": u.merged_into_id,
+                    "into_reference": u.merged_into.reference,
+                    "into_title": u.merged_into.title,
+                    "reason": reason,
+                }
+            )
+        elif changed and u.status == Status.ON_HOLD:
+            on_hold.append(base | {"reason": reason})
+        elif changed and u.status == Status.WILL_NOT_PROCEED:
+            stopped.append(base | {"reason": reason})
+        elif changed and u.status == Status.SPLIT:
+            split.append(base | {"parts": parts[d.pk], "reason": reason})
+        elif changed and u.previous_status == Status.ON_HOLD:
+            resumed.append(base | {"status": u.get_status_display(), "reason": reason})
+        old = (u.previous_forecast_date_start, u.previous_forecast_date_end)
+        if not u.previous_forecast_date:
+            old = (d.baseline_date_start, d.baseline_date_end)
+        new = (u.forecast_date_start, u.forecast_date_end)
+        if u.forecast_date and new != old and u.status not in CLOSED_STATUSES:
+            redated.append(
+                base
+                | {
+                    "old": u.previous_forecast_date or d.baseline_date or "TBA",
+                    "new": u.forecast_date,
+                    "reason": u.reason or u.narrative,
+                }
+            )
+    return {
+        "merged": merged,
+        "on_hold": on_hold,
+        "resumed": resumed,
+        "redated": redated,
+        "stopped": stopped,
+        "split": split,
+    }
+
+
+def _number(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def _change(value, other) -> dict | None:
+    if value is None or other is None:
+        return None
+    difference = value - other
+    percent = None if other == 0 else round(100 * difference / other, 1)
+    return {"by": round(difference, 2), "percent": percent}
+
+
+def _indicators(plan: Plan, periods: list[ReportingPeriod], period, previous):
+    upto = [p for p in periods if p.starts_on <= period.starts_on]
+    values = defaultdict(dict)
+    for v in IndicatorValue.objects.filter(indicator__plan=plan, period__in=upto).only(
+        "indicator_id", "period_id", "value"
+    ):
+        values[v.indicator_id][v.period_id] = _number(v.value)
+    rows = []
+    for indicator in Indicator.objects.filter(plan=plan).order_by("position", "title"):
+        series = values[indicator.pk]
+        value = series.get(period.pk)
+        before = series.get(previous.pk) if previous else None
+        baseline = _number(indicator.baseline_value)
+        target = _number(indicator.target_value)
+        lower = indicator.direction == Indicator.Direction.LOWER_IS_BETTER
+        vs_previous = _change(value, before)
+        movement = ""
+        if vs_previous and vs_previous["by"]:
+            improved = (vs_previous["by"] < 0) == lower
+            movement = "better" if improved else "worse"
+        elif vs_previous:
+            movement = "same"
+        met = None
+        if value is not None and target is not None:
+            met = value <= target if lower else value >= target
+        rows.append(
+            {
+                "id": indicator.pk,
+                "reference": indicator.reference,
+                "title": indicator.title,
+                "unit": indicator.unit,
+                "direction": indicator.direction,
+                "direction_label": indicator.get_direction_display(),
+                "value": value,
+                "previous": before,
+                "vs_previous": vs_previous,
+                "movement": movement,
+                "baseline": baseline,
+                "baseline_label": indicator.baseline_label,
+                "vs_baseline": _change(value, baseline),
+                "target": target,
+                "target_met": met,
+                "series": [{"label": p.label, "value": series.get(p.pk)} for p in upto],
+            }
+        )
+    return rows
+
+
+def _milestones_due(states: list[State], following) -> list[dict]:
+    if following is None:
+        return []
+    open_ids = {s.deliverable.pk for s in states if not s.is_closed}
+    rows = []
+    for m in (
+        Milestone.objects.filter(
+            deliverable_id__in=open_ids,
+            due_date_end__gte=following.starts_on,
+            due_date_end__lte=following.ends_on,
+        )
+        .filter(Q(completed_on__isnull=True) | Q(completed_on__gt=following.starts_on))
+        .select_related("deliverable")
+        .order_by("due_date_end", "deliverable__position")
+    ):
+        rows.append(
+            {
+                "id": m.deliverable_id,
+                "reference": m.deliverable.reference,
+                "title": m.deliverable.title,
+                "milestone": m.title,
+                "due": m.due_date,
+            }
+        )
+    return rows
+
+
+def build_dashboard(
+    plan: Plan,
+    period: ReportingPeriod,
+    deliverables=None,
+    *,
+    show_names: bool = True,
+    today: datetime.date | None = None,
+) -> dict:
+    """Everything the quarterly dashboard shows for ``plan`` at the end of ``period``.
+
+    ``deliverables`` is the caller's visible queryset (scoping is the caller's
+    choice); ``show_names`` says whether people's names may appear.
+    """
+    from scrutiny.models import DecisionNotice, ScrutinyAction
+
+    if deliverables is None:
+        deliverables = Deliverable.objects.all()
+    recon = Reconstruction(plan, deliverables)
+    periods, previous, following = neighbours(plan, period)
+    states = recon.states_at(period)
+    before = recon.states_at(previous)
+    now, then = _counts(states), _counts(before)
+
+    statuses = []
+    for s in COUNTED:
+        row = {"status": s.value, "label": s.label, "count": now[s.value]}
+        if previous is not None:
+            row["previous"] = then[s.value]
+            row["change"] = now[s.value] - then[s.value]
+        statuses.append(row)
+
+    tops, top_of = top_priorities(plan)
+    by_priority = _grouped(
+        states,
+        [(p.pk, p.reference, p.title) for p in tops],
+        lambda st: [top_of.get(st.deliverable.objective.priority_id)],
+    )
+    strands = list(plan.strands.order_by("name"))
+    by_strand = _grouped(
+        states, [(s.pk, s.name, s.name) for s in strands], lambda st: st.strand_ids
+    )
+
+    rags = Counter(s.rag or NOT_ASSESSED for s in states if not s.is_closed)
+    rag = [{"rag": r.value, "label": r.label, "count": rags[r.value]} for r in Rag] + [
+        {"rag": NOT_ASSESSED, "label": "Not assessed", "count": rags[NOT_ASSESSED]}
+    ]
+
+    before_ids = {s.deliverable.pk for s in before}
+    rows = {}
+    for s in states:
+        d = s.deliverable
+        rows[d.pk] = _row(
+            s,
+            period,
+            show_names,
+            priority_id=top_of.get(d.objective.priority_id),
+            strand_ids=s.strand_ids,
+            new=bool(
+                d.pk not in before_ids
+                and d.identified_on is not None
+                and d.identified_on >= period.starts_on
+            ),
+        )
+    late = [r for r in rows.values() if r["late"]]
+    off_track = [
+        r for r in rows.values() if r["rag"] == Rag.RED and not _closed(r["status"])
+    ]
+
+    in_period = recon.updates_in(period)
+    status_then = {s.deliverable.pk: s.status for s in before}
+    completed, started = {}, {}
+    for u in in_period:
+        row = rows.get(u.deliverable_id)
+        if row is None:
+            continue
+        was = status_then.get(u.deliverable_id, u.previous_status)
+        if u.status == Status.COMPLETED and was != Status.COMPLETED:
+            completed[u.deliverable_id] = row
+        if u.status == Status.IN_PROGRESS and u.previous_status in NOT_STARTED:
+            started[u.deliverable_id] = row
+    new = [r for r in rows.values() if r["new"]]
+
+    decisions = [
+        {
+            "id": n.pk,
+            "reference": n.reference,
+            "title": n.title,
+            "approved_on": n.approved_on.isoformat(),
+            "decided_by": n.decided_by.name,
+            "url": n.url,
+            "deliverables": [d.reference for d in n.deliverables.all()],
+        }
+        for n in DecisionNotice.objects.filter(
+            plan=plan,
+            approved_on__gte=period.starts_on,
+            approved_on__lte=period.ends_on,
+        )
+        .select_related("decided_by")
+        .prefetch_related("deliverables")
+        .order_by("approved_on", "reference")
+    ]
+
+    actions = ScrutinyAction.objects.filter(
+        plan=plan, raised_on__lte=period.ends_on
+    ).select_related("owner")
+    open_actions, answered = [], []
+    for a in actions.order_by("due_on", "raised_on", "pk"):
+        row = {
+            "id": a.pk,
+            "kind": a.get_kind_display(),
+            "text": a.text,
+            "raised_by": a.raised_by,
+            "raised_on": a.raised_on.isoformat(),
+            "owner": a.owner.name,
+            "due_on": a.due_on.isoformat() if a.due_on else "",
+            "response": a.response,
+            "answered_on": a.answered_on.isoformat() if a.answered_on else "",
+        }
+        if a.answered_on is None or a.answered_on > period.ends_on:
+            row["response"] = ""
+            open_actions.append(row)
+        elif previous is None or a.answered_on > previous.ends_on:
+            answered.append(row)
+
+    return {
+        "schema": 1,
+        "plan": {
+            "id": plan.pk,
+            "title": plan.title,
+            "reference": plan.reference,
+            "owner": plan.owner.name,
+        },
+        "period": _period(period),
+        "previous": _period(previous),
+        "next": _period(following),
+        "total": len(states),
+        "previous_total": len(before) if previous else None,
+        "statuses": statuses,
+        "by_priority": by_priority,
+        "by_strand": by_strand,
+        "rag": rag,
+        "late": late,
+        "off_track": off_track,
+        "changes": _changes(in_period, recon),
+        "completed": list(completed.values()),
+        "started": list(started.values()),
+        "new": new,
+        "deliverables": list(rows.values()),
+        "milestones_next": _milestones_due(states, following),
+        "indicators": _indicators(plan, periods, period, previous),
+        "decisions": decisions,
+        "actions": {"open": open_actions, "answered": answered},
+        "generated_on": (today or datetime.date.today()).isoformat(),
+    }
+
+
+def matching(rows: list[dict], query) -> list[dict]:
+    """The rows behind a dashboard figure, chosen by the drill-down's query: status,
+    RAG, top-level priority, strand, late=yes or new=yes."""
+    status = query.get("status", "")
+    rag = query.get("rag", "")
+    priority = query.get("priority", "")
+    strand = query.get("strand", "")
+    if status:
+        rows = [r for r in rows if r["status"] == status]
+    if rag:
+        rows = [r for r in rows if r["rag"] == rag and not _closed(r["status"])]
+    if priority.isdigit():
+        rows = [r for r in rows if r["priority_id"] == int(priority)]
+    if strand.isdigit():
+        rows = [r for r in rows if int(strand) in r["strand_ids"]]
+    if query.get("late") == "yes":
+        rows = [r for r in rows if r["late"]]
+    if query.get("new") == "yes":
+        rows = [r for r in rows if r["new"]]
+    return rows
+
+
+def describe(query, data: dict) -> str:
+    """The drill-down's filter in words, such as "Completed in 3.1 Keep people safe"."""
+    words = []
+    labels = {r["status"]: r["label"] for r in data["statuses"]}
+    if query.get("status") in labels:
+        words.append(labels[query["status"]])
+    rags = {r["rag"]: r["label"] for r in data["rag"]}
+    if query.get("rag") in rags:
+        words.append(f"RAG {rags[query['rag']]}")
+    if query.get("late") == "yes":
+        words.append("Late")
+    if query.get("new") == "yes":
+        words.append("Newly identified")
+    groups = [
+        ("priority", "by_priority", "in"),
+        ("strand", "by_strand", "in strand"),
+    ]
+    for param, key, word in groups:
+        for group in data[key]:
+            if query.get(param) == str(group["id"]):
+                label = group["label"]
+                if group["title"] != label:
+                    label = f"{label} {group['title']}"
+                words.append(f"{word} {label}")
+    return " ".join(words) or "All deliverables"

@@ -1,0 +1,402 @@
+"""Pages for panels and boards: the quarterly dashboard, its drill-downs, published
+reports (screen, PDF, CSV, XLSX) and the overview across plans.
+
+Signed-in readers see the live dashboard of any period of a plan they can see, built
+from the deliverables they can see. Anyone may read the published reports of a public
+plan; signed out, nothing else of it shows (no live figures, no review comments, and
+names only where the plan's owner allows).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.views import View
+
+from deliverables.models import Deliverable, ProgressUpdate
+from deliverables.views import ordered_counts, status_counts
+from plans.forms import add_service_errors
+from plans.models import Plan, ReportingPeriod
+from plans.permissions import edits_plan
+from plans.spreadsheets import csv_response, xlsx_response
+from scrutiny.charts import charts_for
+from scrutiny.dashboard import (
+    build_dashboard,
+    current_period,
+    describe,
+    effective,
+    matching,
+)
+from scrutiny.forms import PublishForm
+from scrutiny.models import PublishedReport
+from scrutiny.pdf import report_pdf
+from scrutiny.services import publish_report
+from scrutiny.tables import tables
+
+
+def visible_plan(request, pk) -> Plan:
+    """A plan the person may see (signed out: a public one), or 404."""
+    return get_object_or_404(
+        Plan.objects.visible_to(request.user).select_related("owner"), pk=pk
+    )
+
+
+def visible_report(request, pk) -> PublishedReport:
+    return get_object_or_404(
+        PublishedReport.objects.visible_to(request.user).select_related(
+            "plan__owner", "period", "published_by"
+        ),
+        pk=pk,
+    )
+
+
+def latest_reports(plan: Plan):
+    return (
+        PublishedReport.objects.filter(plan=plan)
+        .latest_versions()
+        .select_related("period")
+        .order_by("-period__starts_on")
+    )
+
+
+class DashboardView(View):
+    """The dashboard of a plan for one period, as it stood at the end of that period.
+
+    Without a period, the latest period that has ended. Signed out (a public plan),
+    the latest published report instead: nothing unpublished shows publicly.
+    """
+
+    def get(self, request, plan, period=None):
+        plan = visible_plan(request, plan)
+        if not request.user.is_authenticated:
+            reports = latest_reports(plan)
+            report = reports.filter(period=period).first() or reports.first()
+            if report is None:
+                raise Http404("No report has been published for this plan yet.")
+            return redirect("scrutiny:report", report.pk)
+        periods = list(ReportingPeriod.objects.filter(plan=plan).order_by("starts_on"))
+        chosen = request.GET.get("period", "")
+        if period is None:
+            found = next((p for p in periods if str(p.pk) == chosen), None)
+            found = found or current_period(plan, timezone.localdate())
+            if found is None:
+                return render(
+                    request, "scrutiny/no_periods.html", {"plan": plan}, status=404
+                )
+            return redirect("scrutiny:dashboard-period", plan.pk, found.pk)
+        period = next((p for p in periods if p.pk == period), None)
+        if period is None:
+            raise Http404("No such period in this plan.")
+        data = build_dashboard(
+            plan,
+            period,
+            Deliverable.objects.visible_to(request.user),
+            today=timezone.localdate(),
+        )
+        return render(
+            request,
+            "scrutiny/dashboard.html",
+            {
+                "plan": plan,
+                "period": period,
+                "periods": periods,
+                "data": data,
+                "charts": charts_for(data),
+                "may_publish": edits_plan(request.user, plan),
+                "reports": PublishedReport.objects.filter(plan=plan, period=period)
+                .select_related("published_by")
+                .order_by("-version"),
+            },
+        )
+
+
+def _drill_down(request, *, plan, data, source, back):
+    rows = matching(data["deliverables"], request.GET)
+    return render(
+        request,
+        "scrutiny/drill_down.html",
+        {
+            "plan": plan,
+            "data": data,
+            "rows": rows,
+            "heading": describe(request.GET, data),
+            "source": source,
+            "back": back,
+        },
+    )
+
+
+class DrillDownView(LoginRequiredMixin, View):
+    """The deliverables behind one figure of the live dashboard."""
+
+    def get(self, request, plan, period):
+        plan = visible_plan(request, plan)
+        period = get_object_or_404(ReportingPeriod, plan=plan, pk=period)
+        data = build_dashboard(
+            plan,
+            period,
+            Deliverable.objects.visible_to(request.user),
+            today=timezone.localdate(),
+        )
+        back = reverse("scrutiny:dashboard-period", args=[plan.pk, period.pk])
+        return _drill_down(request, plan=plan, data=data, source="dashboard", back=back)
+
+
+class ReportDrillDownView(View):
+    """The deliverables behind one figure of a published report, as published."""
+
+    def get(self, request, pk):
+        report = visible_report(request, pk)
+        back = reverse("scrutiny:report", args=[report.pk])
+        return _drill_down(
+            request, plan=report.plan, data=report.data, source=report, back=back
+        )
+
+
+def _timeline(request, *, plan, deliverable_pk, upto, back):
+    """Signed in: the deliverable's own page. Signed out: its public timeline, with
+    accepted updates up to the published period only, and no review comments."""
+    if request.user.is_authenticated:
+        if Deliverable.objects.visible_to(request.user).filter(
+            pk=deliverable_pk, plan=plan
+        ):
+            return redirect("deliverables:detail", deliverable_pk)
+        raise Http404
+    deliverable = get_object_or_404(
+        Deliverable.objects.visible_to(request.user).select_related(
+            "objective__priority", "lead_organisation", "plan__owner"
+        ),
+        pk=deliverable_pk,
+        plan=plan,
+    )
+    updates = (
+        effective(ProgressUpdate.objects.filter(deliverable=deliverable))
+        .filter(period__starts_on__lte=upto.starts_on)
+        .order_by("-period__starts_on", "-recorded_at", "-id")
+    )
+    return render(
+        request,
+        "scrutiny/public_timeline.html",
+        {
+            "deliverable": deliverable,
+            "updates": updates,
+            "show_names": plan.owner.names_in_public,
+            "upto": upto,
+            "back": back,
+            "plan": plan,
+        },
+    )
+
+
+class TimelineView(LoginRequiredMixin, View):
+    """From the live dashboard to a deliverable's own page."""
+
+    def get(self, request, plan, period, pk):
+        plan = visible_plan(request, plan)
+        return _timeline(request, plan=plan, deliverable_pk=pk, upto=None, back="")
+
+
+class ReportTimelineView(View):
+    """From a published report to a deliverable's timeline."""
+
+    def get(self, request, pk, deliverable):
+        report = visible_report(request, pk)
+        if deliverable not in {row["id"] for row in report.data["deliverables"]}:
+            raise Http404("That deliverable is not in this report.")
+        return _timeline(
+            request,
+            plan=report.plan,
+            deliverable_pk=deliverable,
+            upto=report.period,
+            back=reverse("scrutiny:report", args=[report.pk]),
+        )
+
+
+class PublishView(LoginRequiredMixin, View):
+    """Publish the dashboard of a period as a report, or a corrected version of it."""
+
+    def setup_objects(self, request, plan, period):
+        self.plan = visible_plan(request, plan)
+        if not edits_plan(request.user, self.plan):
+            raise Http404
+        self.period = get_object_or_404(ReportingPeriod, plan=self.plan, pk=period)
+        self.latest = (
+            PublishedReport.objects.filter(plan=self.plan, period=self.period)
+            .order_by("-version")
+            .first()
+        )
+
+    def get(self, request, plan, period):
+        self.setup_objects(request, plan, period)
+        return self.show(request, PublishForm())
+
+    def post(self, request, plan, period):
+        self.setup_objects(request, plan, period)
+        form = PublishForm(request.POST)
+        if form.is_valid():
+            try:
+                report = publish_report(
+                    plan=self.plan,
+                    period=self.period,
+                    by=request.user,
+                    change_note=form.cleaned_data["change_note"],
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            except PermissionDenied as error:
+                raise Http404 from error
+            else:
+                messages.success(
+                    request,
+                    f"Published the {self.period.label} report "
+                    f"(version {report.version}).",
+                )
+                return redirect("scrutiny:report", report.pk)
+        return self.show(request, form, status=400)
+
+    def show(self, request, form, status=200):
+        return render(
+            request,
+            "scrutiny/publish.html",
+            {
+                "plan": self.plan,
+                "period": self.period,
+                "latest": self.latest,
+                "form": form,
+            },
+            status=status,
+        )
+
+
+class ReportListView(View):
+    """A plan's published reports, newest period first, every version listed."""
+
+    def get(self, request, plan):
+        plan = visible_plan(request, plan)
+        versions = defaultdict(list)
+        for report in (
+            PublishedReport.objects.filter(plan=plan)
+            .select_related("period")
+            .order_by("-period__starts_on", "-version")
+            .defer("html", "data")
+        ):
+            versions[report.period].append(report)
+        return render(
+            request,
+            "scrutiny/report_list.html",
+            {
+                "plan": plan,
+                "periods": list(versions.items()),
+                "may_publish": edits_plan(request.user, plan),
+            },
+        )
+
+
+class ReportDetailView(View):
+    """A published report exactly as published, with its downloads."""
+
+    def get(self, request, pk):
+        report = visible_report(request, pk)
+        newer = (
+            PublishedReport.objects.filter(
+                plan=report.plan, period=report.period, version__gt=report.version
+            )
+            .order_by("-version")
+            .defer("html", "data")
+            .first()
+        )
+        return render(
+            request,
+            "scrutiny/report_detail.html",
+            {
+                "report": report,
+                "plan": report.plan,
+                "newer": newer,
+                "tables": [(slug, title) for slug, title, _ in tables(report.data)],
+            },
+        )
+
+
+def _filename(report: PublishedReport, extension: str) -> str:
+    stem = slugify(f"{report.plan.reference} {report.period.label}")
+    return f"{stem}-report-v{report.version}.{extension}"
+
+
+class ReportPdfView(View):
+    def get(self, request, pk):
+        report = visible_report(request, pk)
+        url = request.build_absolute_uri(reverse("scrutiny:report", args=[pk]))
+        response = HttpResponse(report_pdf(report, url), content_type="application/pdf")
+        response["Content-Disposition"] = (
+            f'attachment; filename="{_filename(report, "pdf")}"'
+        )
+        return response
+
+
+class ReportXlsxView(View):
+    def get(self, request, pk):
+        report = visible_report(request, pk)
+        sheets = [(title, rows) for _, title, rows in tables(report.data)]
+        return xlsx_response(sheets, _filename(report, "xlsx"))
+
+
+class ReportCsvView(View):
+    def get(self, request, pk, table):
+        report = visible_report(request, pk)
+        for slug, _title, rows in tables(report.data):
+            if slug == table:
+                return csv_response(rows, _filename(report, f"{slug}.csv"))
+        raise Http404("No such table in this report.")
+
+
+class OverviewView(View):
+    """Every plan the reader can see, with today's counts and its latest report."""
+
+    def get(self, request):
+        plans = list(
+            Plan.objects.visible_to(request.user)
+            .select_related("owner")
+            .order_by("-starts_on", "title")
+        )
+        latest = {}
+        for report in (
+            PublishedReport.objects.filter(plan__in=plans)
+            .latest_versions()
+            .select_related("period")
+            .defer("html", "data")
+            .order_by("period__starts_on")
+        ):
+            latest[report.plan_id] = report
+        counts = {}
+        today = timezone.localdate()
+        late = defaultdict(int)
+        if request.user.is_authenticated:
+            visible = Deliverable.objects.visible_to(request.user).filter(
+                plan__in=plans
+            )
+            counts = status_counts(visible, "plan_id")
+            for plan_id in visible.late_as_of(today).values_list("plan_id", flat=True):
+                late[plan_id] += 1
+        rows = []
+        for plan in plans:
+            if not request.user.is_authenticated and plan.pk not in latest:
+                continue
+            counter = counts.get(plan.pk, {})
+            rows.append(
+                {
+                    "plan": plan,
+                    "counts": ordered_counts(counter) if counter else [],
+                    "total": sum(counter.values()) if counter else 0,
+                    "late": late[plan.pk],
+                    "report": latest.get(plan.pk),
+                }
+            )
+        return render(request, "scrutiny/overview.html", {"rows": rows})

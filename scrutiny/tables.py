@@ -1,0 +1,176 @@
+"""A dashboard's figures as plain tables, for CSV and XLSX downloads."""
+
+from __future__ import annotations
+
+from scrutiny.dashboard import COUNTED
+
+
+def _status_table(data: dict) -> list[list]:
+    previous = data["previous"]
+    header = ["Status", f"End of {data['period']['label']}"]
+    if previous:
+        header += [f"End of {previous['label']}", "Change"]
+    rows = [header]
+    for r in data["statuses"]:
+        row = [r["label"], r["count"]]
+        if previous:
+            row += [r["previous"], r["change"]]
+        rows.append(row)
+    total = ["Total", data["total"]]
+    if previous:
+        total += [data["previous_total"], data["total"] - data["previous_total"]]
+    return [*rows, total]
+
+
+def _breakdown(groups: list[dict], first: str) -> list[list]:
+    rows = [[first, "Title", *(s.label for s in COUNTED), "Total"]]
+    for g in groups:
+        rows.append(
+            [
+                g["label"],
+                g["title"],
+                *(g["counts"][s.value] for s in COUNTED),
+                g["total"],
+            ]
+        )
+    return rows
+
+
+DELIVERABLE_COLUMNS = [
+    ("Reference", "reference"),
+    ("Title", "title"),
+    ("Lead", "lead"),
+    ("Status", "status_label"),
+    ("RAG", "rag_label"),
+    ("Milestone", "milestone"),
+    ("Forecast", "forecast"),
+    ("Late", "late"),
+    ("Latest narrative", "narrative"),
+    ("Narrative for", "narrative_period"),
+]
+
+
+def _deliverables(rows: list[dict]) -> list[list]:
+    return [[name for name, _ in DELIVERABLE_COLUMNS]] + [
+        [r[key] for _, key in DELIVERABLE_COLUMNS] for r in rows
+    ]
+
+
+def _listing(rows: list[dict], columns: list[tuple[str, str]]) -> list[list]:
+    return [[name for name, _ in columns]] + [
+        [r.get(key, "") for _, key in columns] for r in rows
+    ]
+
+
+def _indicators(data: dict) -> list[list]:
+    rows = [
+        [
+            "Indicator",
+            "Unit",
+            "Direction",
+            "Value",
+            "Previous period",
+            "Change",
+            "Change %",
+            "Baseline",
+            "Change from baseline %",
+            "Target",
+            "Target met",
+        ]
+    ]
+    for r in data["indicators"]:
+        vs_prev, vs_base = r["vs_previous"] or {}, r["vs_baseline"] or {}
+        met = {True: "Yes", False: "No", None: ""}[r["target_met"]]
+        rows.append(
+            [
+                r["title"],
+                r["unit"],
+                r["direction_label"],
+                r["value"],
+                r["previous"],
+                vs_prev.get("by"),
+                vs_prev.get("percent"),
+                r["baseline"],
+                vs_base.get("percent"),
+                r["target"],
+                met,
+            ]
+        )
+    return rows
+
+
+def tables(data: dict) -> list[tuple[str, str, list[list]]]:
+    """(slug, title, rows with a header row first) for every table of a dashboard."""
+    changes = data["changes"]
+    reason = ("Reason", "reason")
+    ref = [("Reference", "reference"), ("Title", "title")]
+    return [
+        ("status", "Deliverables by status", _status_table(data)),
+        ("priorities", "By priority", _breakdown(data["by_priority"], "Priority")),
+        ("strands", "By strand", _breakdown(data["by_strand"], "Strand")),
+        (
+            "rag",
+            "RAG of open deliverables",
+            [["RAG", "Count"]] + [[r["label"], r["count"]] for r in data["rag"]],
+        ),
+        ("late", "Late", _deliverables(data["late"])),
+        ("off-track", "Off track", _deliverables(data["off_track"])),
+        (
+            "merged",
+            "Merged",
+            _listing(
+                changes["merged"],
+                [*ref, ("Merged into", "into_reference"), reason],
+            ),
+        ),
+        ("on-hold", "Put on hold", _listing(changes["on_hold"], [*ref, reason])),
+        (
+            "redated",
+            "Re-dated",
+            _listing(
+                changes["redated"], [*ref, ("From", "old"), ("To", "new"), reason]
+            ),
+        ),
+        ("stopped", "Stopped", _listing(changes["stopped"], [*ref, reason])),
+        ("completed", "Completed this period", _deliverables(data["completed"])),
+        ("started", "Started this period", _deliverables(data["started"])),
+        ("new", "Newly identified", _deliverables(data["new"])),
+        (
+            "milestones",
+            "Milestones due next period",
+            _listing(
+                data["milestones_next"],
+                [*ref, ("Milestone", "milestone"), ("Due", "due")],
+            ),
+        ),
+        ("indicators", "Indicators", _indicators(data)),
+        (
+            "decisions",
+            "Decision notices",
+            _listing(
+                data["decisions"],
+                [
+                    ("Reference", "reference"),
+                    ("Title", "title"),
+                    ("Approved on", "approved_on"),
+                    ("Decided by", "decided_by"),
+                ],
+            ),
+        ),
+        (
+            "actions",
+            "Open scrutiny actions",
+            _listing(
+                data["actions"]["open"],
+                [
+                    ("Kind", "kind"),
+                    ("Question or recommendation", "text"),
+                    ("Raised by", "raised_by"),
+                    ("Raised on", "raised_on"),
+                    ("Owner", "owner"),
+                    ("Due", "due_on"),
+                ],
+            ),
+        ),
+        ("deliverables", "All deliverables", _deliverables(data["deliverables"])),
+    ]
