@@ -87,8 +87,10 @@ def status_chart(data: dict) -> dict:
         **_config(height=90 + 44 * max(len(rows), 1), show_legend=False),
     )
     chart.title = f"Deliverables by status, end of {period}"
-    chart.x_labels = [r["label"] for r in rows]
-    chart.add("Deliverables", [r["count"] for r in rows])
+    # pygal draws a horizontal chart's first label at the bottom: reverse, so the
+    # chart reads in the same order as the table beside it.
+    chart.x_labels = [r["label"] for r in reversed(rows)]
+    chart.add("Deliverables", [r["count"] for r in reversed(rows)])
     parts = ", ".join(f"{r['label'].lower()} {r['count']}" for r in rows)
     return {
         "title": chart.title,
@@ -108,13 +110,15 @@ def breakdown_chart(data: dict, key: str, noun: str, nouns: str) -> dict | None:
     used = [s for s in COUNTED if any(g["counts"][s.value] for g in groups)]
     chart = pygal.HorizontalStackedBar(
         style=_style([STATUS_COLOURS[s.value] for s in used]),
-        **_config(height=150 + 48 * len(groups)),
+        **_config(height=170 + 48 * len(groups) + 24 * (len(used) // 4)),
     )
     period = data["period"]["label"]
     chart.title = f"Deliverables by {noun} and status, end of {period}"
-    chart.x_labels = [g["label"] for g in groups]
+    chart.x_labels = [g["label"] for g in reversed(groups)]
     for status in used:
-        chart.add(status.label, [g["counts"][status.value] or None for g in groups])
+        chart.add(
+            status.label, [g["counts"][status.value] or None for g in reversed(groups)]
+        )
     leader = max(groups, key=lambda g: g["counts"]["completed"] / g["total"])
     share = round(100 * leader["counts"]["completed"] / leader["total"])
     return {
@@ -137,8 +141,8 @@ def rag_chart(data: dict) -> dict:
     )
     period = data["period"]["label"]
     chart.title = f"Open deliverables by RAG rating, end of {period}"
-    chart.x_labels = [r["label"] for r in rows]
-    chart.add("Open deliverables", [r["count"] for r in rows])
+    chart.x_labels = [r["label"] for r in reversed(rows)]
+    chart.add("Open deliverables", [r["count"] for r in reversed(rows)])
     parts = ", ".join(f"{r['label'].lower()} {r['count']}" for r in rows)
     return {
         "title": chart.title,
