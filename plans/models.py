@@ -75,7 +75,7 @@ class Organisation(models.Model):
         default=False,
         help_text=(
             "On this organisation's public plans and published reports, show who "
-            "recorded each update. Off: only their organisation is shown."
+            "recorded each update. Off: names are left out."
         ),
     )
     created_at = models.DateTimeField(auto_now_add=True)

@@ -13,11 +13,11 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicalorganisation',
             name='names_in_public',
-            field=models.BooleanField(default=False, help_text="On this organisation's public plans and published reports, show who recorded each update. Off: only their organisation is shown.", verbose_name='show names in public'),
+            field=models.BooleanField(default=False, help_text="On this organisation's public plans and published reports, show who recorded each update. Off: names are left out.", verbose_name='show names in public'),
         ),
         migrations.AddField(
             model_name='organisation',
             name='names_in_public',
-            field=models.BooleanField(default=False, help_text="On this organisation's public plans and published reports, show who recorded each update. Off: only their organisation is shown.", verbose_name='show names in public'),
+            field=models.BooleanField(default=False, help_text="On this organisation's public plans and published reports, show who recorded each update. Off: names are left out.", verbose_name='show names in public'),
         ),
     ]

@@ -99,9 +99,7 @@ def year(plan, editor, contributor, force):
     update(a, q1, status=Status.IN_PROGRESS, reason="Started")
     update(c, q1, status=Status.IN_PROGRESS, rag=Rag.RED, reason="Started late")
     update(a, q2, status=Status.COMPLETED, reason="Done")
-    update(
-        b, q2, status=Status.IN_PROGRESS, forecast_date="Q3", reason="Supplier late"
-    )
+    update(b, q2, status=Status.IN_PROGRESS, forecast_date="Q3", reason="Supplier late")
     returned = update(
         c,
         q2,
