@@ -19,7 +19,11 @@ from plans.api.views import (
     PlanViewSet,
     PriorityViewSet,
 )
-from scrutiny.api.views import DecisionNoticeViewSet
+from scrutiny.api.views import (
+    DecisionNoticeViewSet,
+    PublishedReportViewSet,
+    ScrutinyActionViewSet,
+)
 
 
 class NoSuchEndpoint(APIView):
@@ -46,6 +50,8 @@ router.register("milestones", MilestoneViewSet)
 router.register("progress-updates", ProgressUpdateViewSet)
 router.register("indicators", IndicatorViewSet)
 router.register("decision-notices", DecisionNoticeViewSet)
+router.register("reports", PublishedReportViewSet)
+router.register("scrutiny-actions", ScrutinyActionViewSet)
 
 urlpatterns = [
     path("api/v1/", include(router.urls)),

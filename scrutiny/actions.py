@@ -25,7 +25,7 @@ class ActionListView(LoginRequiredMixin, View):
         plan = visible_plan(request, plan)
         actions = list(
             ScrutinyAction.objects.filter(plan=plan)
-            .select_related("owner", "report__period")
+            .select_related("plan", "owner", "report__period")
             .order_by("state", "due_on", "-raised_on", "pk")
         )
         for action in actions:

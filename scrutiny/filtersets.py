@@ -1,7 +1,7 @@
 import django_filters
 
 from plans.filtersets import IdFilter
-from scrutiny.models import DecisionNotice
+from scrutiny.models import DecisionNotice, PublishedReport, ScrutinyAction
 
 
 class DecisionNoticeFilter(django_filters.FilterSet):
@@ -14,3 +14,21 @@ class DecisionNoticeFilter(django_filters.FilterSet):
     class Meta:
         model = DecisionNotice
         fields = ["plan", "reference"]
+
+
+class PublishedReportFilter(django_filters.FilterSet):
+    plan = IdFilter(field_name="plan_id")
+    period = IdFilter(field_name="period_id")
+
+    class Meta:
+        model = PublishedReport
+        fields = ["plan", "period", "version"]
+
+
+class ScrutinyActionFilter(django_filters.FilterSet):
+    plan = IdFilter(field_name="plan_id")
+    owner = IdFilter(field_name="owner_id")
+
+    class Meta:
+        model = ScrutinyAction
+        fields = ["plan", "owner", "state", "kind"]

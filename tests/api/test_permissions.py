@@ -27,6 +27,7 @@ from deliverables.models import ProgressUpdate
 from deliverables.services import record_progress
 from plans.models import IndicatorValue, Plan
 from plans.services import ensure_quarterly_periods
+from scrutiny.models import PublishedReport, ScrutinyAction
 from tests.api.conftest import bearer, session_client
 from tests.factories import (
     DecisionNoticeFactory,
@@ -116,6 +117,8 @@ SEEN = {
     "progress-updates": DELIVERABLE_SEEN,
     "indicators": PLAN_SEEN,
     "decision-notices": PLAN_SEEN,
+    "reports": PLAN_SEEN,
+    "scrutiny-actions": PLAN_SEEN,
 }
 RESOURCES = list(SEEN)
 
@@ -189,6 +192,16 @@ def world(current_plan, led, owned, authority, force, partner, personas):
     for label, each in plans.items():
         world["indicators"][label] = IndicatorFactory(plan=each)
         world["decision-notices"][label] = DecisionNoticeFactory(plan=each)
+        world["reports"][label] = PublishedReport.objects.create(
+            plan=each,
+            period=each.reporting_periods.first(),
+            published_by=seeder,
+            data={},
+            html="",
+        )
+        world["scrutiny-actions"][label] = ScrutinyAction.objects.create(
+            plan=each, text="Why?", raised_by="Panel", owner=force
+        )
     return world
 
 

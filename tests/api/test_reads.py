@@ -133,6 +133,8 @@ def test_every_resource_lists_for_a_signed_in_editor(editor_api, spread):
         "progress-updates",
         "indicators",
         "decision-notices",
+        "reports",
+        "scrutiny-actions",
     ):
         response = editor_api.get(f"/api/v1/{resource}/")
         assert response.status_code == 200, resource
