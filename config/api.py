@@ -64,5 +64,6 @@ urlpatterns = [
     path("o/revoke_token/", oauth_views.RevokeTokenView.as_view(), name="oauth-revoke"),
     # Last, and only for paths ending in a slash, so that APPEND_SLASH still sends
     # /api/v1/plans on to /api/v1/plans/.
-    re_path(r"^api/(?:.*/)?$", NoSuchEndpoint.as_view(), name="api-not-found"),
+    # (Any character at all, newlines too: a fuzzer sends them.)
+    re_path(r"^api/(?:[\s\S]*/)?$", NoSuchEndpoint.as_view(), name="api-not-found"),
 ]

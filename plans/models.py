@@ -485,6 +485,9 @@ class IdempotencyRecord(models.Model):
     request_hash = models.CharField(max_length=64)
     status_code = models.PositiveSmallIntegerField()
     response = models.JSONField(null=True)
+    headers = models.JSONField(
+        default=dict, help_text="Headers of the first answer a retry gets again (ETag)."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -19,6 +19,7 @@ class DecisionNoticeFilter(django_filters.FilterSet):
 class PublishedReportFilter(django_filters.FilterSet):
     plan = IdFilter(field_name="plan_id")
     period = IdFilter(field_name="period_id")
+    version = IdFilter(field_name="version")
 
     class Meta:
         model = PublishedReport

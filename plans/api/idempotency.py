@@ -34,6 +34,10 @@ def _fingerprint(request: Any) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
+#: Headers of the first answer that a replay repeats.
+REPLAYED_HEADERS = ("ETag", "Location")
+
+
 def idempotent(handler: Callable[..., Response]) -> Callable[..., Response]:
     """Decorate a POST handler of a DRF view so that retries are safe."""
 
@@ -58,7 +62,7 @@ def idempotent(handler: Callable[..., Response]) -> Callable[..., Response]:
             return Response(
                 earlier.response,
                 status=earlier.status_code,
-                headers={"Idempotent-Replayed": "true"},
+                headers={**earlier.headers, "Idempotent-Replayed": "true"},
             )
         response = handler(view, request, *args, **kwargs)
         if 200 <= response.status_code < 300:
@@ -71,6 +75,11 @@ def idempotent(handler: Callable[..., Response]) -> Callable[..., Response]:
                         request_hash=fingerprint,
                         status_code=response.status_code,
                         response=data,
+                        headers={
+                            name: response[name]
+                            for name in REPLAYED_HEADERS
+                            if response.has_header(name)
+                        },
                     )
             except IntegrityError as exc:
                 # The same key raced in from a parallel request that got there first.

@@ -157,3 +157,9 @@ def test_owner_and_text_filters(editor_api, spread):
     DeliverableOwnerFactory(deliverable=spread[0], role="Ch. Insp Operations")
     assert count(editor_api, owner="insp oper") == 1
     assert count(editor_api, q=spread[3].title.split()[-1]) == 1
+
+
+def test_a_path_with_a_newline_is_a_problem_json_404(editor_api):
+    response = editor_api.get("/api/v1/plans/%0A1/")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"

@@ -121,6 +121,7 @@ def test_a_retry_with_the_same_key_returns_the_first_response(force_api, led):
     assert first.status_code == retry.status_code == 201
     assert retry.json() == first.json()
     assert retry["Idempotent-Replayed"] == "true"
+    assert retry["ETag"] == first["ETag"]  # the first answer's headers come back too
     assert ProgressUpdate.objects.count() == 1
 
 
