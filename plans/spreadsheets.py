@@ -30,6 +30,17 @@ def csv_response(rows, filename: str) -> HttpResponse:
     return _attachment(response, filename)
 
 
+def _xlsx_cell(value):
+    """Safe for a worksheet: no formula, and no control characters (a vertical tab
+    pasted from a word processor), which the file format cannot hold."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    value = spreadsheet_safe(value)
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub(" ", value)
+    return value
+
+
 def xlsx_response(sheets, filename: str) -> HttpResponse:
     """Tables as an XLSX download: ``sheets`` is a list of (title, rows)."""
     from openpyxl import Workbook
@@ -39,7 +50,7 @@ def xlsx_response(sheets, filename: str) -> HttpResponse:
     for title, rows in sheets:
         sheet = workbook.create_sheet(title[:31])
         for row in rows:
-            sheet.append([spreadsheet_safe(c) for c in row])
+            sheet.append([_xlsx_cell(c) for c in row])
     out = io.BytesIO()
     workbook.save(out)
     return _attachment(HttpResponse(out.getvalue(), content_type=XLSX), filename)

@@ -10,13 +10,19 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 
+from plans.models import Plan
 from plans.permissions import edits_plan, writes_for
+from plans.querysets import organisation_ids_of
 from scrutiny.dashboards import visible_plan
 from scrutiny.forms import ResponseForm, ScrutinyActionForm
 from scrutiny.models import ScrutinyAction
 
 
 def may_respond(user, action: ScrutinyAction) -> bool:
+    """Open actions only (an answer is never overwritten here): plan editors, and
+    writers of the organisation that must respond."""
+    if action.state != ScrutinyAction.State.OPEN:
+        return False
     return edits_plan(user, action.plan) or writes_for(user, {action.owner_id})
 
 
@@ -29,9 +35,7 @@ class ActionListView(LoginRequiredMixin, View):
             .order_by("state", "due_on", "-raised_on", "pk")
         )
         for action in actions:
-            action.may_respond = action.state == "open" and may_respond(
-                request.user, action
-            )
+            action.may_respond = may_respond(request.user, action)
         state = request.GET.get("state", "")
         if state in ScrutinyAction.State.values:
             actions = [a for a in actions if a.state == state]
@@ -89,11 +93,14 @@ class ActionRespondView(LoginRequiredMixin, View):
     """The owning organisation (or a plan editor) answers an open action."""
 
     def setup_objects(self, request, pk):
+        # Addressed to one's own organisation: answerable even where the plan is
+        # otherwise out of sight (a partner named as the owner, say).
+        addressed = ScrutinyAction.objects.filter(
+            owner_id__in=organisation_ids_of(request.user)
+        )
+        visible = ScrutinyAction.objects.visible_to(request.user) | addressed
         self.action = get_object_or_404(
-            ScrutinyAction.objects.visible_to(request.user).select_related(
-                "plan", "owner"
-            ),
-            pk=pk,
+            visible.select_related("plan", "owner").distinct(), pk=pk
         )
         if not may_respond(request.user, self.action):
             raise Http404
@@ -108,13 +115,22 @@ class ActionRespondView(LoginRequiredMixin, View):
         if form.is_valid():
             form.save()
             messages.success(request, "Sent your response.")
-            return redirect("scrutiny:actions", self.action.plan_id)
+            if Plan.objects.visible_to(request.user).filter(pk=self.action.plan_id):
+                return redirect("scrutiny:actions", self.action.plan_id)
+            return redirect("plans:list")
         return self.show(request, form, status=400)
 
     def show(self, request, form, status=200):
         return render(
             request,
             "scrutiny/action_respond.html",
-            {"form": form, "action": self.action, "plan": self.action.plan},
+            {
+                "form": form,
+                "action": self.action,
+                "plan": self.action.plan,
+                "plan_visible": Plan.objects.visible_to(request.user)
+                .filter(pk=self.action.plan_id)
+                .exists(),
+            },
             status=status,
         )

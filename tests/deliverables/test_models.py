@@ -10,6 +10,7 @@ from django.db.models import F
 from deliverables import guards
 from deliverables.models import Deliverable, ProgressUpdate, Status, UpdateReview
 from plans.models import ApiClient, IdempotencyRecord, Membership, Plan, ReportingPeriod
+from scrutiny.models import PublishedReport, ScrutinyAction
 from tests.factories import (
     DecisionNoticeFactory,
     DeliverableFactory,
@@ -78,6 +79,23 @@ def issue_api_client(**kwargs):
 
 # Each case: the constraint (or trigger) by name, and a function that tries to store
 # data it must refuse, given a valid deliverable ``d``.
+def _report(d, **fields):
+    return PublishedReport.objects.create(
+        plan=d.plan,
+        period=d.plan.reporting_periods.first(),
+        published_by=UserFactory(),
+        data={},
+        html="",
+        **fields,
+    )
+
+
+def _action(d):
+    return ScrutinyAction.objects.create(
+        plan=d.plan, text="Why?", raised_by="Panel", owner=d.lead_organisation
+    )
+
+
 CONSTRAINT_CASES = {
     "organisation_not_own_parent": lambda d: set_columns(
         d.lead_organisation, parent=d.lead_organisation
@@ -222,6 +240,18 @@ CONSTRAINT_CASES = {
         DecisionNoticeFactory(plan=d.plan, reference="DN-2017-01"),
         DecisionNoticeFactory(plan=d.plan, reference="DN-2017-01"),
     ],
+    "report_version_unique": lambda d: [_report(d, version=1) for _ in range(2)],
+    "report_version_positive": lambda d: _report(d, version=0),
+    "report_correction_says_what_changed": lambda d: _report(d, version=2),
+    "action_state_valid": lambda d: set_columns(_action(d), state="pending"),
+    "action_kind_valid": lambda d: set_columns(_action(d), kind="complaint"),
+    "action_answered_has_response": lambda d: set_columns(_action(d), state="answered"),
+    "action_closed_has_date": lambda d: set_columns(
+        _action(d),
+        state="closed",
+        response="Done.",
+        answered_on=datetime.date(2017, 5, 1),
+    ),
 }
 
 

@@ -12,6 +12,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
+from openpyxl import load_workbook
 
 from deliverables.models import Rag, Status
 from deliverables.services import record_progress, return_update
@@ -504,7 +505,6 @@ EVIL = '=HYPERLINK("https://evil.example/","Click me")'
 
 
 def test_formula_cells_are_escaped_in_csv_and_xlsx(client, editor, plan, force):
-    from openpyxl import load_workbook
 
     DeliverableFactory(
         objective__priority__plan=plan,
@@ -535,6 +535,22 @@ def test_formula_cells_are_escaped_in_csv_and_xlsx(client, editor, plan, force):
         for row in sheet.iter_rows():
             for cell in row:
                 assert cell.data_type != "f", (sheet.title, cell.coordinate)
+
+
+def test_control_characters_do_not_break_the_xlsx(client, editor, plan, deliverable):
+    q2 = quarter(plan, 2)
+    record_progress(
+        deliverable=deliverable, by=editor, narrative="Pasted\x0bfrom Word", period=q2
+    )
+    report = publish_report(plan=plan, period=q2, by=editor)
+    client.force_login(editor)
+    response = client.get(reverse("scrutiny:report-xlsx", args=[report.pk]))
+    assert response.status_code == 200
+    workbook = load_workbook(io.BytesIO(response.content))
+    narratives = [
+        cell.value for row in workbook["All deliverables"].iter_rows() for cell in row
+    ]
+    assert "Pasted from Word" in narratives
 
 
 def test_an_unknown_table_is_not_found(client, editor, plan, deliverable):
