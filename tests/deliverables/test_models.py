@@ -241,9 +241,14 @@ CONSTRAINT_CASES = {
         DecisionNoticeFactory(plan=d.plan, reference="DN-2017-01"),
     ],
     "report_version_unique": lambda d: [_report(d, version=1) for _ in range(2)],
-    "report_version_positive": lambda d: _report(d, version=0),
+    "report_version_positive": lambda d: _report(d, version=0, change_note="Why"),
     "report_correction_says_what_changed": lambda d: _report(d, version=2),
-    "action_state_valid": lambda d: set_columns(_action(d), state="pending"),
+    "action_state_valid": lambda d: set_columns(
+        _action(d),
+        state="pending",
+        response="Done.",
+        answered_on=datetime.date(2017, 5, 1),
+    ),
     "action_kind_valid": lambda d: set_columns(_action(d), kind="complaint"),
     "action_answered_has_response": lambda d: set_columns(_action(d), state="answered"),
     "action_closed_has_date": lambda d: set_columns(
