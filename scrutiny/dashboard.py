@@ -78,6 +78,21 @@ class State:
         return ""
 
 
+def _state(deliverable, source, strands, latest=None) -> State:
+    """The state held by ``source``: an update, or the deliverable itself."""
+    return State(
+        deliverable,
+        status=source.status,
+        rag=source.rag,
+        percent_complete=source.percent_complete,
+        forecast=source.forecast_date,
+        forecast_end=source.forecast_date_end,
+        merged_into_id=source.merged_into_id,
+        latest=latest,
+        strand_ids=strands,
+    )
+
+
 def effective(updates):
     """Updates that changed the deliverable: not waiting for review, not returned."""
     return updates.filter(
@@ -134,18 +149,7 @@ class Reconstruction:
             before = [u for u in log if u.period.starts_on <= period.starts_on]
             strands = [s.pk for s in deliverable.strands.all()]
             if before:
-                last = before[-1]
-                state = State(
-                    deliverable,
-                    status=last.status,
-                    rag=last.rag,
-                    percent_complete=last.percent_complete,
-                    forecast=last.forecast_date,
-                    forecast_end=last.forecast_date_end,
-                    merged_into_id=last.merged_into_id,
-                    latest=last,
-                    strand_ids=strands,
-                )
+                state = _state(deliverable, before[-1], strands, latest=before[-1])
             elif log:
                 # Not reported on yet: as it was before its first update.
                 first = log[0]
@@ -157,16 +161,7 @@ class Reconstruction:
                     strand_ids=strands,
                 )
             else:
-                state = State(
-                    deliverable,
-                    status=deliverable.status,
-                    rag=deliverable.rag,
-                    percent_complete=deliverable.percent_complete,
-                    forecast=deliverable.forecast_date,
-                    forecast_end=deliverable.forecast_date_end,
-                    merged_into_id=deliverable.merged_into_id,
-                    strand_ids=strands,
-                )
+                state = _state(deliverable, deliverable, strands)
             states.append(state)
         return states
 
@@ -246,13 +241,6 @@ def _closed(status: str) -> bool:
 
 def _counts(states: list[State]) -> Counter:
     return Counter(s.status for s in states)
-
-
-def _status_table(counter: Counter) -> list[dict]:
-    return [
-        {"status": s.value, "label": s.label, "count": counter[s.value]}
-        for s in COUNTED
-    ]
 
 
 def _grouped(states, groups, key) -> list[dict]:
