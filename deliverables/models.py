@@ -15,6 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from deliverables import fuzzydates
 from deliverables.querysets import (
+    AttachmentQuerySet,
     DeliverableChildQuerySet,
     DeliverableQuerySet,
     ProgressUpdateQuerySet,
@@ -534,3 +535,108 @@ class UpdateReview(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_decision_display()}: {self.update}"
+
+
+def evidence_storage():
+    """The storage evidence files go to: ``STORAGES["evidence"]`` when configured (a
+    local folder by default, object storage in production), else the default."""
+    from django.core.files.storage import storages
+
+    try:
+        return storages["evidence"]
+    except Exception:  # noqa: BLE001 - an unconfigured alias falls back
+        return storages["default"]
+
+
+def evidence_path(instance: Attachment, filename: str) -> str:
+    """Files are stored under a random name; the original name is kept on the row."""
+    import uuid
+    from pathlib import PurePath
+
+    suffix = PurePath(filename).suffix.lower()[:10]
+    return f"evidence/{instance.update.deliverable.plan_id}/{uuid.uuid4().hex}{suffix}"
+
+
+class Attachment(models.Model):
+    """Evidence attached to a progress update: a file or a link.
+
+    An attachment stays with its update whatever happens to the update (a returned
+    update keeps its evidence). On a public plan's published report an attachment is
+    shown only if an editor has marked it public.
+    """
+
+    update = models.ForeignKey(
+        ProgressUpdate, on_delete=models.PROTECT, related_name="attachments"
+    )
+    title = models.CharField(max_length=200)
+    file = models.FileField(
+        upload_to=evidence_path, storage=evidence_storage, blank=True, max_length=255
+    )
+    original_name = models.CharField(max_length=255, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(null=True, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    url = models.URLField("link", max_length=1000, blank=True)
+    is_public = models.BooleanField(
+        "Public with the published report",
+        default=False,
+        help_text="Readers of a public plan's published report may open it.",
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    added_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    objects = AttachmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["update", "added_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(file="") & ~Q(url="")) | (~Q(file="") & Q(url="")),
+                name="attachment_is_a_file_or_a_link",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_link(self) -> bool:
+        return bool(self.url)
+
+
+class SentReminder(models.Model):
+    """A reminder or digest e-mail that has been sent, so it is never sent twice."""
+
+    class Kind(models.TextChoices):
+        BEFORE_DUE = "before", "Before the due date"
+        ON_DUE = "due", "On the due date"
+        AFTER_DUE = "after", "After the due date"
+        DIGEST = "digest", "Digest of missing updates for editors"
+
+    period = models.ForeignKey(
+        ReportingPeriod, on_delete=models.CASCADE, related_name="reminders_sent"
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    sent_at = models.DateTimeField(default=timezone.now)
+    deliverables = models.ManyToManyField(Deliverable, related_name="+", blank=True)
+
+    class Meta:
+        ordering = ["period", "sent_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "recipient", "kind"], name="reminder_sent_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["before", "due", "after", "digest"]),
+                name="reminder_kind_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.recipient} ({self.period})"

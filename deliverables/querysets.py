@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from plans.querysets import PlanScopedQuerySet, organisation_ids_of, sees_everything
@@ -21,11 +21,19 @@ def _party_to(org_ids: list[int], prefix: str = "") -> Q:
     public = Q(**{f"{p}plan__is_public": True}) & ~Q(**{f"{p}plan__state": "draft"})
     if not org_ids:
         return public
+    return public | _taking_part(org_ids, prefix)
+
+
+def _taking_part(org_ids: list[int], prefix: str = "") -> Q:
+    """Deliverables an organisation sees as a party to the work, whether or not the
+    plan is public: all of its own plans', and those it leads or owns in a plan that
+    is no longer a draft."""
+    p = prefix
     party = ~Q(**{f"{p}plan__state": "draft"}) & (
         Q(**{f"{p}lead_organisation_id__in": org_ids})
         | Q(**{f"{p}owners__organisation_id__in": org_ids})
     )
-    return public | Q(**{f"{p}plan__owner_id__in": org_ids}) | party
+    return Q(**{f"{p}plan__owner_id__in": org_ids}) | party
 
 
 class DeliverableQuerySet(PlanScopedQuerySet):
@@ -48,17 +56,38 @@ class DeliverableQuerySet(PlanScopedQuerySet):
         """
         return self.annotate(due_end=Coalesce("forecast_date_end", "baseline_date_end"))
 
-    def needs_update(self, as_of: datetime.date) -> DeliverableQuerySet:
-        """Open deliverables with no accepted or waiting update for the period that
-        contains ``as_of`` (an update returned to its author does not count)."""
+    def needs_update_in(self, period: Any) -> DeliverableQuerySet:
+        """The one definition of "needs an update": deliverables of the period's plan
+        that are not finished or stopped and have no accepted or waiting update for
+        that period (an update returned to its author does not count)."""
         from deliverables.models import ProgressUpdate
 
         reported = ProgressUpdate.objects.filter(
-            deliverable=OuterRef("pk"),
-            period__starts_on__lte=as_of,
-            period__ends_on__gte=as_of,
+            deliverable=OuterRef("pk"), period=period
         ).exclude(review__decision="returned")
-        return self.open().exclude(Exists(reported))
+        return self.filter(plan_id=period.plan_id).open().exclude(Exists(reported))
+
+    def needs_update(self, as_of: datetime.date) -> DeliverableQuerySet:
+        """The same rule across plans, each against the period it has open on
+        ``as_of`` (see ``ReportingPeriodQuerySet.open_on``). A plan with no open
+        period is collecting nothing, so none of its deliverables needs an update."""
+        from deliverables.models import ProgressUpdate
+        from plans.models import ReportingPeriod
+
+        open_period = (
+            ReportingPeriod.objects.filter(plan_id=OuterRef("plan_id"))
+            .open_on(as_of)
+            .values("pk")[:1]
+        )
+        reported = ProgressUpdate.objects.filter(
+            deliverable=OuterRef("pk"), period_id=OuterRef("open_period")
+        ).exclude(review__decision="returned")
+        return (
+            self.open()
+            .annotate(open_period=Subquery(open_period))
+            .filter(open_period__isnull=False)
+            .exclude(Exists(reported))
+        )
 
     def late_as_of(self, as_of: datetime.date) -> DeliverableQuerySet:
         """Open deliverables whose due window ended before ``as_of``.
@@ -95,4 +124,46 @@ class ProgressUpdateQuerySet(DeliverableChildQuerySet):
 
         raise ProgressUpdate.Immutable(
             "Progress updates are never deleted: record a new update instead."
+        )
+
+
+class AttachmentQuerySet(PlanScopedQuerySet):
+    """Evidence on progress updates. Stricter than the update's scope: the whole of a
+    public plan is open to anyone signed in, but its evidence is not."""
+
+    def visible_to(self, actor: Any) -> AttachmentQuerySet:
+        """Everything on updates of work the actor's organisations are party to; and,
+        for anyone else (signed out too), only what ``published()`` holds."""
+        from deliverables.models import Deliverable
+
+        if sees_everything(actor):
+            return self.all()
+        shown = Q(pk__in=self.model._default_manager.published().values("pk"))
+        org_ids = organisation_ids_of(actor)
+        if org_ids:
+            party = Deliverable._default_manager.filter(_taking_part(org_ids))
+            shown |= Q(update__deliverable__in=party.values("pk"))
+        return self.filter(shown)
+
+    def published(self) -> AttachmentQuerySet:
+        """What a public plan's published reports show to anyone: evidence an editor
+        marked public, on an accepted update (not waiting, not returned) of a plan that
+        is public and no longer a draft, for a period up to one whose report has been
+        published."""
+        from plans.models import ReportingPeriod
+
+        # By the reverse name, so that this app need not import the scrutiny app.
+        reported = ReportingPeriod.objects.filter(
+            plan_id=OuterRef("update__period__plan_id"),
+            starts_on__gte=OuterRef("update__period__starts_on"),
+            published_reports__isnull=False,
+        )
+        return (
+            self.filter(is_public=True, update__deliverable__plan__is_public=True)
+            .exclude(update__deliverable__plan__state="draft")
+            .filter(
+                Q(update__requires_review=False)
+                | Q(update__review__decision="accepted")
+            )
+            .filter(Exists(reported))
         )

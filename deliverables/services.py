@@ -23,6 +23,7 @@ from deliverables.models import (
     UpdateReview,
 )
 from plans.models import ReportingPeriod
+from plans.selectors import period_for_day
 from plans.services import attribute_to
 
 _UNCHANGED: Any = object()
@@ -107,7 +108,7 @@ def record_progress(
         period=period,
     )
     now = recorded_at or timezone.now()
-    periods = None if period else _periods_of([current.plan_id])
+    periods = _periods_of([current.plan_id])  # fresh: a period may just have locked
     update = _build(
         deliverable=current,
         change=change,
@@ -308,20 +309,19 @@ def _build(
         )
 
     period = change.period
+    if period is not None:
+        # Judge the period as stored now, not as the caller read it.
+        fresh = {p.pk: p for p in (periods or {}).get(deliverable.plan_id, [])}
+        period = fresh.get(period.pk, period)
     if period is None:
         day = timezone.localdate(recorded_at)
-        period = next(
-            (
-                p
-                for p in (periods or {}).get(deliverable.plan_id, [])
-                if p.starts_on <= day <= p.ends_on
-            ),
-            None,
-        )
+        period = period_for_day((periods or {}).get(deliverable.plan_id, []), day)
         if period is None:
             errors["period"] = "The plan has no reporting period for this date."
     elif period.plan_id != deliverable.plan_id:
         errors["period"] = "Choose a reporting period of the deliverable's plan."
+    if period is not None and period.is_locked and "period" not in errors:
+        errors["period"] = period.locked_message()
 
     if errors:
         raise ValidationError(errors)
@@ -420,6 +420,10 @@ def _review(
         or UpdateReview.objects.filter(update=update).exists()
     ):
         raise ValidationError({"update": "This update is not waiting for review."})
+    if decision == ReviewState.ACCEPTED:
+        period = ReportingPeriod.objects.get(pk=update.period_id)
+        if period.is_locked:
+            raise ValidationError({"update": period.locked_message()})
     if decision == ReviewState.RETURNED and not comment.strip():
         raise ValidationError({"comment": "Say why the update is being returned."})
     review = UpdateReview.objects.create(

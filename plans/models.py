@@ -14,6 +14,7 @@ from plans.querysets import (
     OrganisationQuerySet,
     PlanQuerySet,
     PlanScopedQuerySet,
+    ReportingPeriodQuerySet,
 )
 
 
@@ -171,6 +172,37 @@ class Plan(models.Model):
             "for an editor to accept them before they change a deliverable."
         ),
     )
+    year_starts_month = models.PositiveSmallIntegerField(
+        "Reporting year starts in",
+        choices=[(1, "January"), (4, "April")],
+        default=1,
+        help_text="Quarters follow the calendar year, or a financial year from April.",
+    )
+    return_due_days = models.PositiveSmallIntegerField(
+        "Updates due (days after the quarter ends)",
+        default=14,
+        help_text="Updates for a quarter are written in the first weeks of the next.",
+    )
+    grace_days = models.PositiveSmallIntegerField(
+        "Grace period (days after the due date)",
+        default=14,
+        help_text="Late updates are still taken until the grace period ends.",
+    )
+    reminders_enabled = models.BooleanField(
+        "Send reminder e-mails",
+        default=True,
+        help_text="E-mail owners whose deliverables need an update, and the editors.",
+    )
+    remind_days_before_due = models.PositiveSmallIntegerField(
+        "First reminder (days before the due date)",
+        default=7,
+        help_text="0 sends no reminder before the due date.",
+    )
+    remind_days_after_due = models.PositiveSmallIntegerField(
+        "Chaser (days after the due date)",
+        default=7,
+        help_text="0 sends no chaser; it is only sent within the grace period.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
@@ -292,7 +324,19 @@ class Strand(models.Model):
 
 
 class ReportingPeriod(models.Model):
-    """A plan's reporting period, usually a quarter, that progress updates belong to."""
+    """A plan's reporting period, usually a quarter, that progress updates belong to.
+
+    Its return opens on ``opens_on``, is due on ``due_on`` and closes when the grace
+    period ends on ``closes_on``; updates for a quarter are mostly written in the first
+    weeks of the next. Publishing the quarter's report locks it: no update for a locked
+    period is taken on any path until an editor reopens it with a reason.
+    """
+
+    class State(models.TextChoices):
+        UPCOMING = "upcoming", "Not yet open"
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+        LOCKED = "locked", "Locked"
 
     plan = models.ForeignKey(
         Plan, on_delete=models.CASCADE, related_name="reporting_periods"
@@ -300,8 +344,24 @@ class ReportingPeriod(models.Model):
     label = models.CharField(max_length=50, help_text='For example "Q1 2017".')
     starts_on = models.DateField()
     ends_on = models.DateField()
+    opens_on = models.DateField(
+        "Opens for updates on", help_text="Usually the first day of the quarter."
+    )
+    due_on = models.DateField("Updates due on")
+    closes_on = models.DateField(
+        "Closes on", help_text="The last day of the grace period after the due date."
+    )
+    locked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    locked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
 
-    objects = PlanScopedQuerySet.as_manager()
+    objects = ReportingPeriodQuerySet.as_manager()
 
     class Meta:
         ordering = ["plan", "starts_on"]
@@ -315,10 +375,167 @@ class ReportingPeriod(models.Model):
             models.CheckConstraint(
                 condition=Q(ends_on__gte=F("starts_on")), name="period_ends_after_start"
             ),
+            models.CheckConstraint(
+                condition=Q(due_on__gte=F("opens_on")), name="period_due_after_opening"
+            ),
+            models.CheckConstraint(
+                condition=Q(closes_on__gte=F("due_on")), name="period_closes_after_due"
+            ),
+            models.CheckConstraint(
+                condition=Q(locked_at__isnull=True) | Q(locked_by__isnull=False),
+                name="period_lock_names_who",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.label
+
+    def save(self, *args, **kwargs) -> None:
+        self.fill_dates()
+        super().save(*args, **kwargs)
+
+    def fill_dates(self) -> None:
+        """Default the return's dates from the plan's settings where none are set."""
+        import datetime
+
+        if self.opens_on is None:
+            self.opens_on = self.starts_on
+        if self.due_on is None:
+            days = self.plan.return_due_days if self.plan_id else 14
+            self.due_on = self.ends_on + datetime.timedelta(days=days)
+        if self.closes_on is None:
+            days = self.plan.grace_days if self.plan_id else 14
+            self.closes_on = self.due_on + datetime.timedelta(days=days)
+
+    @property
+    def is_locked(self) -> bool:
+        return self.locked_at is not None
+
+    def state_on(self, day) -> str:
+        """The period's state on ``day``: upcoming, open, closed or locked."""
+        if self.locked_at is not None:
+            return self.State.LOCKED
+        if day < self.opens_on:
+            return self.State.UPCOMING
+        if day <= self.closes_on:
+            return self.State.OPEN
+        return self.State.CLOSED
+
+    def days_late(self, day) -> int:
+        """Whole days past the due date on ``day`` (0 when not yet due)."""
+        return max(0, (day - self.due_on).days)
+
+    def locked_message(self) -> str:
+        return (
+            f"{self.label} is locked because its report has been published. Ask an "
+            "editor of the plan to reopen it, with a reason, before adding updates."
+        )
+
+
+class PeriodEvent(models.Model):
+    """An append-only record of a period being locked, reopened or re-dated, and why."""
+
+    class Kind(models.TextChoices):
+        LOCKED = "locked", "Locked"
+        REOPENED = "reopened", "Reopened"
+        REDATED = "redated", "Dates changed"
+
+    period = models.ForeignKey(
+        ReportingPeriod, on_delete=models.CASCADE, related_name="events"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    reason = models.TextField()
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField()
+    closes_on = models.DateField(
+        null=True, blank=True, help_text="The closing date after a reopening."
+    )
+
+    class Meta:
+        ordering = ["period", "at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["locked", "reopened", "redated"]),
+                name="period_event_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(reason=""), name="period_event_has_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period}: {self.get_kind_display()}"
+
+
+class IndicatorDefinition(models.Model):
+    """A ready-made measure an editor can add to a plan in one step.
+
+    National definitions (the National Crime and Policing Measures) have no owner and
+    ship with the product; an organisation's own definitions are theirs to reuse.
+    """
+
+    owner = models.ForeignKey(
+        "Organisation",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="indicator_definitions",
+        help_text="Blank for a national definition.",
+    )
+    slug = models.SlugField(max_length=100)
+    title = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+    unit = models.CharField(max_length=50)
+    direction = models.CharField(
+        max_length=10,
+        choices=[("higher", "Higher is better"), ("lower", "Lower is better")],
+    )
+    source = models.CharField(
+        max_length=10,
+        choices=[
+            ("recorded", "Recorded data"),
+            ("survey", "Survey"),
+            ("other", "Other"),
+        ],
+        default="recorded",
+    )
+    source_note = models.TextField(
+        blank=True, help_text="Where the measure comes from and how it is counted."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["owner_id", "title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["slug"],
+                condition=Q(owner__isnull=True),
+                name="national_definition_slug_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["owner", "slug"], name="definition_slug_unique_per_owner"
+            ),
+            models.CheckConstraint(
+                condition=Q(direction__in=["higher", "lower"]),
+                name="definition_direction_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_national(self) -> bool:
+        return self.owner_id is None
 
 
 class Indicator(models.Model):
@@ -362,6 +579,14 @@ class Indicator(models.Model):
         max_digits=14, decimal_places=2, null=True, blank=True
     )
     position = models.PositiveIntegerField(default=0)
+    definition = models.ForeignKey(
+        IndicatorDefinition,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="indicators",
+        help_text="The library definition it was added from, if any.",
+    )
     history = HistoricalRecords()
 
     objects = PlanScopedQuerySet.as_manager()
@@ -413,6 +638,44 @@ class IndicatorValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator}: {self.value} ({self.period})"
+
+
+class IndicatorChange(models.Model):
+    """A recorded change to an indicator's definition (unit, baseline, target,
+    direction), with its reason, so a redefined measure is never silently compared with
+    its old self. Append-only.
+    """
+
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="changes"
+    )
+    changes = models.JSONField(
+        help_text='What changed: {"field": [old, new]}, values as text.'
+    )
+    reason = models.TextField()
+    from_period = models.ForeignKey(
+        ReportingPeriod,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The first period measured the new way.",
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["indicator", "changed_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(reason=""), name="indicator_change_has_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator}: {', '.join(self.changes)}"
 
 
 class ApiClient(models.Model):

@@ -8,6 +8,7 @@ plan has been made public and is no longer a draft. Superusers see everything.
 
 from __future__ import annotations
 
+import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
@@ -94,3 +95,13 @@ class PlanScopedQuerySet(models.QuerySet):
         if sees_everything(actor):
             return self.all()
         return self.filter(plan__in=Plan.objects.visible_to(actor))
+
+
+class ReportingPeriodQuerySet(PlanScopedQuerySet):
+    def open_on(self, day: datetime.date) -> ReportingPeriodQuerySet:
+        """Periods taking updates on ``day``: opened, not past their grace period, and
+        not locked. The earliest comes first: in the first weeks of a quarter the
+        previous quarter's return is still the one being collected."""
+        return self.filter(
+            locked_at__isnull=True, opens_on__lte=day, closes_on__gte=day
+        ).order_by("plan_id", "starts_on")

@@ -12,29 +12,45 @@ from django.db.models import Model
 from plans.models import Plan, ReportingPeriod
 
 
-def _quarter_starts(starts_on: datetime.date, ends_on: datetime.date):
-    """Calendar quarters (Jan, Apr, Jul, Oct) overlapping the plan, clipped to it."""
-    year, month = starts_on.year, ((starts_on.month - 1) // 3) * 3 + 1
+def _quarter_starts(
+    starts_on: datetime.date, ends_on: datetime.date, first_month: int = 1
+):
+    """Quarters overlapping the plan, clipped to it.
+
+    With ``first_month`` 1 they are calendar quarters ("Q1 2017" is January to March);
+    with 4 they follow a financial year from April ("Q1 2017/18" is April to June).
+    """
+    offset = first_month - 1
+    shifted = (starts_on.month - 1 - offset) % 12
+    month = ((starts_on.month - 1 - shifted % 3) % 12) + 1
+    year = starts_on.year if month <= starts_on.month else starts_on.year - 1
     while datetime.date(year, month, 1) <= ends_on:
         first = datetime.date(year, month, 1)
-        next_year, next_month = (year + 1, 1) if month == 10 else (year, month + 3)
-        last = datetime.date(next_year, next_month, 1) - datetime.timedelta(days=1)
-        yield (
-            max(first, starts_on),
-            min(last, ends_on),
-            f"Q{(month - 1) // 3 + 1} {year}",
+        next_year, next_month = (
+            (year + 1, month - 9) if month > 9 else (year, month + 3)
         )
+        last = datetime.date(next_year, next_month, 1) - datetime.timedelta(days=1)
+        number = ((month - first_month) % 12) // 3 + 1
+        if first_month == 1:
+            label = f"Q{number} {year}"
+        else:
+            fy = year if month >= first_month else year - 1
+            label = f"Q{number} {fy}/{(fy + 1) % 100:02d}"
+        yield (max(first, starts_on), min(last, ends_on), label)
         year, month = next_year, next_month
 
 
 @transaction.atomic
 def ensure_quarterly_periods(*, plan: Plan) -> list[ReportingPeriod]:
-    """Give the plan a reporting period for each calendar quarter it spans.
+    """Give the plan a reporting period for each quarter it spans, following its
+    reporting year (calendar, or financial from April).
 
     Existing periods are kept as they are, so calling this again changes nothing.
     """
     periods = []
-    for starts_on, ends_on, label in _quarter_starts(plan.starts_on, plan.ends_on):
+    for starts_on, ends_on, label in _quarter_starts(
+        plan.starts_on, plan.ends_on, plan.year_starts_month
+    ):
         period, _ = ReportingPeriod.objects.get_or_create(
             plan=plan,
             starts_on=starts_on,
@@ -42,6 +58,59 @@ def ensure_quarterly_periods(*, plan: Plan) -> list[ReportingPeriod]:
         )
         periods.append(period)
     return periods
+
+
+@transaction.atomic
+def change_period_dates(
+    *,
+    period: ReportingPeriod,
+    by: Any,
+    reason: str,
+    opens_on: datetime.date,
+    due_on: datetime.date,
+    closes_on: datetime.date,
+) -> ReportingPeriod:
+    """Move a period's opening, due and closing dates, with the reason recorded.
+
+    Plan editors only. A locked period keeps its lock: reopen it to take updates.
+    """
+    from django.core.exceptions import PermissionDenied
+    from django.utils import timezone
+
+    from plans.models import PeriodEvent
+    from plans.permissions import edits_plan
+
+    period = (
+        ReportingPeriod.objects.select_for_update()
+        .select_related("plan")
+        .get(pk=period.pk)
+    )
+    if not edits_plan(by, period.plan):
+        raise PermissionDenied("Only the plan's editors change its periods.")
+    errors: dict[str, str] = {}
+    reason = (reason or "").strip()
+    if not reason:
+        errors["reason"] = "Say why the dates are changing."
+    if due_on < opens_on:
+        errors["due_on"] = "The due date must be on or after the day it opens."
+    if closes_on < due_on:
+        errors["closes_on"] = "The closing date must be on or after the due date."
+    if errors:
+        raise ValidationError(errors)
+    before = (period.opens_on, period.due_on, period.closes_on)
+    if before == (opens_on, due_on, closes_on):
+        raise ValidationError({"opens_on": "Change at least one of the dates."})
+    period.opens_on, period.due_on, period.closes_on = opens_on, due_on, closes_on
+    period.save(update_fields=["opens_on", "due_on", "closes_on"])
+    PeriodEvent.objects.create(
+        period=period,
+        kind=PeriodEvent.Kind.REDATED,
+        reason=reason,
+        by=by,
+        at=timezone.now(),
+        closes_on=closes_on,
+    )
+    return period
 
 
 def attribute_to(instance: Model, *, by: Any, reason: str = "") -> Model:
@@ -145,6 +214,9 @@ def record_indicator_value(
         raise ValidationError(
             {"period": "Choose a reporting period of the indicator's plan."}
         )
+    period = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
+    if period.is_locked:
+        raise ValidationError({"period": period.locked_message()})
     existing = (
         IndicatorValue.objects.select_for_update()
         .filter(indicator=indicator, period=period)
@@ -158,3 +230,239 @@ def record_indicator_value(
     attribute_to(existing, by=by)
     existing.save()
     return existing
+
+
+# ------------------------------------------------------------------ indicator library
+
+
+def refresh_national_measures() -> tuple[int, int]:
+    """Load the national measures from their data file: create the missing ones and
+    bring the others up to date by slug. Running it again changes nothing.
+
+    Returns how many were created and how many changed.
+    """
+    from plans.measures import national_measures
+    from plans.models import IndicatorDefinition
+
+    created = changed = 0
+    with transaction.atomic():
+        for measure in national_measures():
+            fields = {k: v for k, v in measure.items() if k != "slug"}
+            definition = IndicatorDefinition.objects.filter(
+                owner__isnull=True, slug=measure["slug"]
+            ).first()
+            if definition is None:
+                IndicatorDefinition.objects.create(
+                    owner=None, slug=measure["slug"], **fields
+                )
+                created += 1
+            elif any(getattr(definition, k) != v for k, v in fields.items()):
+                for name, value in fields.items():
+                    setattr(definition, name, value)
+                definition.save()
+                changed += 1
+    return created, changed
+
+
+def _definition_slug(owner: Any, title: str) -> str:
+    """A slug for an organisation's own definition, unique among theirs; it never
+    changes afterwards, so a renamed definition keeps its address."""
+    from django.utils.text import slugify
+
+    from plans.models import IndicatorDefinition
+
+    base = slugify(title)[:90] or "indicator"
+    taken = set(
+        IndicatorDefinition.objects.filter(
+            owner=owner, slug__startswith=base
+        ).values_list("slug", flat=True)
+    )
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+DEFINITION_EDITABLE = (
+    "title",
+    "description",
+    "unit",
+    "direction",
+    "source",
+    "source_note",
+)
+
+
+@transaction.atomic
+def create_indicator_definition(
+    *,
+    owner: Any,
+    by: Any,
+    title: str,
+    unit: str,
+    direction: str,
+    source: str = "recorded",
+    description: str = "",
+    source_note: str = "",
+) -> Any:
+    """Add one of an organisation's own indicator definitions to its library, for any
+    of its plans to use."""
+    from plans.models import IndicatorDefinition
+
+    if owner is None:
+        raise ValidationError(
+            "National definitions come from the data file, not from editors."
+        )
+    definition = IndicatorDefinition(
+        owner=owner,
+        slug=_definition_slug(owner, title),
+        title=title,
+        description=description,
+        unit=unit,
+        direction=direction,
+        source=source,
+        source_note=source_note,
+        created_by=by,
+    )
+    definition.full_clean()
+    definition.save()
+    return definition
+
+
+@transaction.atomic
+def update_indicator_definition(*, definition: Any, by: Any, **fields: Any) -> Any:
+    """Change an organisation's own definition. Indicators already added from it keep
+    their own unit, direction and source: changing those goes through
+    ``change_indicator``, with a reason, plan by plan."""
+    from plans.models import IndicatorDefinition
+
+    unknown = set(fields) - set(DEFINITION_EDITABLE)
+    if unknown:
+        raise ValueError(f"Not editable: {', '.join(sorted(unknown))}")
+    definition = IndicatorDefinition.objects.select_for_update().get(pk=definition.pk)
+    if definition.owner_id is None:
+        raise ValidationError("National definitions cannot be changed here.")
+    for name, value in fields.items():
+        setattr(definition, name, value)
+    definition.full_clean()
+    definition.save()
+    return definition
+
+
+@transaction.atomic
+def add_indicator_from_definition(*, plan: Plan, definition: Any, by: Any) -> Any:
+    """Add a library definition to a plan as one of its indicators, in one step.
+
+    The indicator copies the definition's title, unit, direction and source, and links
+    back to it. A plan takes each definition once.
+    """
+    from django.db.models import Max
+
+    from plans.models import Indicator
+
+    plan = Plan.objects.select_for_update().get(pk=plan.pk)  # one adder at a time
+    if definition.owner_id not in (None, plan.owner_id):
+        raise ValidationError(
+            {"definition": "Choose a national definition or one of the plan owner's."}
+        )
+    indicators = Indicator.objects.filter(plan=plan)
+    if indicators.filter(definition=definition).exists():
+        raise ValidationError(
+            {"definition": f"The plan already has the indicator {definition.title}."}
+        )
+    if indicators.filter(title=definition.title).exists():
+        raise ValidationError(
+            {
+                "definition": (
+                    f"The plan already has an indicator called {definition.title}. "
+                    "Rename it first."
+                )
+            }
+        )
+    last = indicators.aggregate(last=Max("position"))["last"]
+    indicator = Indicator(
+        plan=plan,
+        title=definition.title,
+        unit=definition.unit,
+        direction=definition.direction,
+        source=definition.source,
+        definition=definition,
+        position=0 if last is None else last + 1,
+    )
+    attribute_to(indicator, by=by, reason=f"Added from the library: {definition.slug}")
+    indicator.save()
+    return indicator
+
+
+#: What ``change_indicator`` may write.
+INDICATOR_EDITABLE = (
+    "reference",
+    "title",
+    "unit",
+    "direction",
+    "source",
+    "baseline_value",
+    "baseline_label",
+    "target_value",
+    "priority",
+    "position",
+)
+
+
+@transaction.atomic
+def change_indicator(
+    *,
+    indicator: Any,
+    by: Any,
+    reason: str = "",
+    from_period: ReportingPeriod | None = None,
+    **fields: Any,
+) -> Any:
+    """Change an indicator; a change to its definition (unit, direction, baseline or
+    target) needs a reason and is recorded as an ``IndicatorChange`` in the same
+    transaction, so that a redefined measure is never silently compared with its old
+    self.
+
+    Returns the recorded change, or None when the definition did not change.
+    """
+    from django.utils import timezone
+
+    from plans.measures import DEFINITION_FIELDS, as_text
+    from plans.models import Indicator, IndicatorChange
+
+    unknown = set(fields) - set(INDICATOR_EDITABLE)
+    if unknown:
+        raise ValueError(f"Not editable: {', '.join(sorted(unknown))}")
+    current = Indicator.objects.select_for_update().get(pk=indicator.pk)
+    changes = {}
+    for name, value in fields.items():
+        if name in DEFINITION_FIELDS:
+            old, new = as_text(getattr(current, name)), as_text(value)
+            if old != new:
+                changes[name] = [old, new]
+        setattr(current, name, value)
+    reason = (reason or "").strip()
+    errors = {}
+    if changes and not reason:
+        errors["reason"] = "Enter the reason for the change to the " + " and ".join(
+            DEFINITION_FIELDS[name] for name in changes
+        )
+    if changes and from_period is not None and from_period.plan_id != current.plan_id:
+        errors["from_period"] = "Choose a reporting period of the indicator's plan."
+    if errors:
+        raise ValidationError(errors)
+    current.full_clean()
+    attribute_to(current, by=by, reason=reason)
+    current.save()
+    for name in fields:
+        setattr(indicator, name, getattr(current, name))
+    if not changes:
+        return None
+    return IndicatorChange.objects.create(
+        indicator=current,
+        changes=changes,
+        reason=reason,
+        from_period=from_period,
+        changed_by=by,
+        changed_at=timezone.now(),
+    )

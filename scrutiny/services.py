@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from deliverables.models import Deliverable
-from plans.models import Plan, ReportingPeriod
+from plans.models import PeriodEvent, Plan, ReportingPeriod
 from plans.permissions import edits_plan
 from scrutiny.charts import charts_for
 from scrutiny.dashboard import build_dashboard
@@ -105,7 +107,7 @@ def publish_report(
             "change_note": change_note,
             "differences": data["differences"],
         }
-        return PublishedReport.objects.create(
+        report = PublishedReport.objects.create(
             plan=plan,
             period=period,
             version=version,
@@ -115,3 +117,90 @@ def publish_report(
             data=data,
             html=render_report(data, meta),
         )
+        lock_period(
+            period=period,
+            by=by,
+            reason=f"Report version {version} published.",
+            at=published_at,
+        )
+        return report
+
+
+@transaction.atomic
+def lock_period(
+    *,
+    period: ReportingPeriod,
+    by: Any,
+    reason: str,
+    at: datetime.datetime | None = None,
+) -> ReportingPeriod:
+    """Lock a period so that no path takes updates for it; record who and why.
+
+    Publishing a quarter's report calls this. Locking a locked period changes nothing.
+    """
+    period = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
+    if period.is_locked:
+        return period
+    at = at or timezone.now()
+    period.locked_at, period.locked_by = at, by
+    period.save(update_fields=["locked_at", "locked_by"])
+    PeriodEvent.objects.create(
+        period=period, kind=PeriodEvent.Kind.LOCKED, reason=reason, by=by, at=at
+    )
+    return period
+
+
+@transaction.atomic
+def reopen_period(
+    *,
+    period: ReportingPeriod,
+    by: Any,
+    reason: str,
+    closes_on: datetime.date | None = None,
+) -> ReportingPeriod:
+    """Reopen a locked or closed period for updates, with the reason recorded.
+
+    It takes updates again until ``closes_on`` (by default two weeks from today, or
+    its own closing date if that is later). Publishing a correction locks it again.
+    Plan editors only.
+    """
+    period = (
+        ReportingPeriod.objects.select_for_update()
+        .select_related("plan")
+        .get(pk=period.pk)
+    )
+    if not edits_plan(by, period.plan):
+        raise PermissionDenied("Only the plan's editors reopen its periods.")
+    errors: dict[str, str] = {}
+    reason = (reason or "").strip()
+    if not reason:
+        errors["reason"] = "Say why the period is being reopened."
+    elif len(reason) > 2000:
+        errors["reason"] = "Keep the reason to 2,000 characters or fewer."
+    today = timezone.localdate()
+    if closes_on is None:
+        closes_on = max(period.closes_on, today + datetime.timedelta(days=14))
+    elif closes_on < today:
+        errors["closes_on"] = "The date it closes again must be today or later."
+    elif closes_on < period.due_on:
+        errors["closes_on"] = (
+            "The date it closes again must be on or after the due date, "
+            f"{date_format(period.due_on, 'j F Y')}."
+        )
+    if not errors and period.state_on(today) == ReportingPeriod.State.OPEN:
+        if closes_on == period.closes_on:
+            errors["reason"] = f"{period.label} is already open for updates."
+    if errors:
+        raise ValidationError(errors)
+    period.locked_at, period.locked_by = None, None
+    period.closes_on = closes_on
+    period.save(update_fields=["locked_at", "locked_by", "closes_on"])
+    PeriodEvent.objects.create(
+        period=period,
+        kind=PeriodEvent.Kind.REOPENED,
+        reason=reason,
+        by=by,
+        at=timezone.now(),
+        closes_on=closes_on,
+    )
+    return period

@@ -8,8 +8,24 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 
 from deliverables import guards
-from deliverables.models import Deliverable, ProgressUpdate, Status, UpdateReview
-from plans.models import ApiClient, IdempotencyRecord, Membership, Plan, ReportingPeriod
+from deliverables.models import (
+    Attachment,
+    Deliverable,
+    ProgressUpdate,
+    SentReminder,
+    Status,
+    UpdateReview,
+)
+from plans.models import (
+    ApiClient,
+    IdempotencyRecord,
+    IndicatorChange,
+    IndicatorDefinition,
+    Membership,
+    PeriodEvent,
+    Plan,
+    ReportingPeriod,
+)
 from scrutiny.models import PublishedReport, ScrutinyAction
 from tests.factories import (
     DecisionNoticeFactory,
@@ -90,6 +106,16 @@ def _report(d, **fields):
     )
 
 
+def _period(d):
+    return d.plan.reporting_periods.first()
+
+
+def _definition(**fields):
+    values = {"slug": "test-measure", "title": "A measure", "unit": "crimes"}
+    values["direction"] = "lower"
+    return IndicatorDefinition.objects.create(**(values | fields))
+
+
 def _action(d):
     return ScrutinyAction.objects.create(
         plan=d.plan, text="Why?", raised_by="Panel", owner=d.lead_organisation
@@ -142,6 +168,51 @@ CONSTRAINT_CASES = {
     ).save(),
     "period_ends_after_start": lambda d: set_columns(
         d.plan.reporting_periods.first(), ends_on=datetime.date(2016, 1, 1)
+    ),
+    "period_due_after_opening": lambda d: set_columns(
+        _period(d), due_on=F("opens_on") - datetime.timedelta(days=1)
+    ),
+    "period_closes_after_due": lambda d: set_columns(
+        _period(d), closes_on=F("due_on") - datetime.timedelta(days=1)
+    ),
+    "period_lock_names_who": lambda d: set_columns(
+        _period(d), locked_at=datetime.datetime(2017, 5, 1, tzinfo=datetime.UTC)
+    ),
+    "period_event_kind_valid": lambda d: PeriodEvent.objects.create(
+        period=_period(d),
+        kind="paused",
+        reason="Because.",
+        by=UserFactory(),
+        at=datetime.datetime(2017, 5, 1, tzinfo=datetime.UTC),
+    ),
+    "period_event_has_reason": lambda d: PeriodEvent.objects.create(
+        period=_period(d),
+        kind="locked",
+        reason="",
+        by=UserFactory(),
+        at=datetime.datetime(2017, 5, 1, tzinfo=datetime.UTC),
+    ),
+    "national_definition_slug_unique": lambda d: [_definition() for _ in range(2)],
+    "definition_slug_unique_per_owner": lambda d: [
+        _definition(owner=d.plan.owner) for _ in range(2)
+    ],
+    "definition_direction_valid": lambda d: _definition(direction="sideways"),
+    "indicator_change_has_reason": lambda d: IndicatorChange.objects.create(
+        indicator=IndicatorFactory(plan=d.plan),
+        changes={"unit": ["crimes", "%"]},
+        reason="",
+        changed_by=UserFactory(),
+        changed_at=datetime.datetime(2017, 5, 1, tzinfo=datetime.UTC),
+    ),
+    "attachment_is_a_file_or_a_link": lambda d: Attachment.objects.create(
+        update=make_update(d), title="Nothing at all", added_by=UserFactory()
+    ),
+    "reminder_sent_once": lambda d: [
+        SentReminder.objects.create(period=_period(d), recipient=user, kind="due")
+        for user in [UserFactory()] * 2
+    ],
+    "reminder_kind_valid": lambda d: SentReminder.objects.create(
+        period=_period(d), recipient=UserFactory(), kind="nag"
     ),
     "indicator_title_unique_in_plan": lambda d: [
         IndicatorFactory(plan=d.plan, title="Victim satisfaction"),

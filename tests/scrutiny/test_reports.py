@@ -18,7 +18,7 @@ from deliverables.models import Rag, Status
 from deliverables.services import record_progress, return_update
 from plans.models import Membership, Plan, ReportingPeriod
 from scrutiny.models import PublishedReport
-from scrutiny.services import publish_report
+from scrutiny.services import publish_report, reopen_period
 from tests.factories import (
     DeliverableFactory,
     DeliverableOwnerFactory,
@@ -41,6 +41,11 @@ def page(response) -> str:
 
 
 def complete(deliverable, by, period, narrative="Finished and handed over."):
+    """Record a completion for ``period``, reopening it first if its report locked it
+    (as an editor does to take a late update before publishing a correction)."""
+    period.refresh_from_db()
+    if period.is_locked:
+        reopen_period(period=period, by=by, reason="A late update arrived.")
     return record_progress(
         deliverable=deliverable,
         by=by,

@@ -1,0 +1,35 @@
+"""Reads about a plan's calendar that several apps share."""
+
+from __future__ import annotations
+
+import datetime
+
+from plans.models import Plan, ReportingPeriod
+
+
+def open_period(plan: Plan, day: datetime.date) -> ReportingPeriod | None:
+    """The period a plan is collecting updates for on ``day``, or None.
+
+    Where two overlap (the previous quarter's grace period and the new quarter), the
+    earlier one is open until it closes or is locked.
+    """
+    return ReportingPeriod.objects.filter(plan=plan).open_on(day).first()
+
+
+def period_for_day(
+    periods: list[ReportingPeriod], day: datetime.date
+) -> ReportingPeriod | None:
+    """From one plan's periods, the one an update written on ``day`` belongs to.
+
+    The earliest unlocked period open on that day; failing that, the period whose
+    quarter contains the day (which may be locked or closed, so the caller can say
+    why it cannot be used).
+    """
+    ordered = sorted(periods, key=lambda p: p.starts_on)
+    for period in ordered:
+        if not period.is_locked and period.opens_on <= day <= period.closes_on:
+            return period
+    for period in ordered:
+        if period.starts_on <= day <= period.ends_on:
+            return period
+    return None
