@@ -247,6 +247,12 @@ class PlanForm(GovukFormMixin, forms.ModelForm):
             "state",
             "is_public",
             "review_contributor_updates",
+            "year_starts_month",
+            "return_due_days",
+            "grace_days",
+            "reminders_enabled",
+            "remind_days_before_due",
+            "remind_days_after_due",
         ]
         labels = {
             "owner": "Policing body that owns it",
@@ -254,12 +260,28 @@ class PlanForm(GovukFormMixin, forms.ModelForm):
             "review_contributor_updates": "Contributors' updates wait for an editor's "
             "review",
         }
-        widgets = {"state": forms.RadioSelect}
+        widgets = {"state": forms.RadioSelect, "year_starts_month": forms.RadioSelect}
+
+    #: The most days each reporting-cycle setting may take, with what it is.
+    DAY_LIMITS = {
+        "return_due_days": (90, "Updates must be due within 90 days of the quarter"),
+        "grace_days": (90, "Keep the grace period to 90 days or fewer"),
+        "remind_days_before_due": (60, "Send the first reminder within 60 days"),
+        "remind_days_after_due": (60, "Send the chaser within 60 days"),
+    }
 
     def __init__(self, *args, owners, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = owners
         self.fields["owner"].empty_label = None
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, (most, message) in self.DAY_LIMITS.items():
+            value = cleaned.get(name)
+            if value is not None and value > most:
+                self.add_error(name, f"{message}.")
+        return cleaned
 
 
 class PlanCreate(LoginRequiredMixin, CreateView):

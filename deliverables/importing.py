@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
@@ -35,6 +36,7 @@ from plans.models import (
     ReportingPeriod,
     Strand,
 )
+from plans.selectors import open_period
 from plans.services import attribute_to, ensure_quarterly_periods
 
 COLUMNS = (
@@ -127,6 +129,7 @@ class ImportResult:
     created: Counter = field(default_factory=Counter)
     updated: Counter = field(default_factory=Counter)
     unchanged: Counter = field(default_factory=Counter)
+    refused: list[RowError] = field(default_factory=list)
 
     def summary(self) -> str:
         parts = []
@@ -582,8 +585,15 @@ def import_plan(
         )
 
     _write_merges(
-        plan=plan, rows=rows, deliverables=deliverables, by=by, source_name=source_name
+        plan=plan,
+        rows=rows,
+        deliverables=deliverables,
+        by=by,
+        source_name=source_name,
+        result=result,
     )
+    if result.refused:
+        raise ImportFailed(result.refused)
     return result
 
 
@@ -645,7 +655,10 @@ def _write_deliverable(
             if value is not None and getattr(deliverable, name) != value
         }
         if differs:
-            record_progress(
+            _record(
+                result,
+                row.number,
+                "status",
                 deliverable=deliverable,
                 by=by,
                 source="import",
@@ -716,6 +729,7 @@ def _write_merges(
     deliverables: dict[str, Deliverable],
     by: Any,
     source_name: str,
+    result: ImportResult,
 ) -> None:
     """Record merges once every deliverable exists, as progress updates."""
     for row in rows:
@@ -730,7 +744,10 @@ def _write_merges(
             and deliverable.merged_into_id == target.pk
         ):
             continue
-        record_progress(
+        _record(
+            result,
+            row.number,
+            "merged_into",
             deliverable=deliverable,
             by=by,
             source="import",
@@ -744,14 +761,25 @@ def _write_merges(
         )
 
 
+def _record(result: ImportResult, number: int, column: str, **kwargs: Any) -> None:
+    """Record a progress update for a row; a refusal (such as a locked period) is
+    kept against the row, so the import can list every one and write nothing."""
+    try:
+        record_progress(**kwargs)
+    except ValidationError as error:
+        for messages in error.message_dict.values():
+            result.refused += [RowError(number, column, m) for m in messages]
+
+
 def _import_period(plan: Plan) -> ReportingPeriod | None:
-    """The plan's period containing today, or the nearest one for a past or
-    future plan.
+    """The plan's period open for updates today; else the one containing today, or
+    the nearest one for a past or future plan.
     """
     today = timezone.localdate()
     periods = plan.reporting_periods.all()
     return (
-        periods.filter(starts_on__lte=today, ends_on__gte=today).first()
+        open_period(plan, today)
+        or periods.filter(starts_on__lte=today, ends_on__gte=today).first()
         or periods.filter(starts_on__lte=today).order_by("-starts_on").first()
         or periods.order_by("starts_on").first()
     )

@@ -56,22 +56,26 @@ class DeliverableQuerySet(PlanScopedQuerySet):
         """
         return self.annotate(due_end=Coalesce("forecast_date_end", "baseline_date_end"))
 
-    def needs_update_in(self, period: Any) -> DeliverableQuerySet:
-        """The one definition of "needs an update": deliverables of the period's plan
-        that are not finished or stopped and have no accepted or waiting update for
-        that period (an update returned to its author does not count)."""
+    def lacking_update_for(self, period: Any) -> DeliverableQuerySet:
+        """The one rule of "needs an update", against ``period`` (a period, its id,
+        or an expression for one): deliverables that are not finished or stopped and
+        have no accepted or waiting update for that period. An update returned to
+        its author does not count."""
         from deliverables.models import ProgressUpdate
 
         reported = ProgressUpdate.objects.filter(
             deliverable=OuterRef("pk"), period=period
         ).exclude(review__decision="returned")
-        return self.filter(plan_id=period.plan_id).open().exclude(Exists(reported))
+        return self.open().exclude(Exists(reported))
+
+    def needs_update_in(self, period: Any) -> DeliverableQuerySet:
+        """Deliverables of the period's plan that need an update for it."""
+        return self.filter(plan_id=period.plan_id).lacking_update_for(period)
 
     def needs_update(self, as_of: datetime.date) -> DeliverableQuerySet:
         """The same rule across plans, each against the period it has open on
         ``as_of`` (see ``ReportingPeriodQuerySet.open_on``). A plan with no open
         period is collecting nothing, so none of its deliverables needs an update."""
-        from deliverables.models import ProgressUpdate
         from plans.models import ReportingPeriod
 
         open_period = (
@@ -79,14 +83,10 @@ class DeliverableQuerySet(PlanScopedQuerySet):
             .open_on(as_of)
             .values("pk")[:1]
         )
-        reported = ProgressUpdate.objects.filter(
-            deliverable=OuterRef("pk"), period_id=OuterRef("open_period")
-        ).exclude(review__decision="returned")
         return (
-            self.open()
-            .annotate(open_period=Subquery(open_period))
+            self.annotate(open_period=Subquery(open_period))
             .filter(open_period__isnull=False)
-            .exclude(Exists(reported))
+            .lacking_update_for(OuterRef("open_period"))
         )
 
     def late_as_of(self, as_of: datetime.date) -> DeliverableQuerySet:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from scrutiny import actions, dashboards, views
+from scrutiny import actions, dashboards, periods, views
 
 app_name = "scrutiny"
 urlpatterns = [
@@ -18,6 +18,11 @@ urlpatterns = [
         "plans/<int:plan>/decisions/<int:pk>/edit/",
         views.DecisionNoticeEdit.as_view(),
         name="edit-decision",
+    ),
+    path(
+        "plans/<int:plan>/periods/<int:period>/reopen/",
+        periods.ReopenPeriodView.as_view(),
+        name="reopen-period",
     ),
     path("dashboards/", dashboards.OverviewView.as_view(), name="overview"),
     path(
