@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "simple_history",
     "django_htmx",
     "axes",
+    # The scheduler process (`manage.py crontask`) that runs the daily reminders.
+    "crontask",
     "plans",
     "deliverables",
     "scrutiny",
@@ -167,12 +169,30 @@ FORMAT_MODULE_PATH = ["config.formats"]
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded files, such as the evidence attached to progress updates: under var/media/
+# on a laptop; in production a persistent volume (MEDIA_ROOT) or object storage. They are
+# never served from a public URL: the app sends each file only to those who may see it.
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
+    # Evidence files, under MEDIA_ROOT/evidence/. To keep them in object storage
+    # instead, install django-storages and use its backend with a private bucket, e.g.
+    #   "evidence": {"BACKEND": "storages.backends.s3.S3Storage",
+    #                "OPTIONS": {"bucket_name": "tracker-evidence", "default_acl": None,
+    #                            "querystring_auth": True}},
+    # with the credentials in the environment (AWS_ACCESS_KEY_ID...).
+    "evidence": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"file_permissions_mode": 0o640},
+    },
 }
+# Limits on evidence: the largest file accepted, and how many files and links one
+# progress update may carry.
+EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
+EVIDENCE_MAX_PER_UPDATE = env.int("EVIDENCE_MAX_PER_UPDATE", default=10)
 
 LOGIN_URL = "sign-in"
 LOGIN_REDIRECT_URL = "plans:list"
@@ -198,6 +218,22 @@ if _mail_backend.endswith("smtp.EmailBackend"):
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="tracker@example.org")
 # The site's own address, for links in e-mails.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+
+
+def _time_of_day(name: str, default: str) -> tuple[int, int]:
+    """Read a 24-hour time written HH:MM, such as 07:30."""
+    raw = env.str(name, default=default).strip()
+    hours, _, minutes = raw.partition(":")
+    if not (hours.isdigit() and minutes.isdigit() and len(minutes) == 2):
+        raise environ.ImproperlyConfigured(f"{name} must be a time like 07:30.")
+    if not (0 <= int(hours) <= 23 and 0 <= int(minutes) <= 59):
+        raise environ.ImproperlyConfigured(f"{name} must be a time like 07:30.")
+    return int(hours), int(minutes)
+
+
+# When the scheduler sends the day's reminder e-mails, in TIME_ZONE (see
+# docs/reminders.md).
+REMINDER_TIME = _time_of_day("REMINDER_TIME", default="07:00")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -295,5 +331,7 @@ LOGGING = {
     "loggers": {
         "weasyprint": {"level": "ERROR"},
         "fontTools": {"level": "ERROR"},
+        # The scheduler logs each run of every job (one every few seconds).
+        "apscheduler": {"level": "WARNING"},
     },
 }

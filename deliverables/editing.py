@@ -274,9 +274,18 @@ class PlanForm(GovukFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = owners
         self.fields["owner"].empty_label = None
+        self.__init_cycle_fields()
+
+    def __init_cycle_fields(self):
+        # Left out (an older form, a script), a setting keeps the plan's value.
+        for name in (*self.DAY_LIMITS, "year_starts_month"):
+            self.fields[name].required = False
 
     def clean(self):
         cleaned = super().clean()
+        for name in (*self.DAY_LIMITS, "year_starts_month"):
+            if cleaned.get(name) in (None, ""):
+                cleaned[name] = getattr(self.instance, name)
         for name, (most, message) in self.DAY_LIMITS.items():
             value = cleaned.get(name)
             if value is not None and value > most:

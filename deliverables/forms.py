@@ -1,7 +1,10 @@
 """Forms of the OPCC workspace. They validate and shape; the services decide."""
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.functional import lazy
 
+from deliverables import evidence
 from deliverables.models import FUZZY_DATE_HELP, Rag, Status
 from plans.forms import GovukDateField, GovukFormMixin
 
@@ -156,3 +159,109 @@ class SplitForm(GovukFormMixin, forms.Form):
         max_length=10_000,
         error_messages={"required": "Say why it is being split."},
     )
+
+
+def _evidence_file_field(label: str) -> forms.FileField:
+    return forms.FileField(
+        label=label,
+        required=False,
+        max_length=255,
+        widget=forms.FileInput(attrs={"accept": evidence.ACCEPT}),
+        # Lazy: the size limit is a setting, read when the form is shown.
+        help_text=lazy(evidence.describe_limits, str)(),
+    )
+
+
+def _evidence_url_field(label: str) -> forms.URLField:
+    return forms.URLField(
+        label=label,
+        required=False,
+        max_length=1000,
+        assume_scheme="https",
+        help_text="A web address starting https://, such as a page on your website.",
+        error_messages={"invalid": "Enter a web address starting https:// or http://."},
+    )
+
+
+def _checked_file(upload):
+    """The form's friendly copy of the service's file checks, beside the field."""
+    if upload:
+        try:
+            evidence.check_file(upload)
+        except ValidationError as error:
+            raise forms.ValidationError(error.message_dict["file"]) from error
+    return upload
+
+
+def _checked_url(url):
+    if url:
+        try:
+            evidence.check_url(url)
+        except ValidationError as error:
+            raise forms.ValidationError(error.message_dict["url"]) from error
+    return url
+
+
+class ProgressWithEvidenceForm(ProgressForm):
+    """Record progress, optionally with a file and a link as its evidence."""
+
+    #: Fields shown under "Evidence", and the service's name for each.
+    EVIDENCE_FIELDS = {
+        "evidence_file": "file",
+        "evidence_url": "url",
+        "evidence_url_title": "title",
+    }
+
+    evidence_file = _evidence_file_field("File (optional)")
+    evidence_url = _evidence_url_field("Link (optional)")
+    evidence_url_title = forms.CharField(
+        label="Title of the link (optional)",
+        required=False,
+        max_length=200,
+        help_text="For example “Force website: new patrol times”. Leave blank to show "
+        "the address.",
+    )
+
+    def progress_fields(self):
+        return [f for f in self.visible_fields() if f.name not in self.EVIDENCE_FIELDS]
+
+    def evidence_fields(self):
+        return [self[name] for name in self.EVIDENCE_FIELDS]
+
+    def clean_evidence_file(self):
+        return _checked_file(self.cleaned_data.get("evidence_file"))
+
+    def clean_evidence_url(self):
+        return _checked_url(self.cleaned_data.get("evidence_url"))
+
+
+class EvidenceForm(GovukFormMixin, forms.Form):
+    """Add a file or a link to a progress update."""
+
+    file = _evidence_file_field("File")
+    url = _evidence_url_field("Or a link")
+    title = forms.CharField(
+        label="Title (optional)",
+        required=False,
+        max_length=200,
+        help_text="For example “Signed-off patrol strategy”. Leave blank to show the "
+        "file's name or the link's address.",
+    )
+
+    def clean_file(self):
+        return _checked_file(self.cleaned_data.get("file"))
+
+    def clean_url(self):
+        return _checked_url(self.cleaned_data.get("url"))
+
+    def clean(self):
+        data = super().clean()
+        if "file" in self.errors or "url" in self.errors:
+            return data
+        if not data.get("file") and not data.get("url"):
+            self.add_error("file", "Choose a file, or give a link.")
+        elif data.get("file") and data.get("url"):
+            self.add_error(
+                "url", "Add the file and the link one at a time: leave the link out."
+            )
+        return data

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from deliverables.models import Deliverable
+from deliverables.models import Deliverable, ProgressUpdate
 from plans.permissions import edits_plan, writes_for
 
 
@@ -32,3 +32,19 @@ def needs_review(actor: Any, deliverable: Deliverable) -> bool:
     return deliverable.plan.review_contributor_updates and not edits_plan(
         actor, deliverable.plan
     )
+
+
+def may_add_evidence(actor: Any, update: ProgressUpdate) -> bool:
+    """The update's author, and whoever may record progress on its deliverable (its
+    lead's and owners' writers, and the plan's editors)."""
+    if not getattr(actor, "is_authenticated", False):
+        return False
+    if update.recorded_by_id == actor.pk:
+        return True
+    return may_record_progress(actor, update.deliverable)
+
+
+def may_publish_evidence(actor: Any, update: ProgressUpdate) -> bool:
+    """Only the plan's editors decide which evidence readers of its published reports
+    may open."""
+    return edits_plan(actor, update.deliverable.plan)

@@ -1,11 +1,57 @@
-"""Background tasks (django.tasks). With no worker configured they run at once."""
+"""Background tasks (``django.tasks``), and when the scheduler runs them.
 
+``manage.py crontask`` (django-crontask) runs every task decorated with ``@cron`` on its
+schedule by enqueueing it; with the default backend the scheduler process runs it at
+once. The day's reminders go at ``REMINDER_TIME`` (an environment variable, 07:00 by
+default) in the site's time zone.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+
+from crontask import cron
+from django.conf import settings
+from django.db import close_old_connections, connection
 from django.tasks import task
 
-from deliverables.reminders import send_reminders
+from deliverables.reminders import Kind, send_reminders
+
+logger = logging.getLogger(__name__)
 
 
+def daily_at(hour_minute: tuple[int, int]) -> str:
+    """A crontab line for once a day at the given time."""
+    hour, minute = hour_minute
+    return f"{minute} {hour} * * *"
+
+
+# Read when the scheduler loads this module (settings are configured by then): the
+# schedule is fixed for the life of the scheduler process, so a change of
+# REMINDER_TIME needs the scheduler restarted.
+@cron(daily_at(settings.REMINDER_TIME))
 @task
-def send_update_reminders() -> int:
-    """E-mail owners whose deliverables need an update this period."""
-    return send_reminders()
+def send_update_reminders(as_of: str | None = None) -> int:
+    """E-mail the reminders and digests due today (or on ``as_of``, an ISO date) that
+    have not been sent yet; return how many were sent."""
+    day = datetime.date.fromisoformat(as_of) if as_of else None
+    _fresh_connection()
+    try:
+        sent = send_reminders(as_of=day)
+    finally:
+        _fresh_connection()
+    logger.info(
+        "Sent %d reminders and %d digests.",
+        sum(sent.values()) - sent[Kind.DIGEST],
+        sent[Kind.DIGEST],
+    )
+    return sum(sent.values())
+
+
+def _fresh_connection() -> None:
+    """A long-running scheduler keeps its database connection between days; drop it
+    if it has gone stale, as Django does around each web request. Not inside a
+    transaction (a request, a test), where the connection is in use."""
+    if not connection.in_atomic_block:
+        close_old_connections()

@@ -1,6 +1,14 @@
 from django.urls import path
 
-from deliverables import editing, views
+from deliverables import (
+    editing,
+    evidence_views,
+    missing,
+    periods,
+    return_views,
+    views,
+)
+from plans import library
 from plans import views as plan_views
 
 plan_patterns = (
@@ -34,6 +42,17 @@ plan_patterns = (
             editing.DeliverableCreate.as_view(),
             name="add-deliverable",
         ),
+        path("<int:plan>/periods/", periods.PeriodList.as_view(), name="periods"),
+        path(
+            "<int:plan>/periods/<int:period>/",
+            periods.PeriodDetail.as_view(),
+            name="period",
+        ),
+        path(
+            "<int:plan>/periods/<int:period>/dates/",
+            periods.PeriodDates.as_view(),
+            name="period-dates",
+        ),
         path(
             "<int:plan>/indicators/",
             plan_views.IndicatorList.as_view(),
@@ -54,6 +73,41 @@ plan_patterns = (
             plan_views.IndicatorValues.as_view(),
             name="indicator-values",
         ),
+        path(
+            "<int:plan>/periods/<int:period>/returns/",
+            return_views.ReturnsView.as_view(),
+            name="returns",
+        ),
+        path(
+            "<int:plan>/periods/<int:period>/returns/<int:organisation>/download/",
+            return_views.ReturnDownloadView.as_view(),
+            name="return-download",
+        ),
+        path(
+            "<int:plan>/indicators/library/",
+            library.IndicatorLibrary.as_view(),
+            name="indicator-library",
+        ),
+        path(
+            "<int:plan>/indicators/library/<int:pk>/add/",
+            library.AddFromLibrary.as_view(),
+            name="add-from-library",
+        ),
+        path(
+            "<int:plan>/indicators/library/define/",
+            library.DefinitionEdit.as_view(),
+            name="add-definition",
+        ),
+        path(
+            "<int:plan>/indicators/library/<int:pk>/edit/",
+            library.DefinitionEdit.as_view(),
+            name="edit-definition",
+        ),
+        path(
+            "<int:plan>/periods/<int:period>/missing/",
+            missing.MissingUpdatesView.as_view(),
+            name="missing",
+        ),
     ],
     "plans",
 )
@@ -65,6 +119,21 @@ deliverable_patterns = (
         path("import/", views.ImportPlanView.as_view(), name="import"),
         path("<int:pk>/", views.DeliverableDetailView.as_view(), name="detail"),
         path("<int:pk>/progress/", views.RecordProgressView.as_view(), name="record"),
+        path(
+            "updates/<int:pk>/evidence/",
+            evidence_views.AddEvidenceView.as_view(),
+            name="add-evidence",
+        ),
+        path(
+            "evidence/<int:pk>/",
+            evidence_views.EvidenceFileView.as_view(),
+            name="evidence",
+        ),
+        path(
+            "evidence/<int:pk>/public/",
+            evidence_views.EvidencePublicView.as_view(),
+            name="evidence-public",
+        ),
         path("<int:pk>/merge/", views.MergeView.as_view(), name="merge"),
         path("<int:pk>/split/", views.SplitView.as_view(), name="split"),
         path("<int:pk>/edit/", editing.DeliverableUpdate.as_view(), name="edit"),

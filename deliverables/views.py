@@ -16,6 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,11 +25,14 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView
 
+from deliverables import rollup
+from deliverables.evidence import with_attachments
+from deliverables.evidence_views import attach_from_progress_form
 from deliverables.filtersets import DeliverableFilter
 from deliverables.forms import (
     ImportForm,
     MergeForm,
-    ProgressForm,
+    ProgressWithEvidenceForm,
     ReturnForm,
     SplitForm,
 )
@@ -43,7 +47,7 @@ from deliverables.services import (
     split_deliverable,
 )
 from plans.forms import add_service_errors
-from plans.models import Organisation, Plan, Priority, Strand
+from plans.models import Objective, Organisation, Plan, Priority, Strand
 from plans.permissions import EDITORS, edits_plan
 from plans.querysets import roles_of
 from plans.spreadsheets import csv_response, xlsx_response
@@ -84,6 +88,37 @@ class PlanListView(ScopedMixin, ListView):
         return context
 
 
+def plan_rollups(plan, visible, priorities):
+    """Each priority's objectives with their roll-up, and each priority's roll-up
+    (see ``deliverables.rollup`` for the rule), from one query of the visible
+    deliverables and one of the objectives."""
+    rows = [
+        (objective_id, priority_id, rollup.Row(status, rag, percent))
+        for objective_id, priority_id, status, rag, percent in visible.values_list(
+            "objective_id",
+            "objective__priority_id",
+            "status",
+            "rag",
+            "percent_complete",
+        )
+    ]
+    by_objective = rollup.by_key((o, row) for o, _p, row in rows)
+    by_priority = rollup.by_priority(
+        ((p, row) for _o, p, row in rows), {p.pk: p.parent_id for p in priorities}
+    )
+    objectives = defaultdict(list)
+    for objective in Objective.objects.filter(plan=plan).order_by(
+        "position", "reference"
+    ):
+        objectives[objective.priority_id].append(
+            {
+                "objective": objective,
+                "rollup": by_objective.get(objective.pk, rollup.Rollup()),
+            }
+        )
+    return objectives, by_priority
+
+
 class PlanDetailView(ScopedMixin, DetailView):
     """A plan's priorities as a tree, with counts by status at each level."""
 
@@ -101,6 +136,7 @@ class PlanDetailView(ScopedMixin, DetailView):
         children = defaultdict(list)
         for priority in priorities:
             children[priority.parent_id].append(priority)
+        objectives, rollups = plan_rollups(plan, visible, priorities)
 
         def build(priority):
             counter = Counter(by_priority[priority.pk])
@@ -113,6 +149,8 @@ class PlanDetailView(ScopedMixin, DetailView):
                 "counter": counter,
                 "counts": ordered_counts(counter),
                 "total": sum(counter.values()),
+                "rollup": rollups.get(priority.pk, rollup.Rollup()),
+                "objectives": objectives[priority.pk],
             }
 
         tree = [build(p) for p in children[None]]
@@ -250,13 +288,16 @@ class DeliverableDetailView(ScopedMixin, DetailView):
                 ),
                 Prefetch(
                     "updates",
-                    ProgressUpdate.objects.select_related(
-                        "period",
-                        "recorded_by",
-                        "api_client",
-                        "review__reviewed_by",
-                        "merged_into",
-                    ).order_by("-recorded_at", "-id"),
+                    with_attachments(
+                        ProgressUpdate.objects.select_related(
+                            "period",
+                            "recorded_by",
+                            "api_client",
+                            "review__reviewed_by",
+                            "merged_into",
+                        ).order_by("-recorded_at", "-id"),
+                        self.request.user,
+                    ),
                 ),
             )
         )
@@ -325,7 +366,7 @@ class WritableDeliverableMixin(LoginRequiredMixin):
 
 
 class RecordProgressView(WritableDeliverableMixin, FormView):
-    form_class = ProgressForm
+    form_class = ProgressWithEvidenceForm
     template_name = "deliverables/record_progress.html"
 
     def get_initial(self):
@@ -343,17 +384,20 @@ class RecordProgressView(WritableDeliverableMixin, FormView):
     def form_valid(self, form):
         data = form.cleaned_data
         try:
-            update = record_progress(
-                deliverable=self.deliverable,
-                by=self.request.user,
-                status=data["status"],
-                rag=data["rag"],
-                percent_complete=data["percent_complete"],
-                forecast_date=data["forecast_date"],
-                narrative=data["narrative"],
-                reason=data["reason"],
-                source=ProgressUpdate.Source.BROWSER,
-            )
+            # The update and its evidence are saved together, or neither is.
+            with transaction.atomic():
+                update = record_progress(
+                    deliverable=self.deliverable,
+                    by=self.request.user,
+                    status=data["status"],
+                    rag=data["rag"],
+                    percent_complete=data["percent_complete"],
+                    forecast_date=data["forecast_date"],
+                    narrative=data["narrative"],
+                    reason=data["reason"],
+                    source=ProgressUpdate.Source.BROWSER,
+                )
+                attach_from_progress_form(form, update=update, by=self.request.user)
         except ValidationError as error:
             add_service_errors(form, error)
             return self.form_invalid(form)

@@ -4,17 +4,26 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views import View
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
 
-from plans.forms import GovukFormMixin, IndicatorForm, IndicatorValuesForm
-from plans.models import Indicator, Plan
+from plans.forms import (
+    GovukFormMixin,
+    IndicatorForm,
+    IndicatorValuesForm,
+    add_service_errors,
+)
+from plans.measures import change_heading, changes_in_words
+from plans.models import Indicator, IndicatorChange, Plan
 from plans.permissions import edits_plan, may_record_indicators
-from plans.services import record_indicator_value
+from plans.services import attribute_to, change_indicator, record_indicator_value
 
 
 class ScopedMixin(LoginRequiredMixin):
@@ -67,12 +76,30 @@ class IndicatorList(LoginRequiredMixin, View):
     def get(self, request, plan):
         plan = get_object_or_404(Plan.objects.visible_to(request.user), pk=plan)
         periods = list(plan.reporting_periods.order_by("starts_on"))
+        changes = IndicatorChange.objects.select_related(
+            "from_period", "changed_by"
+        ).order_by("changed_at", "pk")
         indicators = list(
-            plan.indicators.prefetch_related("values").order_by("position", "title")
+            plan.indicators.prefetch_related(
+                "values", Prefetch("changes", queryset=changes)
+            ).order_by("position", "title")
         )
         for indicator in indicators:
             by_period = {v.period_id: v.value for v in indicator.values.all()}
             indicator.row = [by_period.get(p.pk) for p in periods]
+            indicator.described_changes = [
+                {
+                    "heading": change_heading(
+                        c.from_period.label if c.from_period else "",
+                        timezone.localtime(c.changed_at).date(),
+                    ),
+                    "what": changes_in_words(c.changes),
+                    "reason": c.reason,
+                    "by": c.changed_by.get_full_name() or c.changed_by.username,
+                    "at": c.changed_at,
+                }
+                for c in indicator.changes.all()
+            ]
         return render(
             request,
             "plans/indicator_list.html",
@@ -105,7 +132,23 @@ class IndicatorEdit(LoginRequiredMixin, View):
         form = IndicatorForm(request.POST, instance=self.indicator, plan=self.plan)
         if not form.is_valid():
             return self.show(request, form, status=400)
-        indicator = form.save()
+        if self.indicator is None:
+            indicator = attribute_to(form.instance, by=request.user)
+            indicator.save()
+        else:
+            # Reloaded: the form has already written its values onto the instance.
+            indicator = self.plan.indicators.get(pk=self.indicator.pk)
+            try:
+                change_indicator(
+                    indicator=indicator,
+                    by=request.user,
+                    reason=form.cleaned_data["reason"],
+                    from_period=form.cleaned_data["from_period"],
+                    **form.fields_to_save(),
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+                return self.show(request, form, status=400)
         messages.success(request, f"Saved the indicator {indicator.title}.")
         return redirect("plans:indicators", self.plan.pk)
 

@@ -15,8 +15,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Prefetch, Q
+from django.utils import timezone
 
+from deliverables import rollup
 from deliverables.models import (
     CLOSED_STATUSES,
     Deliverable,
@@ -25,7 +27,15 @@ from deliverables.models import (
     Rag,
     Status,
 )
-from plans.models import Indicator, IndicatorValue, Plan, Priority, ReportingPeriod
+from plans.measures import change_heading, changes_in_words
+from plans.models import (
+    Indicator,
+    IndicatorChange,
+    IndicatorValue,
+    Plan,
+    Priority,
+    ReportingPeriod,
+)
 
 #: The statuses a dashboard counts, in the lifecycle's order.
 COUNTED = [
@@ -343,27 +353,114 @@ def _change(value, other) -> dict | None:
     return {"by": round(difference, 2), "percent": percent}
 
 
-def _indicators(plan: Plan, periods: list[ReportingPeriod], period, previous):
+def takes_effect_in(
+    change: IndicatorChange, periods: list[ReportingPeriod]
+) -> ReportingPeriod | None:
+    """The first period measured the new way: the one the editor named, or else the
+    period the change was made in (the first, for a change made before the plan
+    began); None for a change made after the plan's last period."""
+    if change.from_period is not None:
+        return change.from_period
+    day = timezone.localtime(change.changed_at).date()
+    for p in periods:
+        if day <= p.ends_on:
+            return p
+    return None
+
+
+def _text_number(text: str) -> float | None:
+    return float(text) if text else None
+
+
+def _definition_changes(indicator: Indicator, periods, period, show_names: bool):
+    """The indicator's definition as it stood in ``period`` (later changes undone),
+    and the changes in force by then, oldest first, in words."""
+    definition = {
+        "unit": indicator.unit,
+        "direction": indicator.direction,
+        "baseline_value": _number(indicator.baseline_value),
+        "baseline_label": indicator.baseline_label,
+        "target_value": _number(indicator.target_value),
+    }
+    shown, later = [], []
+    for change in indicator.changes.all():
+        starts = takes_effect_in(change, periods)
+        if starts is not None and starts.starts_on <= period.starts_on:
+            shown.append((change, starts))
+        else:
+            later.append(change)
+    for change in sorted(later, key=lambda c: (c.changed_at, c.pk), reverse=True):
+        for name, (old, _new) in change.changes.items():
+            if name in ("baseline_value", "target_value"):
+                definition[name] = _text_number(old)
+            elif name in definition:
+                definition[name] = old
+    rows = []
+    for change, starts in sorted(shown, key=lambda cs: (cs[0].changed_at, cs[0].pk)):
+        changed_on = timezone.localtime(change.changed_at).date()
+        heading = change_heading(
+            change.from_period.label if change.from_period else "", changed_on
+        )
+        what = changes_in_words(change.changes)
+        rows.append(
+            {
+                "from_period": starts.label,
+                "from_period_id": starts.pk,
+                "changed_on": changed_on.isoformat(),
+                "fields": sorted(change.changes),
+                "what": what,
+                "reason": change.reason,
+                "summary": f"{heading}: {what}. Reason: {change.reason}",
+                "by": _person(change.changed_by) if show_names else "",
+            }
+        )
+    return definition, rows
+
+
+def _person(user) -> str:
+    return user.get_full_name() or user.username
+
+
+def _indicators(
+    plan: Plan,
+    periods: list[ReportingPeriod],
+    period,
+    previous,
+    show_names: bool = True,
+):
     upto = [p for p in periods if p.starts_on <= period.starts_on]
     values = defaultdict(dict)
     for v in IndicatorValue.objects.filter(indicator__plan=plan, period__in=upto).only(
         "indicator_id", "period_id", "value"
     ):
         values[v.indicator_id][v.period_id] = _number(v.value)
+    changes = IndicatorChange.objects.select_related("from_period", "changed_by")
     rows = []
-    for indicator in Indicator.objects.filter(plan=plan).order_by("position", "title"):
+    for indicator in (
+        Indicator.objects.filter(plan=plan)
+        .prefetch_related(Prefetch("changes", queryset=changes))
+        .order_by("position", "title")
+    ):
         series = values[indicator.pk]
         value = series.get(period.pk)
         before = series.get(previous.pk) if previous else None
-        baseline = _number(indicator.baseline_value)
-        target = _number(indicator.target_value)
-        lower = indicator.direction == Indicator.Direction.LOWER_IS_BETTER
+        definition, described = _definition_changes(
+            indicator, periods, period, show_names
+        )
+        baseline = definition["baseline_value"]
+        target = definition["target_value"]
+        lower = definition["direction"] == Indicator.Direction.LOWER_IS_BETTER
+        # A change that takes effect in this period makes this period's value and
+        # the one before incomparable: say so rather than call it better or worse.
+        like_for_like = previous is None or not any(
+            c["from_period_id"] == period.pk for c in described
+        )
         vs_previous = _change(value, before)
         movement = ""
-        if vs_previous and vs_previous["by"]:
+        if vs_previous and like_for_like and vs_previous["by"]:
             improved = (vs_previous["by"] < 0) == lower
             movement = "better" if improved else "worse"
-        elif vs_previous:
+        elif vs_previous and like_for_like:
             movement = "same"
         met = None
         if value is not None and target is not None:
@@ -373,15 +470,17 @@ def _indicators(plan: Plan, periods: list[ReportingPeriod], period, previous):
                 "id": indicator.pk,
                 "reference": indicator.reference,
                 "title": indicator.title,
-                "unit": indicator.unit,
-                "direction": indicator.direction,
-                "direction_label": indicator.get_direction_display(),
+                "unit": definition["unit"],
+                "direction": definition["direction"],
+                "direction_label": Indicator.Direction(definition["direction"]).label,
                 "value": value,
                 "previous": before,
                 "vs_previous": vs_previous,
                 "movement": movement,
+                "like_for_like": like_for_like,
+                "changes": described,
                 "baseline": baseline,
-                "baseline_label": indicator.baseline_label,
+                "baseline_label": definition["baseline_label"],
                 "vs_baseline": _change(value, baseline),
                 "target": target,
                 "target_met": met,
@@ -455,6 +554,16 @@ def build_dashboard(
         [(p.pk, p.reference, p.title) for p in tops],
         lambda st: [top_of.get(st.deliverable.objective.priority_id)],
     )
+    # RAG and percent complete as they stood at the end of the period.
+    rollups = rollup.by_key(
+        (
+            top_of.get(st.deliverable.objective.priority_id),
+            rollup.Row(st.status, st.rag, st.percent_complete),
+        )
+        for st in states
+    )
+    for group in by_priority:
+        group.update(rollups.get(group["id"], rollup.Rollup()).as_dict())
     strands = list(plan.strands.order_by("name"))
     by_strand = _grouped(
         states, [(s.pk, s.name, s.name) for s in strands], lambda st: st.strand_ids
@@ -567,7 +676,7 @@ def build_dashboard(
         "new": new,
         "deliverables": list(rows.values()),
         "milestones_next": _milestones_due(states, following),
-        "indicators": _indicators(plan, periods, period, previous),
+        "indicators": _indicators(plan, periods, period, previous, show_names),
         "decisions": decisions,
         "actions": {"open": open_actions, "answered": answered},
         "generated_on": (today or datetime.date.today()).isoformat(),

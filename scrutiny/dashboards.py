@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views import View
 
+from deliverables.evidence import with_attachments
 from deliverables.models import Deliverable, ProgressUpdate
 from deliverables.views import ordered_counts, status_counts
 from plans.forms import add_service_errors
@@ -177,10 +178,11 @@ def _timeline(request, *, plan, deliverable_pk, upto, back):
         pk=deliverable_pk,
         plan=plan,
     )
-    updates = (
+    updates = with_attachments(
         effective(ProgressUpdate.objects.filter(deliverable=deliverable))
         .filter(period__starts_on__lte=upto.starts_on)
-        .order_by("-period__starts_on", "-recorded_at", "-id")
+        .order_by("-period__starts_on", "-recorded_at", "-id"),
+        request.user,  # signed out: only evidence marked public
     )
     return render(
         request,

@@ -22,8 +22,19 @@ def _status_table(data: dict) -> list[list]:
     return [*rows, total]
 
 
-def _breakdown(groups: list[dict], first: str) -> list[list]:
-    rows = [[first, "Title", *(s.label for s in COUNTED), "Total"]]
+ROLLUP_COLUMNS = [
+    ("RAG (worst of open)", "rag_label"),
+    ("RAG rated", "rag_count"),
+    ("Percent complete (mean)", "percent"),
+    ("Percent from", "percent_count"),
+]
+
+
+def _breakdown(groups: list[dict], first: str, rollup: bool = False) -> list[list]:
+    # Reports published before the roll-up existed have no roll-up to show.
+    rollup = rollup and all("rag" in g for g in groups)
+    extra = [name for name, _ in ROLLUP_COLUMNS] if rollup else []
+    rows = [[first, "Title", *(s.label for s in COUNTED), "Total", *extra]]
     for g in groups:
         rows.append(
             [
@@ -31,6 +42,7 @@ def _breakdown(groups: list[dict], first: str) -> list[list]:
                 g["title"],
                 *(g["counts"][s.value] for s in COUNTED),
                 g["total"],
+                *([g[key] for _, key in ROLLUP_COLUMNS] if rollup else []),
             ]
         )
     return rows
@@ -76,6 +88,8 @@ def _indicators(data: dict) -> list[list]:
             "Change from baseline %",
             "Target",
             "Target met",
+            "Like for like",
+            "Definition changes",
         ]
     ]
     for r in data["indicators"]:
@@ -94,6 +108,8 @@ def _indicators(data: dict) -> list[list]:
                 vs_base.get("percent"),
                 r["target"],
                 met,
+                {True: "Yes", False: "No"}.get(r.get("like_for_like"), ""),
+                "\n".join(c["summary"] for c in r.get("changes", [])),
             ]
         )
     return rows
@@ -106,7 +122,11 @@ def tables(data: dict) -> list[tuple[str, str, list[list]]]:
     ref = [("Reference", "reference"), ("Title", "title")]
     return [
         ("status", "Deliverables by status", _status_table(data)),
-        ("priorities", "By priority", _breakdown(data["by_priority"], "Priority")),
+        (
+            "priorities",
+            "By priority",
+            _breakdown(data["by_priority"], "Priority", rollup=True),
+        ),
         ("strands", "By strand", _breakdown(data["by_strand"], "Strand")),
         (
             "rag",

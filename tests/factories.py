@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from deliverables.models import Deliverable, DeliverableOwner, Milestone
 from plans.models import (
     Indicator,
+    IndicatorDefinition,
     IndicatorValue,
     Membership,
     Objective,
@@ -178,3 +179,17 @@ class DecisionNoticeFactory(factory.django.DjangoModelFactory):
     reference = factory.Sequence(lambda n: f"DN-{n:03d}")
     title = factory.Sequence(lambda n: f"Decision {n}")
     approved_on = datetime.date(2017, 3, 1)
+
+
+class IndicatorDefinitionFactory(factory.django.DjangoModelFactory):
+    """An organisation's own definition; pass ``owner=None`` for a national one."""
+
+    class Meta:
+        model = IndicatorDefinition
+
+    owner = factory.SubFactory(OrganisationFactory)
+    slug = factory.Sequence(lambda n: f"own-measure-{n}")
+    title = factory.Sequence(lambda n: f"Own measure {n}")
+    unit = "incidents"
+    direction = "lower"
+    source_note = "Force performance system."

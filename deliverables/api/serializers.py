@@ -1,7 +1,10 @@
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from deliverables.evidence import attachments_for
 from deliverables.models import (
+    Attachment,
     Deliverable,
     DeliverableOwner,
     Milestone,
@@ -83,6 +86,79 @@ class PeriodRef(serializers.Serializer):
     label = serializers.CharField()
 
 
+class AttachmentSerializer(serializers.ModelSerializer):
+    """A file or link of evidence on a progress update."""
+
+    kind = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField(
+        help_text="Where to download the file (signed in), or the link itself."
+    )
+    added_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attachment
+        fields = [
+            "id",
+            "title",
+            "kind",
+            "url",
+            "original_name",
+            "content_type",
+            "size",
+            "sha256",
+            "is_public",
+            "added_by",
+            "added_at",
+        ]
+
+    @extend_schema_field(
+        serializers.ChoiceField(choices=[("file", "File"), ("link", "Link")])
+    )
+    def get_kind(self, attachment) -> str:
+        return "link" if attachment.is_link else "file"
+
+    @extend_schema_field(serializers.URLField())
+    def get_url(self, attachment) -> str:
+        if attachment.is_link:
+            return attachment.url
+        path = reverse("deliverables:evidence", args=[attachment.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+    def get_added_by(self, attachment) -> str:
+        user = attachment.added_by
+        return user.get_full_name() or user.username
+
+
+class AttachmentFileInput(StrictInput):
+    """A file of evidence, sent as multipart/form-data."""
+
+    file = serializers.FileField(
+        max_length=255,
+        help_text="PDF, .docx, .xlsx, .pptx, .odt, .ods, PNG, JPEG, GIF or WebP, "
+        "with contents that match the extension and no macros; up to the service's "
+        "size limit (10 MB unless it sets another).",
+    )
+    title = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        help_text="Default: the file's name.",
+    )
+
+
+class AttachmentLinkInput(StrictInput):
+    """A link to evidence, sent as JSON."""
+
+    url = serializers.URLField(max_length=1000, help_text="An http or https address.")
+    title = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        help_text="Default: the address.",
+    )
+
+
 class ProgressUpdateSerializer(serializers.ModelSerializer):
     deliverable_reference = serializers.CharField(source="deliverable.reference")
     period = PeriodRef(read_only=True)
@@ -92,6 +168,9 @@ class ProgressUpdateSerializer(serializers.ModelSerializer):
     api_client = serializers.SerializerMethodField()
     review_state = serializers.ChoiceField(choices=ReviewState.choices, read_only=True)
     review_comment = serializers.SerializerMethodField()
+    attachments = serializers.SerializerMethodField(
+        help_text="The evidence you may see on this update."
+    )
 
     class Meta:
         model = ProgressUpdate
@@ -115,6 +194,7 @@ class ProgressUpdateSerializer(serializers.ModelSerializer):
             "source",
             "review_state",
             "review_comment",
+            "attachments",
         ]
 
     @extend_schema_field(FuzzyDateOut)
@@ -132,6 +212,17 @@ class ProgressUpdateSerializer(serializers.ModelSerializer):
         if update.review_state == ReviewState.SUBMITTED or not update.requires_review:
             return None
         return update.review.comment or None
+
+    @extend_schema_field(AttachmentSerializer(many=True))
+    def get_attachments(self, update):
+        """From ``with_attachments``; a single update read without it costs a query."""
+        shown = getattr(update, "shown_attachments", None)
+        if shown is None:
+            request = self.context.get("request")
+            shown = attachments_for(request.user if request else None).filter(
+                update=update
+            )
+        return AttachmentSerializer(shown, many=True, context=self.context).data
 
 
 class ProgressUpdateInput(StrictInput):

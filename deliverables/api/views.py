@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Prefetch
@@ -12,10 +13,14 @@ from oauth2_provider.models import AccessToken
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 
 from deliverables.api.serializers import (
+    AttachmentFileInput,
+    AttachmentLinkInput,
+    AttachmentSerializer,
     BulkInput,
     BulkResult,
     DeliverableSerializer,
@@ -24,13 +29,19 @@ from deliverables.api.serializers import (
     ProgressUpdateInput,
     ProgressUpdateSerializer,
 )
+from deliverables.evidence import (
+    attach_file,
+    attach_link,
+    attachments_for,
+    with_attachments,
+)
 from deliverables.filtersets import (
     DeliverableFilter,
     MilestoneFilter,
     ProgressUpdateFilter,
 )
 from deliverables.models import Deliverable, Milestone, ProgressUpdate
-from deliverables.permissions import may_record_progress
+from deliverables.permissions import may_add_evidence, may_record_progress
 from deliverables.services import (
     BulkRefused,
     Change,
@@ -227,12 +238,17 @@ class DeliverableViewSet(ScopedReadOnlyViewSet):
     def updates(self, request, pk=None):
         if request.method == "GET":
             deliverable = self.get_object()
-            updates = (
+            updates = with_attachments(
                 _updates_queryset()
                 .filter(deliverable=deliverable)
-                .order_by("-recorded_at", "-id")
+                .order_by("-recorded_at", "-id"),
+                request.user,
             )
-            return Response(ProgressUpdateSerializer(updates, many=True).data)
+            return Response(
+                ProgressUpdateSerializer(
+                    updates, many=True, context=self.get_serializer_context()
+                ).data
+            )
         return self._create_update(request, pk)
 
     @idempotent
@@ -258,10 +274,12 @@ class DeliverableViewSet(ScopedReadOnlyViewSet):
             )
         except StaleVersion as stale:
             raise PreconditionFailed() from stale
-        update = _updates_queryset().get(pk=update.pk)
+        update = with_attachments(_updates_queryset(), request.user).get(pk=update.pk)
         deliverable.refresh_from_db(fields=["updated_at"])
         return Response(
-            ProgressUpdateSerializer(update).data,
+            ProgressUpdateSerializer(
+                update, context=self.get_serializer_context()
+            ).data,
             status=status.HTTP_201_CREATED,
             headers={"ETag": deliverable.etag},
         )
@@ -281,6 +299,9 @@ class ProgressUpdateViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     serializer_class = ProgressUpdateSerializer
     filterset_class = ProgressUpdateFilter
     ordering_fields = ["id", "recorded_at"]
+
+    def get_queryset(self):
+        return with_attachments(super().get_queryset(), self.request.user)
 
     def get_serializer_class(self):
         if self.action == "create":
@@ -318,7 +339,10 @@ class ProgressUpdateViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         except StaleVersion as stale:
             raise PreconditionFailed() from stale
         return Response(
-            ProgressUpdateSerializer(_updates_queryset().get(pk=update.pk)).data,
+            ProgressUpdateSerializer(
+                with_attachments(_updates_queryset(), request.user).get(pk=update.pk),
+                context=self.get_serializer_context(),
+            ).data,
             status=status.HTTP_201_CREATED,
         )
 
@@ -446,11 +470,81 @@ class ProgressUpdateViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
                 f"{len({e['index'] for e in errors})} of {len(items)} updates were "
                 "refused, so none was recorded.",
             )
+        for update in created:
+            update.shown_attachments = []  # just written: no evidence yet
         return Response(
             {
                 "created": len(created),
-                "updates": ProgressUpdateSerializer(created, many=True).data,
+                "updates": ProgressUpdateSerializer(
+                    created, many=True, context=self.get_serializer_context()
+                ).data,
             },
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(
+        methods=["GET"],
+        responses={200: AttachmentSerializer(many=True), 404: PROBLEM},
+        summary="List the evidence on a progress update",
+    )
+    @extend_schema(
+        methods=["POST"],
+        request={
+            "multipart/form-data": AttachmentFileInput,
+            "application/json": AttachmentLinkInput,
+        },
+        responses={201: AttachmentSerializer, 400: PROBLEM, 404: PROBLEM},
+        summary="Attach a file (multipart) or a link (JSON) to a progress update",
+        description="Send a file as multipart/form-data with a `file` part and an "
+        "optional `title`, or a link as JSON with `url` and an optional `title`. "
+        "The update's author, the lead's and owners' contributors and the plan's "
+        "editors may add evidence, up to the service's number per update. A file "
+        "whose contents do not match its extension, a macro-enabled Office file or "
+        "one over the size limit is refused with a 400 naming `file`.",
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        url_path="attachments",
+        parser_classes=[JSONParser, MultiPartParser],
+        filter_backends=[],
+        filterset_class=None,
+        ordering_fields=None,
+        pagination_class=None,
+    )
+    def attachments(self, request, pk=None):
+        update = self.get_object()
+        context = self.get_serializer_context()
+        if request.method == "GET":
+            shown = attachments_for(request.user).filter(update=update)
+            return Response(
+                AttachmentSerializer(shown, many=True, context=context).data
+            )
+        if not may_add_evidence(request.user, update):
+            raise NotFound()
+        try:
+            if request.content_type.startswith("multipart/"):
+                form = AttachmentFileInput(data=request.data)
+                form.is_valid(raise_exception=True)
+                added = attach_file(
+                    update=update,
+                    by=request.user,
+                    file=form.validated_data["file"],
+                    title=form.validated_data.get("title", ""),
+                )
+            else:
+                form = AttachmentLinkInput(data=request.data)
+                form.is_valid(raise_exception=True)
+                added = attach_link(
+                    update=update,
+                    by=request.user,
+                    url=form.validated_data["url"],
+                    title=form.validated_data.get("title", ""),
+                )
+        except PermissionDenied as refused:
+            raise NotFound() from refused
+        return Response(
+            AttachmentSerializer(added, context=context).data,
             status=status.HTTP_201_CREATED,
         )
 

@@ -37,7 +37,7 @@ TITLES = {
     428: "Precondition required",
     429: "Too many requests",
 }
-NON_FIELD = {"non_field_errors", "detail"}
+NON_FIELD = {"non_field_errors", "detail", "__all__"}
 ITEM = re.compile(r"^(?P<list>\w+)\[(?P<index>\d+)\]\.?(?P<rest>.*)$")
 
 

@@ -1,3 +1,5 @@
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from plans.api.base import StrictInput
@@ -21,9 +23,28 @@ class OrganisationSerializer(serializers.ModelSerializer):
 
 
 class ReportingPeriodSerializer(serializers.ModelSerializer):
+    state = serializers.SerializerMethodField(
+        help_text="Today: upcoming, open, closed (grace period over) or locked "
+        "(its report is published; no updates are taken)."
+    )
+
     class Meta:
         model = ReportingPeriod
-        fields = ["id", "label", "starts_on", "ends_on"]
+        fields = [
+            "id",
+            "label",
+            "starts_on",
+            "ends_on",
+            "opens_on",
+            "due_on",
+            "closes_on",
+            "state",
+            "locked_at",
+        ]
+
+    @extend_schema_field(serializers.ChoiceField(choices=ReportingPeriod.State.choices))
+    def get_state(self, period: ReportingPeriod) -> str:
+        return period.state_on(timezone.localdate())
 
 
 class PlanSerializer(serializers.ModelSerializer):

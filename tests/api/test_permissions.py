@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from deliverables.models import ProgressUpdate
+from deliverables.models import Attachment, ProgressUpdate
 from deliverables.services import record_progress
 from plans.models import IndicatorValue, Plan
 from plans.services import ensure_quarterly_periods
@@ -289,6 +289,21 @@ def test_signed_in_deliverable_updates_are_listed_only_for_visible_deliverables(
     assert answered == expected
 
 
+@pytest.mark.parametrize("persona", sorted(SIGNED_IN))
+def test_signed_in_update_evidence_is_listed_only_for_visible_updates(
+    persona, world, personas
+):
+    client = client_for(personas, persona)
+    answered = {
+        label: client.get(f"{API}/progress-updates/{update.pk}/attachments/")
+        for label, update in world["progress-updates"].items()
+    }
+    assert {label: r.status_code for label, r in answered.items()} == {
+        label: 200 if persona in seen else 404
+        for label, seen in DELIVERABLE_SEEN.items()
+    }
+
+
 @pytest.mark.parametrize("resource", RESOURCES)
 def test_anonymous_list_is_refused_with_401(resource, world):
     assert_refused_unauthenticated(session_client(None).get(f"{API}/{resource}/"))
@@ -330,6 +345,13 @@ def post_indicator_value(client, target):
     return client.post(
         f"{API}/indicators/{target.pk}/values/",
         {"period": period.label, "value": "12.5"},
+    )
+
+
+def post_evidence_link(client, target):
+    return client.post(
+        f"{API}/progress-updates/{target.pk}/attachments/",
+        {"url": "https://example.org/minutes", "title": "Board minutes"},
     )
 
 
@@ -391,6 +413,14 @@ WRITES = {
         frozenset({"contributor_lead"}),
         IndicatorValue,
     ),
+    # Evidence on an update: whoever may record progress on its deliverable (and
+    # the update's author, here a seeding account with no persona).
+    "evidence-on-led-update": Write(
+        post_evidence_link, "progress-updates", "led", LED_WRITERS, Attachment
+    ),
+    "evidence-on-owned-update": Write(
+        post_evidence_link, "progress-updates", "owned", OWNED_WRITERS, Attachment
+    ),
 }
 
 
@@ -419,6 +449,11 @@ def test_persona_with_a_writing_role_writes_exactly_one_row(
     assert response.status_code == 201, response.content
     assert write.model.objects.count() == before + 1
     row = write.model.objects.latest("pk")
+    if write.model is Attachment:
+        assert row.added_by == personas[persona]
+        assert row.update_id == target.pk
+        assert row.url == "https://example.org/minutes"
+        return
     assert row.recorded_by == personas[persona]
     if write.model is ProgressUpdate:
         assert row.deliverable_id == target.pk

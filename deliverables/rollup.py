@@ -1,0 +1,131 @@
+"""RAG and percent complete rolled up from deliverables to objectives and priorities.
+
+The rule, the same on the plan page and on the quarterly dashboard:
+
+- **RAG: the worst wins.** Red beats amber beats green. Only open deliverables count
+  (not completed, stopped, merged or split); those without a RAG are left out.
+- **Percent complete: the mean.** A completed deliverable with no percentage counts
+  as 100; stopped (will not proceed), merged and split deliverables are left out, and
+  so is any other deliverable without a percentage. The mean is rounded to a whole
+  number.
+- Each figure says how many deliverables it came from.
+- A priority rolls up every deliverable beneath it: its own objectives' and those of
+  the priorities nested under it, each deliverable counted once (not an average of
+  averages).
+
+Pure functions over plain rows, no queries: callers load the rows once.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Hashable, Iterable, Mapping
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from deliverables.models import CLOSED_STATUSES, Rag, Status
+
+#: Worst first.
+RAG_ORDER = (Rag.RED, Rag.AMBER, Rag.GREEN)
+#: Left out of percent complete: the work will not be done as this deliverable.
+NO_PERCENT = (Status.WILL_NOT_PROCEED, Status.MERGED, Status.SPLIT)
+
+
+@dataclass(frozen=True)
+class Row:
+    """What the roll-up needs of one deliverable."""
+
+    status: str
+    rag: str = ""
+    percent_complete: int | None = None
+
+
+@dataclass(frozen=True)
+class Rollup:
+    """A group's RAG and percent complete, with how many deliverables gave each."""
+
+    rag: str = ""
+    rag_count: int = 0
+    percent: int | None = None
+    percent_count: int = 0
+
+    @property
+    def rag_label(self) -> str:
+        return Rag(self.rag).label if self.rag else "Not assessed"
+
+    def as_dict(self) -> dict:
+        return {
+            "rag": self.rag,
+            "rag_label": self.rag_label,
+            "rag_count": self.rag_count,
+            "percent": self.percent,
+            "percent_count": self.percent_count,
+        }
+
+
+def worst_rag(rows: Iterable[Row]) -> tuple[str, int]:
+    """The worst RAG of the open, rated rows, and how many were rated ("" and 0 when
+    none)."""
+    rated = [
+        r.rag for r in rows if r.rag in RAG_ORDER and r.status not in CLOSED_STATUSES
+    ]
+    for rag in RAG_ORDER:
+        if rag in rated:
+            return rag.value, len(rated)
+    return "", 0
+
+
+def mean_percent(rows: Iterable[Row]) -> tuple[int | None, int]:
+    """The mean percent complete, rounded half up, and how many rows gave one."""
+    values = []
+    for r in rows:
+        if r.status in NO_PERCENT:
+            continue
+        if r.percent_complete is not None:
+            values.append(r.percent_complete)
+        elif r.status == Status.COMPLETED:
+            values.append(100)
+    if not values:
+        return None, 0
+    mean = Decimal(sum(values)) / len(values)
+    return int(mean.quantize(Decimal(1), rounding=ROUND_HALF_UP)), len(values)
+
+
+def rollup(rows: Iterable[Row]) -> Rollup:
+    """The roll-up of one group of deliverables."""
+    rows = list(rows)
+    rag, rag_count = worst_rag(rows)
+    percent, percent_count = mean_percent(rows)
+    return Rollup(rag, rag_count, percent, percent_count)
+
+
+def by_key(rows: Iterable[tuple[Hashable, Row]]) -> dict[Hashable, Rollup]:
+    """A roll-up for each key, from (key, row) pairs; keys without rows are absent."""
+    groups: dict[Hashable, list[Row]] = defaultdict(list)
+    for key, row in rows:
+        groups[key].append(row)
+    return {key: rollup(group) for key, group in groups.items()}
+
+
+def ancestors(node: Hashable, parents: Mapping[Hashable, Hashable | None]) -> list:
+    """``node`` and every priority above it, nearest first (safe against loops)."""
+    chain, seen = [], set()
+    while node is not None and node not in seen:
+        chain.append(node)
+        seen.add(node)
+        node = parents.get(node)
+    return chain
+
+
+def by_priority(
+    rows: Iterable[tuple[Hashable, Row]], parents: Mapping[Hashable, Hashable | None]
+) -> dict[Hashable, Rollup]:
+    """A roll-up for every priority, from (priority id, row) pairs, where each
+    deliverable counts towards its own priority and every priority above it.
+
+    ``parents`` maps each priority to its parent (None at the top).
+    """
+    spread = (
+        (priority, row) for own, row in rows for priority in ancestors(own, parents)
+    )
+    return by_key(spread)

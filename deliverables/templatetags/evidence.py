@@ -1,0 +1,16 @@
+"""Labels for evidence in templates."""
+
+from django import template
+
+from deliverables import evidence as services
+
+register = template.Library()
+
+
+@register.filter
+def evidence_kind(attachment) -> str:
+    """"PDF", "Word document", "PNG image"... or "Link"."""
+    if attachment.is_link:
+        return "Link"
+    kind = services.kind_of(attachment)
+    return kind.label if kind else "File"
