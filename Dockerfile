@@ -36,7 +36,7 @@ COPY --from=assets /build/static/build ./static/build
 # collectstatic needs settings but no real secret or database.
 RUN DEBUG=false SECRET_KEY=build-only ALLOWED_HOSTS=localhost \
     python manage.py collectstatic --noinput -v0 \
-    && mkdir -p var && chown -R tracker:tracker var
+    && mkdir -p var/media && chown -R tracker:tracker var
 
 USER tracker
 EXPOSE 8000

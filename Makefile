@@ -54,7 +54,8 @@ serve: install
 
 # Typed modules: the domain rules (services, querysets, importer, fuzzy dates).
 TYPED := deliverables/fuzzydates.py deliverables/services.py deliverables/querysets.py \
-	deliverables/importing.py plans/services.py plans/querysets.py
+	deliverables/importing.py plans/services.py plans/querysets.py plans/selectors.py \
+	deliverables/reminders.py deliverables/rollup.py deliverables/evidence.py
 
 ## lint: ruff, mypy on the typed modules, Django's system checks and missing migrations
 lint: install

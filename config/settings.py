@@ -170,8 +170,9 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded files, such as the evidence attached to progress updates: under var/media/
-# on a laptop; in production a persistent volume (MEDIA_ROOT) or object storage. They are
-# never served from a public URL: the app sends each file only to those who may see it.
+# on a laptop; in production a persistent volume (MEDIA_ROOT) or object storage. They
+# are never served from a public URL: the app sends each file only to those who may see
+# it.
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -4,14 +4,16 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from deliverables.models import (
+    Attachment,
     Deliverable,
     DeliverableOwner,
     Milestone,
     ProgressUpdate,
+    SentReminder,
     UpdateReview,
 )
 from deliverables.services import record_progress
-from plans.admin import ScopedAdmin
+from plans.admin import RecordAdmin, ScopedAdmin
 from plans.forms import add_service_errors
 
 
@@ -254,3 +256,27 @@ class UpdateReviewAdmin(ScopedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(RecordAdmin):
+    """Evidence is added and marked public in the workspace, where its checks run."""
+
+    scope_through = "update__deliverable__plan"
+    list_display = ["title", "update", "content_type", "size", "is_public", "added_at"]
+    list_filter = ["is_public", "content_type"]
+    search_fields = ["title", "original_name", "url", "update__deliverable__reference"]
+    list_select_related = ["update__deliverable", "update__period"]
+    # Files are served only by the workspace's download view, which checks access.
+    exclude = ["file"]
+
+
+@admin.register(SentReminder)
+class SentReminderAdmin(RecordAdmin):
+    """The record that keeps a reminder from being sent twice."""
+
+    scope_through = "period__plan"
+    list_display = ["period", "recipient", "kind", "sent_at"]
+    list_filter = ["kind", "period__plan"]
+    search_fields = ["recipient__username", "recipient__email", "period__label"]
+    list_select_related = ["period", "recipient"]

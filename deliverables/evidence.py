@@ -35,9 +35,10 @@ from deliverables.permissions import may_add_evidence, may_publish_evidence
 from plans.services import attribute_to
 
 # A zip may hold at most this many entries, and expand to at most this many times the
-# largest file accepted: anything more is a zip bomb, not a report.
+# largest file accepted: anything more is a zip bomb, not a report. (Nothing is
+# unpacked here but two small parts; this protects whoever opens the file.)
 ZIP_MAX_ENTRIES = 5_000
-ZIP_MAX_EXPANSION = 20
+ZIP_MAX_EXPANSION = 100
 # The parts of an OOXML package that carry macros or ActiveX controls.
 OOXML_ACTIVE = ("vbaproject.bin", "vbadata.xml", "activex/", "vbaprojectsignature")
 
@@ -103,7 +104,16 @@ OOXML_MAIN_PART = {
     XLSX: "xl/workbook.xml",
     PPTX: "ppt/presentation.xml",
 }
-PILLOW_FORMAT = {PNG: "PNG", JPEG: "JPEG", GIF: "GIF", WEBP: "WEBP"}
+# As the model's columns allow.
+URL_MAX_LENGTH = 1000
+TITLE_MAX_LENGTH = 200
+# What Pillow calls each (many cameras' JPEGs are MPO: JPEG with a second picture).
+PILLOW_FORMAT = {
+    PNG: ("PNG",),
+    JPEG: ("JPEG", "MPO"),
+    GIF: ("GIF",),
+    WEBP: ("WEBP",),
+}
 MAGIC = {
     PDF: (b"%PDF-",),
     PNG: (b"\x89PNG\r\n\x1a\n",),
@@ -226,7 +236,7 @@ def _image(stream: IO[bytes], kind: Kind) -> None:
         ValueError,
     ) as exc:
         raise Refused(f"It is not a valid {kind.label}.") from exc
-    if found != PILLOW_FORMAT[kind]:
+    if found not in PILLOW_FORMAT[kind]:
         raise Refused(f"It is not a valid {kind.label}.")
 
 
@@ -262,7 +272,9 @@ def check_file(file: Any) -> CheckedFile:
     """Check an uploaded file's name, size and contents; raise ValidationError keyed
     ``file`` when it cannot be accepted. Reads the file but does not store it."""
     file = as_file(file)
-    name = PurePath(str(file.name or "")).name.strip()
+    # Kept for the download's name: no folders, no control characters.
+    name = PurePath(str(file.name or "").replace("\\", "/")).name
+    name = "".join(ch for ch in name if ch.isprintable()).strip()
     suffix = PurePath(name).suffix.lower()
     if not name:
         raise ValidationError({"file": "Choose a file."})
@@ -275,16 +287,13 @@ def check_file(file: Any) -> CheckedFile:
         )
     kind = KINDS.get(suffix)
     if kind is None:
-        raise ValidationError(
-            {"file": f"The file must be a {ACCEPTED_DESCRIPTION}."}, code="file_type"
-        )
+        raise ValidationError({"file": f"The file must be a {ACCEPTED_DESCRIPTION}."})
     size = file.size
     if not size:
         raise ValidationError({"file": "The file is empty."})
-    if size > max_bytes():
+    if size >= max_bytes():
         raise ValidationError(
-            {"file": f"The file must be smaller than {readable_size(max_bytes())}."},
-            code="file_size",
+            {"file": f"The file must be smaller than {readable_size(max_bytes())}."}
         )
     digest = hashlib.sha256()
     try:
@@ -294,7 +303,7 @@ def check_file(file: Any) -> CheckedFile:
         _contents(file.file, kind)
     except Refused as refused:
         raise ValidationError(
-            {"file": f"{name} is not accepted. {refused}"}, code="file_contents"
+            {"file": f"{name} is not accepted. {refused}"}
         ) from refused
     finally:
         file.seek(0)
@@ -309,8 +318,10 @@ def check_url(url: str) -> str:
     url = (url or "").strip()
     if not url:
         raise ValidationError({"url": "Enter the link's address."})
-    if len(url) > Attachment._meta.get_field("url").max_length:
-        raise ValidationError({"url": "The address must be at most 1,000 characters."})
+    if len(url) > URL_MAX_LENGTH:
+        raise ValidationError(
+            {"url": f"The address must be at most {URL_MAX_LENGTH:,} characters."}
+        )
     try:
         _http_only(url)
     except ValidationError as exc:
@@ -342,7 +353,7 @@ def _room_for_one_more(update: ProgressUpdate, field: str) -> ProgressUpdate:
 
 def _title(title: str | None, fallback: str) -> str:
     title = (title or "").strip()
-    limit = Attachment._meta.get_field("title").max_length
+    limit = TITLE_MAX_LENGTH
     if len(title) > limit:
         raise ValidationError(
             {"title": f"The title must be at most {limit} characters."}
@@ -386,7 +397,7 @@ def attach_file(
 def discard_file(attachment: Attachment) -> None:
     """Remove a stored file whose row is being rolled back, so none is left behind
     that no row names."""
-    if attachment.file:
+    if attachment.file and attachment.file.name:
         attachment.file.storage.delete(attachment.file.name)
 
 

@@ -138,7 +138,7 @@ class AttachmentQuerySet(PlanScopedQuerySet):
 
         if sees_everything(actor):
             return self.all()
-        shown = Q(pk__in=self.model._default_manager.published().values("pk"))
+        shown = Q(pk__in=self.published().values("pk"))
         org_ids = organisation_ids_of(actor)
         if org_ids:
             party = Deliverable._default_manager.filter(_taking_part(org_ids))

@@ -379,7 +379,14 @@ class RecordProgressView(WritableDeliverableMixin, FormView):
         }
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(deliverable=self.deliverable, **kwargs)
+        from plans.selectors import period_for_day
+
+        period = period_for_day(
+            list(self.deliverable.plan.reporting_periods.all()), timezone.localdate()
+        )
+        return super().get_context_data(
+            deliverable=self.deliverable, period=period, **kwargs
+        )
 
     def form_valid(self, form):
         data = form.cleaned_data

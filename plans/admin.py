@@ -1,17 +1,21 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
 from plans.models import (
     ApiClient,
     IdempotencyRecord,
     Indicator,
+    IndicatorChange,
+    IndicatorDefinition,
     IndicatorValue,
     Membership,
     Objective,
     Organisation,
     OrganisationKind,
+    PeriodEvent,
     Plan,
     Priority,
     ReportingPeriod,
@@ -135,11 +139,93 @@ class StrandAdmin(ScopedAdmin):
     search_fields = ["name"]
 
 
+class ReadOnlyInline(admin.TabularInline):
+    """Rows that are a record of what happened: shown, never edited here."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class PeriodEventInline(ReadOnlyInline):
+    model = PeriodEvent
+    fields = ["at", "kind", "by", "reason", "closes_on"]
+    readonly_fields = fields
+
+
 @admin.register(ReportingPeriod)
 class ReportingPeriodAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    list_display = ["label", "plan", "starts_on", "ends_on"]
+    list_display = [
+        "label",
+        "plan",
+        "starts_on",
+        "ends_on",
+        "due_on",
+        "closes_on",
+        "locked_at",
+    ]
     list_filter = ["plan"]
     search_fields = ["label", "plan__title"]
+    readonly_fields = ["locked_at", "locked_by"]
+    inlines = [PeriodEventInline]
+    # Locking and reopening are recorded with a reason on the period's page.
+
+
+class RecordAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """A log that is only ever appended to, by the services that keep it."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PeriodEvent)
+class PeriodEventAdmin(RecordAdmin):
+    scope_through = "period__plan"
+    list_display = ["period", "kind", "by", "at"]
+    list_filter = ["kind"]
+    search_fields = ["reason", "period__label", "period__plan__title"]
+
+
+@admin.register(IndicatorChange)
+class IndicatorChangeAdmin(RecordAdmin):
+    scope_through = "indicator__plan"
+    list_display = ["indicator", "from_period", "changed_by", "changed_at"]
+    search_fields = ["reason", "indicator__title"]
+
+
+@admin.register(IndicatorDefinition)
+class IndicatorDefinitionAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "owner", "unit", "direction", "source"]
+    list_filter = ["direction", "source"]
+    search_fields = ["title", "slug", "description"]
+    readonly_fields = ["created_by", "created_at"]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        from plans.querysets import organisation_ids_of
+
+        return queryset.filter(
+            models.Q(owner__isnull=True)
+            | models.Q(owner_id__in=organisation_ids_of(request.user))
+        )
+
+    def save_model(self, request, obj, form, change):
+        if obj.created_by_id is None:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
 
 
 class IndicatorValueInline(admin.TabularInline):

@@ -512,6 +512,7 @@ class IndicatorDefinition(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["owner_id", "title"]

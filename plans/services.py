@@ -325,6 +325,7 @@ def create_indicator_definition(
         created_by=by,
     )
     definition.full_clean()
+    attribute_to(definition, by=by)
     definition.save()
     return definition
 
@@ -345,6 +346,7 @@ def update_indicator_definition(*, definition: Any, by: Any, **fields: Any) -> A
     for name, value in fields.items():
         setattr(definition, name, value)
     definition.full_clean()
+    attribute_to(definition, by=by)
     definition.save()
     return definition
 

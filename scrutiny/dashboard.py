@@ -575,6 +575,8 @@ def build_dashboard(
     ]
 
     before_ids = {s.deliverable.pk for s in before}
+    # The one rule of "needs an update", applied to this period, as it is now.
+    missing = set(deliverables.needs_update_in(period).values_list("pk", flat=True))
     rows = {}
     for s in states:
         d = s.deliverable
@@ -584,6 +586,7 @@ def build_dashboard(
             show_names,
             priority_id=top_of.get(d.objective.priority_id),
             strand_ids=s.strand_ids,
+            needs_update=d.pk in missing,
             new=bool(
                 d.pk not in before_ids
                 and d.identified_on is not None
@@ -664,6 +667,7 @@ def build_dashboard(
         "next": _period(following),
         "total": len(states),
         "previous_total": len(before) if previous else None,
+        "needs_update": sum(1 for r in rows.values() if r["needs_update"]),
         "statuses": statuses,
         "by_priority": by_priority,
         "by_strand": by_strand,
@@ -702,6 +706,9 @@ def matching(rows: list[dict], query) -> list[dict]:
         rows = [r for r in rows if r["late"]]
     if query.get("new") == "yes":
         rows = [r for r in rows if r["new"]]
+    if query.get("needs_update") == "yes":
+        # Reports published before this figure existed have no such rows.
+        rows = [r for r in rows if r.get("needs_update")]
     return rows
 
 
@@ -718,6 +725,8 @@ def describe(query, data: dict) -> str:
         words.append("Late")
     if query.get("new") == "yes":
         words.append("Newly identified")
+    if query.get("needs_update") == "yes":
+        words.append(f"Without an update for {data['period']['label']}")
     groups = [
         ("priority", "by_priority", "in"),
         ("strand", "by_strand", "in strand"),

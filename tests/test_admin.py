@@ -4,14 +4,16 @@ import pytest
 from django.contrib import admin
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import timezone
 
-from deliverables.models import ProgressUpdate, Status
+from deliverables.models import Attachment, ProgressUpdate, SentReminder, Status
 from deliverables.services import record_progress, return_update
-from plans.models import ApiClient, IdempotencyRecord
-from plans.services import issue_api_client
+from plans.models import ApiClient, IdempotencyRecord, PeriodEvent
+from plans.services import change_indicator, issue_api_client
 from tests.factories import (
     DecisionNoticeFactory,
     DeliverableOwnerFactory,
+    IndicatorFactory,
     IndicatorValueFactory,
     MembershipFactory,
     MilestoneFactory,
@@ -60,6 +62,23 @@ def one_of_everything(deliverable, editor, superuser):
         period=plan.reporting_periods.first(),
     )
     return_update(update=returned, by=editor, comment="Which posts?")
+    Attachment.objects.create(
+        update=returned,
+        title="Patrol rota",
+        url="https://example.org/rota",
+        added_by=editor,
+    )
+    last = plan.reporting_periods.last()
+    PeriodEvent.objects.create(
+        period=last, kind="redated", reason="Holidays.", by=editor, at=timezone.now()
+    )
+    SentReminder.objects.create(period=last, recipient=editor, kind="due")
+    change_indicator(
+        indicator=IndicatorFactory(plan=plan),
+        by=editor,
+        reason="Counted per 1,000 people.",
+        unit="per 1,000",
+    )
     record_progress(
         deliverable=deliverable,
         by=editor,

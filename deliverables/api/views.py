@@ -493,6 +493,7 @@ class ProgressUpdateViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
             "multipart/form-data": AttachmentFileInput,
             "application/json": AttachmentLinkInput,
         },
+        parameters=[IDEMPOTENCY_KEY],
         responses={201: AttachmentSerializer, 400: PROBLEM, 404: PROBLEM},
         summary="Attach a file (multipart) or a link (JSON) to a progress update",
         description="Send a file as multipart/form-data with a `file` part and an "
@@ -520,10 +521,16 @@ class ProgressUpdateViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
             return Response(
                 AttachmentSerializer(shown, many=True, context=context).data
             )
+        return self._attach(request, update, context)
+
+    @idempotent
+    def _attach(self, request, update, context):
         if not may_add_evidence(request.user, update):
             raise NotFound()
         try:
             if request.content_type.startswith("multipart/"):
+                if len(request.FILES.getlist("file")) > 1:
+                    raise DjangoValidationError({"file": "Send one file at a time."})
                 form = AttachmentFileInput(data=request.data)
                 form.is_valid(raise_exception=True)
                 added = attach_file(
@@ -533,6 +540,10 @@ class ProgressUpdateViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
                     title=form.validated_data.get("title", ""),
                 )
             else:
+                if isinstance(request.data, dict) and "file" in request.data:
+                    raise DjangoValidationError(
+                        {"file": "Send a file as multipart/form-data, not JSON."}
+                    )
                 form = AttachmentLinkInput(data=request.data)
                 form.is_valid(raise_exception=True)
                 added = attach_link(

@@ -9,7 +9,7 @@ register = template.Library()
 
 @register.filter
 def evidence_kind(attachment) -> str:
-    """"PDF", "Word document", "PNG image"... or "Link"."""
+    """The kind of evidence in words: PDF, Word document, PNG image... or Link."""
     if attachment.is_link:
         return "Link"
     kind = services.kind_of(attachment)

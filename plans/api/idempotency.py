@@ -14,6 +14,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from django.core.files.uploadedfile import UploadedFile
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from rest_framework import exceptions
@@ -25,11 +26,27 @@ from plans.models import IdempotencyRecord
 HEADER = "Idempotency-Key"
 
 
+class _BodyEncoder(DjangoJSONEncoder):
+    """Also fingerprints uploaded files (multipart bodies), by name and contents."""
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, UploadedFile):
+            digest = hashlib.sha256()
+            for chunk in o.chunks():
+                digest.update(chunk)
+            o.seek(0)
+            return {"file": o.name, "sha256": digest.hexdigest()}
+        return super().default(o)
+
+
 def _fingerprint(request: Any) -> str:
+    body = request.data
+    if hasattr(body, "lists"):  # a multipart body: every value of every part
+        body = {key: values for key, values in body.lists()}
     payload = json.dumps(
-        {"method": request.method, "path": request.path, "body": request.data},
+        {"method": request.method, "path": request.path, "body": body},
         sort_keys=True,
-        cls=DjangoJSONEncoder,
+        cls=_BodyEncoder,
     )
     return hashlib.sha256(payload.encode()).hexdigest()
 

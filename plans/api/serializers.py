@@ -5,6 +5,7 @@ from rest_framework import serializers
 from plans.api.base import StrictInput
 from plans.models import (
     Indicator,
+    IndicatorChange,
     IndicatorValue,
     Objective,
     Organisation,
@@ -117,8 +118,24 @@ class IndicatorValueSerializer(serializers.ModelSerializer):
         return value.recorded_by.get_full_name() or value.recorded_by.username
 
 
+class IndicatorChangeSerializer(serializers.ModelSerializer):
+    """A recorded change to the indicator's definition: compare values across it
+    with care."""
+
+    from_period = serializers.SlugRelatedField(slug_field="label", read_only=True)
+    changes = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField(allow_null=True)),
+        help_text='What changed: {"field": [old, new]}.',
+    )
+
+    class Meta:
+        model = IndicatorChange
+        fields = ["changes", "reason", "from_period", "changed_at"]
+
+
 class IndicatorSerializer(serializers.ModelSerializer):
     values = IndicatorValueSerializer(many=True, read_only=True)
+    changes = IndicatorChangeSerializer(many=True, read_only=True)
 
     class Meta:
         model = Indicator
@@ -134,6 +151,8 @@ class IndicatorSerializer(serializers.ModelSerializer):
             "baseline_value",
             "baseline_label",
             "target_value",
+            "definition",
+            "changes",
             "values",
         ]
 

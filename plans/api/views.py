@@ -76,7 +76,7 @@ class IndicatorViewSet(ScopedReadOnlyViewSet):
     """Performance measures with their values per reporting period."""
 
     queryset = Indicator.objects.prefetch_related(
-        "values__period", "values__recorded_by"
+        "values__period", "values__recorded_by", "changes__from_period"
     )
     serializer_class = IndicatorSerializer
     filterset_class = IndicatorFilter

@@ -260,6 +260,26 @@ def test_a_file_over_the_size_limit_is_refused_and_nothing_is_stored(
     assert Attachment.objects.count() == 1
 
 
+def test_a_file_exactly_at_the_limit_is_refused_as_the_message_says(
+    update, contributor, settings
+):
+    settings.EVIDENCE_MAX_BYTES = len(PDF_BYTES)
+    with pytest.raises(ValidationError) as refused:
+        attach_file(update=update, by=contributor, file=pdf())
+    assert "smaller than 48 bytes" in refused_on(refused)["file"][0]
+
+
+def test_the_name_kept_has_no_folders_or_control_characters(update, contributor):
+    added = attach_file(
+        update=update,
+        by=contributor,
+        file=upload("..\\secret\\minutes\r\n\x07.pdf", PDF_BYTES),
+    )
+    assert added.original_name == "minutes.pdf"
+    assert Attachment._meta.get_field("title").max_length == 200
+    assert Attachment._meta.get_field("url").max_length == 1000
+
+
 @pytest.mark.parametrize(
     "name", ["run.exe", "drawing.svg", "page.html", "bundle.zip", "notes.txt", "README"]
 )
@@ -334,7 +354,7 @@ def test_office_files_with_macros_are_refused(update, contributor, name, content
 
 def test_a_zip_bomb_dressed_as_a_document_is_refused(update, contributor, settings):
     settings.EVIDENCE_MAX_BYTES = 100_000
-    bomb = docx_bytes({"word/media/padding.xml": b"\0" * 3_000_000})
+    bomb = docx_bytes({"word/media/padding.xml": b"\0" * 12_000_000})
     assert len(bomb) < settings.EVIDENCE_MAX_BYTES
     with pytest.raises(ValidationError) as refused:
         attach_file(update=update, by=contributor, file=upload("big.docx", bomb))
@@ -937,6 +957,8 @@ def test_a_force_system_uploads_a_file_and_lists_the_evidence(
         ({"url": "ftp://example.org/a"}, False, "url", "Enter a web address"),
         ({"title": "No link"}, False, "url", "This field is required."),
         ({"url": "https://example.org", "colour": "red"}, False, "colour", ""),
+        ({"file": "two"}, True, "file", "Send one file at a time."),
+        ({"file": "a.pdf"}, False, "file", "Send a file as multipart/form-data"),
     ],
 )
 def test_refused_evidence_gets_a_problem_naming_the_field(
@@ -946,6 +968,7 @@ def test_refused_evidence_gets_a_problem_naming_the_field(
     files = {
         "macro": upload("minutes.docx", docx_bytes(macro=True)),
         "big": pdf(padding=2000),
+        "two": [pdf(), pdf("other.pdf")],
     }
     data = {k: files.get(v, v) for k, v in data.items()}
     response = api_as(contributor).post(
@@ -1028,3 +1051,30 @@ def test_the_update_list_costs_the_same_queries_with_more_updates_and_evidence(
     assert len(second.json()["results"]) == 20
     assert all(len(row["attachments"]) == 2 for row in second.json()["results"])
     assert len(many) == len(few)
+
+
+def test_an_upload_retried_with_its_idempotency_key_is_stored_once(
+    contributor, update, media
+):
+    api = api_as(contributor)
+    url = attachments_url(update)
+    key = {"HTTP_IDEMPOTENCY_KEY": "sojp-evidence-1"}
+    first = api.post(url, {"file": pdf()}, format="multipart", **key)
+    again = api.post(url, {"file": pdf()}, format="multipart", **key)
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.json() == first.json()
+    assert again["Idempotent-Replayed"] == "true"
+    other = api.post(url, {"file": pdf(padding=10)}, format="multipart", **key)
+    assert other.status_code == 422
+    assert Attachment.objects.count() == 1
+    assert len(stored_files(media)) == 1
+
+
+def test_a_bad_or_revoked_token_opens_no_evidence(force_token, update, contributor):
+    attached = attach_file(update=update, by=contributor, file=pdf())
+    client, token = force_token
+    assert bearer("not-a-token").get(file_url(attached)).status_code == 404
+    assert bearer(token).get(file_url(attached)).status_code == 200
+    client.revoked_at = timezone.now()
+    client.save()
+    assert bearer(token).get(file_url(attached)).status_code == 404

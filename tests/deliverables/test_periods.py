@@ -580,3 +580,19 @@ def test_the_plan_form_sets_the_reporting_cycle(client, plan, editor):
         10,
         5,
     )
+
+
+def test_the_record_page_says_which_period_an_update_counts_for(
+    client, plan, editor, deliverable
+):
+    client.force_login(editor)
+    url = reverse("deliverables:record", args=[deliverable.pk])
+    with at(D(2017, 4, 10)):
+        page = client.get(url).content.decode()
+    assert "This update will count for <strong>Q1 2017</strong>, due 14 April 2017" in (
+        page
+    )
+    lock_period(period=quarter(plan, 1), by=editor, reason="Published.")
+    with at(D(2017, 2, 10)):
+        page = client.get(url).content.decode()
+    assert LOCKED in page

@@ -363,3 +363,27 @@ def test_dashboard_queries_do_not_grow_with_indicators_and_changes(editor, plan)
     for n in range(2, 12):
         changed_indicator(n)
     assert queries() == few
+
+
+def test_the_api_shows_an_indicators_changes_beside_its_values(
+    client, editor, crime, plan
+):
+    q2 = quarters(plan)[1]
+    change_indicator(
+        indicator=crime,
+        by=editor,
+        reason="Counted as offences from Q2",
+        from_period=q2,
+        unit="offences",
+    )
+    client.force_login(editor)
+    body = client.get(f"/api/v1/indicators/{crime.pk}/").json()
+    assert body["unit"] == "offences"
+    assert body["changes"] == [
+        {
+            "changes": {"unit": ["crimes", "offences"]},
+            "reason": "Counted as offences from Q2",
+            "from_period": "Q2 2017",
+            "changed_at": body["changes"][0]["changed_at"],
+        }
+    ]

@@ -317,3 +317,30 @@ def test_query_count_does_not_grow_with_deliverables(year, force):
     for n in range(20):
         DeliverableFactory(objective=objective, lead_organisation=force, reference=n)
     assert queries() == before
+
+
+def test_the_dashboard_counts_what_needs_an_update_by_the_one_rule(
+    client, plan, editor, deliverable
+):
+    from django.urls import reverse
+
+    q1 = plan.reporting_periods.order_by("starts_on").first()
+    other = DeliverableFactory(objective=deliverable.objective)
+    record_progress(deliverable=other, by=editor, narrative="On track.", period=q1)
+    data = build_dashboard(plan, q1, Deliverable.objects.all())
+    missing = set(Deliverable.objects.needs_update_in(q1))
+    assert missing == {deliverable}
+    assert data["needs_update"] == 1
+    assert [
+        r["reference"] for r in matching(data["deliverables"], {"needs_update": "yes"})
+    ] == [deliverable.reference]
+    client.force_login(editor)
+    page = client.get(
+        reverse("scrutiny:dashboard-period", args=[plan.pk, q1.pk])
+    ).content.decode()
+    assert "1 deliverable</a> has no update for Q1 2017" in page
+    drill = client.get(
+        reverse("scrutiny:drill-down", args=[plan.pk, q1.pk]), {"needs_update": "yes"}
+    ).content.decode()
+    assert "Without an update for Q1 2017" in drill
+    assert deliverable.title in drill and other.title not in drill
