@@ -33,6 +33,16 @@ NATIONAL_SLUGS = {
 FIELDS = ("slug", "title", "description", "unit", "direction", "source", "source_note")
 
 
+@pytest.fixture(autouse=True)
+def national_measures_loaded(request):
+    """The migration loads the measures, but a live-server test run earlier empties
+    every table when it ends; reload them (as ``load_national_measures`` would) so
+    each test starts from a migrated database whatever ran before it."""
+    if "db" in request.fixturenames or request.node.get_closest_marker("django_db"):
+        request.getfixturevalue("db")
+        refresh_national_measures()
+
+
 def national(slug):
     return IndicatorDefinition.objects.get(owner=None, slug=slug)
 
