@@ -13,6 +13,7 @@ from plans.services import change_indicator, issue_api_client
 from tests.factories import (
     DecisionNoticeFactory,
     DeliverableOwnerFactory,
+    IndicatorDefinitionFactory,
     IndicatorFactory,
     IndicatorValueFactory,
     MembershipFactory,
@@ -68,6 +69,8 @@ def one_of_everything(deliverable, editor, superuser):
         url="https://example.org/rota",
         added_by=editor,
     )
+    # Not the migration's national measures: a live-server test may have emptied them.
+    IndicatorDefinitionFactory(owner=plan.owner)
     last = plan.reporting_periods.last()
     PeriodEvent.objects.create(
         period=last, kind="redated", reason="Holidays.", by=editor, at=timezone.now()
