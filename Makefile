@@ -55,7 +55,8 @@ serve: install
 # Typed modules: the domain rules (services, querysets, importer, fuzzy dates).
 TYPED := deliverables/fuzzydates.py deliverables/services.py deliverables/querysets.py \
 	deliverables/importing.py plans/services.py plans/querysets.py plans/selectors.py \
-	deliverables/reminders.py deliverables/rollup.py deliverables/evidence.py
+	deliverables/reminders.py deliverables/rollup.py deliverables/evidence.py \
+	deliverables/uploads.py
 
 ## lint: ruff, mypy on the typed modules, Django's system checks and missing migrations
 lint: install
@@ -70,15 +71,18 @@ lint: install
 test: lint
 	$(BIN)/python -m pytest
 
-## bench: time the API on a fresh PostgreSQL database; figures go to docs/performance.md
+## bench: on a fresh PostgreSQL database, generate SIZE=national (or stress) data with
+## seed_scale and time the pages and API on it; the table goes into docs/performance.md
 PG_SERVER ?= postgres://postgres@127.0.0.1:5432
 BENCH_DB ?= plan_delivery_bench
+SIZE ?= national
 bench: install
 	psql -q "$(PG_SERVER)/postgres" -c "DROP DATABASE IF EXISTS $(BENCH_DB)" \
 		-c "CREATE DATABASE $(BENCH_DB)"
 	DATABASE_URL="$(PG_SERVER)/$(BENCH_DB)" $(BIN)/python manage.py migrate -v0
-	DATABASE_URL="$(PG_SERVER)/$(BENCH_DB)" $(BIN)/python manage.py bench_api \
-		--output docs/performance.md
+	# bench runs seed_scale first (the database is empty), timing it too.
+	DATABASE_URL="$(PG_SERVER)/$(BENCH_DB)" $(BIN)/python manage.py bench \
+		--size $(SIZE) --output docs/performance.md
 	psql -q "$(PG_SERVER)/postgres" -c "DROP DATABASE $(BENCH_DB)"
 
 clean:

@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "axes",
     # The scheduler process (`manage.py crontask`) that runs the daily reminders.
     "crontask",
+    # Background tasks queued in the database and run by `manage.py db_worker`.
+    "django_tasks_db",
     "plans",
     "deliverables",
     "scrutiny",
@@ -94,6 +96,12 @@ AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Failed sign-ins are counted in the database (django-axes' default handler), so every
+# app server sees them. Behind a load balancer, each request comes from the balancer's
+# address: TRUSTED_PROXY_COUNT says how many proxies append to X-Forwarded-For, so that
+# the sign-in lockout and the API throttle see the visitor's own address.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "config.proxies.client_address"
 
 # Content Security Policy: our own origin only, scripts by nonce, no inline styles.
 SECURE_CSP = {
@@ -143,6 +151,54 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Nothing that matters lives in one app server's memory or disk, so that any number of
+# them can serve behind a load balancer (docs/performance.md, "Scaling out").
+# Sessions are rows in the database.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+
+def _caches() -> dict:
+    """The cache every app server shares (the API's throttle counts): a table in the
+    database unless CACHE_URL (any cache URL django-environ reads) or REDIS_URL says
+    otherwise. The table is made by the migrations; after pointing CACHE_URL at another
+    table, run ``manage.py createcachetable``."""
+    if env.str("CACHE_URL", default=""):
+        return {"default": env.cache_url("CACHE_URL")}
+    if env.str("REDIS_URL", default=""):
+        return {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": env.str("REDIS_URL"),
+            }
+        }
+    return {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "tracker_cache",
+            # The throttle keeps a row per API client (or person using the API);
+            # beyond this many rows, expired ones go and then a third of the rest.
+            "OPTIONS": {"MAX_ENTRIES": 10000},
+        }
+    }
+
+
+CACHES = _caches()
+
+# Background work (django.tasks): run at once in the process that asks for it on a
+# laptop and in tests; in production TASKS_BACKEND=database queues it in the database
+# for `manage.py db_worker` (django-tasks-db) to run.
+_TASK_BACKENDS = {
+    "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+}
+_tasks_backend = env.str("TASKS_BACKEND", default="immediate").strip().lower()
+if _tasks_backend not in _TASK_BACKENDS:
+    raise environ.ImproperlyConfigured(
+        f"TASKS_BACKEND must be one of {', '.join(_TASK_BACKENDS)}, "
+        f"not {_tasks_backend!r}."
+    )
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[_tasks_backend]}}
 
 AUTH_PASSWORD_VALIDATORS = [
     {
@@ -235,6 +291,9 @@ def _time_of_day(name: str, default: str) -> tuple[int, int]:
 # When the scheduler sends the day's reminder e-mails, in TIME_ZONE (see
 # docs/reminders.md).
 REMINDER_TIME = _time_of_day("REMINDER_TIME", default="07:00")
+# With Redis, schedulers take a lock there, so a second scheduler (on another machine)
+# waits as a standby instead of enqueueing every task twice.
+CRONTASK = {"REDIS_URL": env.str("REDIS_URL", default="") or None}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -251,6 +310,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "client": env.str("API_THROTTLE_RATE", default="1200/minute"),
     },
+    # Counted in the shared cache (CACHES), so the rate holds across app servers.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT or None,
     "DEFAULT_SCHEMA_CLASS": "plans.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "plans.api.errors.problem_details",
     "DEFAULT_RENDERER_CLASSES": [
@@ -270,6 +331,7 @@ OAUTH2_PROVIDER = {
         "updates:write": "Push progress updates and indicator values",
     },
     "SCOPES_BACKEND_CLASS": "plans.api.oauth.ClientScopes",
+    "OAUTH2_VALIDATOR_CLASS": "plans.api.oauth.ClientValidator",
     "ACCESS_TOKEN_EXPIRE_SECONDS": env.int("API_TOKEN_LIFETIME_SECONDS", default=3600),
     # Every behaviour of the OAuth 2.0 Security BCP (RFC 9700), ahead of DOT 4.0:
     # tokens stored hashed, never read from the query string, no implicit or password

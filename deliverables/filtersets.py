@@ -2,10 +2,17 @@
 
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from deliverables.models import Deliverable, Milestone, ProgressUpdate, Rag, Status
+from deliverables.models import (
+    Deliverable,
+    DeliverableOwner,
+    Milestone,
+    ProgressUpdate,
+    Rag,
+    Status,
+)
 from plans.filtersets import IdFilter
 
 YES_NO = [("true", "Yes"), ("false", "No")]
@@ -22,11 +29,16 @@ class DeliverableFilter(django_filters.FilterSet):
         help_text='A priority reference such as "3.1"; includes nested priorities.',
     )
     objective = IdFilter(field_name="objective_id")
+    # A column of the row itself: no join, so no duplicates, so no DISTINCT (which
+    # would compare every column of every row).
     status = django_filters.MultipleChoiceFilter(
-        choices=Status.choices, widget=forms.CheckboxSelectMultiple
+        choices=Status.choices, widget=forms.CheckboxSelectMultiple, distinct=False
     )
     rag = django_filters.MultipleChoiceFilter(
-        label="RAG", choices=Rag.choices, widget=forms.CheckboxSelectMultiple
+        label="RAG",
+        choices=Rag.choices,
+        widget=forms.CheckboxSelectMultiple,
+        distinct=False,
     )
     lead_organisation = IdFilter(field_name="lead_organisation_id")
     lead_organisation_name = django_filters.CharFilter(
@@ -97,7 +109,10 @@ class DeliverableFilter(django_filters.FilterSet):
         )
 
     def filter_owner(self, queryset, name, value):
-        return queryset.filter(owners__role__icontains=value).distinct()
+        owned = DeliverableOwner.objects.filter(
+            deliverable=OuterRef("pk"), role__icontains=value
+        )
+        return queryset.filter(Exists(owned))
 
     def filter_late(self, queryset, name, value):
         late = queryset.late_as_of(timezone.localdate())
@@ -136,7 +151,7 @@ class ProgressUpdateFilter(django_filters.FilterSet):
     deliverable = IdFilter(field_name="deliverable_id")
     plan = IdFilter(field_name="deliverable__plan_id")
     period = IdFilter(field_name="period_id")
-    status = django_filters.MultipleChoiceFilter(choices=Status.choices)
+    status = django_filters.MultipleChoiceFilter(choices=Status.choices, distinct=False)
     updated_since = django_filters.IsoDateTimeFilter(
         field_name="recorded_at", lookup_expr="gte"
     )

@@ -640,3 +640,49 @@ class SentReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} to {self.recipient} ({self.period})"
+
+
+class PendingUpload(models.Model):
+    """A file checked and previewed but not yet confirmed: a quarterly return or a
+    plan's action table.
+
+    Kept in the database, not on the app server's disk, so that the confirmation may
+    reach any app server. Removed once confirmed, when the same person uploads another,
+    or after ``deliverables.uploads.KEPT_FOR``.
+    """
+
+    class Purpose(models.TextChoices):
+        RETURN = "return", "Quarterly return"
+        PLAN_IMPORT = "plan-import", "Plan import"
+
+    token = models.CharField(
+        max_length=32, unique=True, help_text="The secret the preview page posts back."
+    )
+    purpose = models.CharField(max_length=20, choices=Purpose.choices)
+    name = models.CharField(max_length=200, help_text="The file's name as uploaded.")
+    content = models.BinaryField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    period = models.ForeignKey(
+        ReportingPeriod,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(purpose__in=["return", "plan-import"]),
+                name="pending_upload_purpose_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()}: {self.name}"

@@ -5,7 +5,14 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    Subquery,
+)
 from django.db.models.functions import Coalesce
 
 from plans.querysets import PlanScopedQuerySet, organisation_ids_of, sees_everything
@@ -16,7 +23,12 @@ _CLOSED = ("completed", "will_not_proceed", "merged", "split")
 
 def _party_to(org_ids: list[int], prefix: str = "") -> Q:
     """Deliverables an organisation may see: all of its own plans', those it leads or
-    owns in a plan that is no longer a draft, and all of a public plan's."""
+    owns in a plan that is no longer a draft, and all of a public plan's.
+
+    A condition on the row itself (and its plan), never "id in (every visible
+    deliverable)": a list of one plan's work then costs what that plan holds, not
+    what the whole service holds. ``prefix`` reaches the deliverable from a row
+    that belongs to one, such as ``"deliverable__"``."""
     p = prefix
     public = Q(**{f"{p}plan__is_public": True}) & ~Q(**{f"{p}plan__state": "draft"})
     if not org_ids:
@@ -28,12 +40,34 @@ def _taking_part(org_ids: list[int], prefix: str = "") -> Q:
     """Deliverables an organisation sees as a party to the work, whether or not the
     plan is public: all of its own plans', and those it leads or owns in a plan that
     is no longer a draft."""
+    from deliverables.models import DeliverableOwner
+
     p = prefix
+    # EXISTS rather than a join on owners, so a deliverable with two owners is one row.
+    owned = Exists(
+        DeliverableOwner.objects.filter(
+            deliverable=OuterRef(f"{p}pk"), organisation_id__in=org_ids
+        )
+    )
     party = ~Q(**{f"{p}plan__state": "draft"}) & (
-        Q(**{f"{p}lead_organisation_id__in": org_ids})
-        | Q(**{f"{p}owners__organisation_id__in": org_ids})
+        Q(**{f"{p}lead_organisation_id__in": org_ids}) | owned
     )
     return Q(**{f"{p}plan__owner_id__in": org_ids}) | party
+
+
+def late_on(as_of: datetime.date) -> Q:
+    """The rule of ``DeliverableQuerySet.late_as_of`` as a condition, to count late
+    deliverables beside others in one query (after ``with_due_end()``)."""
+    return ~Q(status__in=_CLOSED) & Q(due_end__lt=as_of)
+
+
+def _lacks_update_for(period: Any) -> Q:
+    from deliverables.models import ProgressUpdate
+
+    reported = ProgressUpdate.objects.filter(
+        deliverable=OuterRef("pk"), period=period
+    ).exclude(review__decision="returned")
+    return ~Q(status__in=_CLOSED) & ~Exists(reported)
 
 
 class DeliverableQuerySet(PlanScopedQuerySet):
@@ -41,10 +75,7 @@ class DeliverableQuerySet(PlanScopedQuerySet):
         """Stricter than the plan's scope: a force sees only the work it is party to."""
         if sees_everything(actor):
             return self.all()
-        visible = self.model._default_manager.filter(
-            _party_to(organisation_ids_of(actor))
-        )
-        return self.filter(pk__in=visible.values("pk"))
+        return self.filter(_party_to(organisation_ids_of(actor)))
 
     def open(self) -> DeliverableQuerySet:
         """Deliverables still to be finished: not completed, stopped or merged."""
@@ -61,12 +92,17 @@ class DeliverableQuerySet(PlanScopedQuerySet):
         or an expression for one): deliverables that are not finished or stopped and
         have no accepted or waiting update for that period. An update returned to
         its author does not count."""
-        from deliverables.models import ProgressUpdate
+        return self.filter(_lacks_update_for(period))
 
-        reported = ProgressUpdate.objects.filter(
-            deliverable=OuterRef("pk"), period=period
-        ).exclude(review__decision="returned")
-        return self.open().exclude(Exists(reported))
+    def with_needs_update(self, period: Any) -> DeliverableQuerySet:
+        """Annotate ``needs_update``: the same rule as ``lacking_update_for``, as a
+        column, for a page that shows it beside every row rather than filters by it.
+        """
+        return self.annotate(
+            needs_update=ExpressionWrapper(
+                _lacks_update_for(period), output_field=BooleanField()
+            )
+        )
 
     def needs_update_in(self, period: Any) -> DeliverableQuerySet:
         """Deliverables of the period's plan that need an update for it."""
@@ -95,18 +131,18 @@ class DeliverableQuerySet(PlanScopedQuerySet):
         A deliverable whose dates are unknown (TBA) is never late: it has no promise to
         break yet, and shows up in its own "no date" list instead.
         """
-        return self.open().with_due_end().filter(due_end__lt=as_of)
+        return self.with_due_end().filter(late_on(as_of))
 
 
 class DeliverableChildQuerySet(PlanScopedQuerySet):
     """For rows that belong to a deliverable: visible when the deliverable is."""
 
     def visible_to(self, actor: Any) -> DeliverableChildQuerySet:
-        from deliverables.models import Deliverable
-
         if sees_everything(actor):
             return self.all()
-        return self.filter(deliverable__in=Deliverable.objects.visible_to(actor))
+        return self.filter(
+            _party_to(organisation_ids_of(actor), prefix="deliverable__")
+        )
 
 
 class ProgressUpdateQuerySet(DeliverableChildQuerySet):

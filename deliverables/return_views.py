@@ -2,16 +2,15 @@
 the upload -> preview -> confirm journey.
 
 The rules live in ``deliverables.returns`` and the services; these views only check who
-may do what, keep the uploaded file between preview and confirm, and show the outcome.
+may do what, keep the uploaded file between preview and confirm (in the database, see
+``deliverables.uploads``), and show the outcome.
 """
 
 from __future__ import annotations
 
-import uuid
-from pathlib import Path
+import io
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
@@ -22,13 +21,13 @@ from django.views import View
 
 from deliverables import returns
 from deliverables.importing import ImportFailed
-from deliverables.models import Deliverable, DeliverableOwner
+from deliverables.models import Deliverable, DeliverableOwner, PendingUpload
+from deliverables.uploads import claim_upload, discard_uploads, hold_upload
 from plans.forms import GovukFormMixin
 from plans.models import Plan, ReportingPeriod
 from plans.permissions import edits_plan
 from plans.spreadsheets import XLSX
 
-UPLOADS = "uploads"
 MACRO_SUFFIXES = (".xlsm", ".xltm", ".xlam", ".xlsb", ".xls")
 
 
@@ -154,17 +153,10 @@ class ReturnsView(ReturnsMixin, View):
         if not form.is_valid():
             return self.page(request, form, status=400)
         upload = form.cleaned_data["workbook"]
-        token = uuid.uuid4().hex
-        path = stored(token)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("wb") as out:
-            for chunk in upload.chunks():
-                out.write(chunk)
         try:
-            filled = self.read(path)
+            filled = self.read(upload)
             returns.preview_return(filled, by=request.user)
         except ImportFailed as failure:
-            path.unlink(missing_ok=True)
             return self.page(
                 request,
                 _form_with(failure.errors),
@@ -172,10 +164,17 @@ class ReturnsView(ReturnsMixin, View):
                 file_name=upload.name,
                 status=400,
             )
-        if not filled.to_record:
-            path.unlink(missing_ok=True)
-        else:
+        token = ""
+        if filled.to_record:
             forget_uploads(request.session)
+            upload.seek(0)
+            token = hold_upload(
+                purpose=PendingUpload.Purpose.RETURN,
+                upload=upload,
+                by=request.user,
+                plan=self.plan,
+                period=self.period,
+            ).token
             request.session[f"return-{token}"] = {
                 "plan": self.plan.pk,
                 "period": self.period.pk,
@@ -193,9 +192,9 @@ class ReturnsView(ReturnsMixin, View):
             },
         )
 
-    def read(self, path: Path) -> returns.FilledReturn:
+    def read(self, source) -> returns.FilledReturn:
         return returns.read_return(
-            path,
+            source,
             plan=self.plan,
             period=self.period,
             organisations=self.organisations,
@@ -207,17 +206,22 @@ class ReturnsView(ReturnsMixin, View):
         saved = (
             request.session.pop(f"return-{token}", None) if token.isalnum() else None
         )
-        if (
-            not saved
-            or saved["plan"] != self.plan.pk
-            or saved["period"] != self.period.pk
-            or not stored(token).exists()
-        ):
+        pending = (
+            claim_upload(
+                token=token,
+                purpose=PendingUpload.Purpose.RETURN,
+                by=request.user,
+                plan=self.plan,
+                period=self.period,
+            )
+            if saved
+            else None
+        )
+        if pending is None:
             messages.error(request, "That upload has expired: upload the return again.")
             return redirect("plans:returns", plan=self.plan.pk, period=self.period.pk)
-        path = stored(token)
         try:
-            filled = self.read(path)
+            filled = self.read(io.BytesIO(bytes(pending.content)))
             updates = returns.record_return(filled, by=request.user)
         except ImportFailed as failure:
             return self.page(
@@ -228,7 +232,7 @@ class ReturnsView(ReturnsMixin, View):
                 status=400,
             )
         finally:
-            path.unlink(missing_ok=True)
+            pending.delete()
         messages.success(request, _summary(filled, updates, saved["name"]))
         return redirect("plans:returns", plan=self.plan.pk, period=self.period.pk)
 
@@ -254,15 +258,10 @@ def _summary(filled: returns.FilledReturn, updates, name: str) -> str:
 def forget_uploads(session) -> None:
     """Only the latest checked upload can be confirmed: drop any earlier one, and its
     file, so abandoned previews do not pile up."""
-    for key in [k for k in session.keys() if k.startswith("return-")]:
+    keys = [k for k in session.keys() if k.startswith("return-")]
+    for key in keys:
         session.pop(key, None)
-        token = key.removeprefix("return-")
-        if token.isalnum():
-            stored(token).unlink(missing_ok=True)
-
-
-def stored(token: str) -> Path:
-    return Path(settings.BASE_DIR) / "var" / UPLOADS / f"return-{token}.xlsx"
+    discard_uploads(tokens=[key.removeprefix("return-") for key in keys])
 
 
 class ReturnDownloadView(ReturnsMixin, View):

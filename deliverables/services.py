@@ -243,7 +243,8 @@ class BulkRefused(Exception):
 
 def _periods_of(plan_ids) -> dict[int, list[ReportingPeriod]]:
     found: dict[int, list[ReportingPeriod]] = {}
-    for period in ReportingPeriod.objects.filter(plan_id__in=plan_ids):
+    # No order (the default one joins the plans): callers sort what they need.
+    for period in ReportingPeriod.objects.filter(plan_id__in=plan_ids).order_by():
         found.setdefault(period.plan_id, []).append(period)
     return found
 

@@ -2,8 +2,9 @@
 
 ``manage.py crontask`` (django-crontask) runs every task decorated with ``@cron`` on its
 schedule by enqueueing it; with the default backend the scheduler process runs it at
-once. The day's reminders go at ``REMINDER_TIME`` (an environment variable, 07:00 by
-default) in the site's time zone.
+once, and with ``TASKS_BACKEND=database`` it is queued in the database and a worker
+(``manage.py db_worker``) runs it. The day's reminders go at ``REMINDER_TIME`` (an
+environment variable, 07:00 by default) in the site's time zone.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from django.db import close_old_connections, connection
 from django.tasks import task
 
 from deliverables.reminders import Kind, send_reminders
+from deliverables.uploads import discard_expired_uploads
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +49,18 @@ def send_update_reminders(as_of: str | None = None) -> int:
         sent[Kind.DIGEST],
     )
     return sum(sent.values())
+
+
+# Every day at a quarter past three, out of office hours.
+@cron("15 3 * * *")
+@task
+def clear_expired_uploads() -> int:
+    """Discard the returns and action tables uploaded but never confirmed within a day;
+    return how many were discarded."""
+    _fresh_connection()
+    discarded = discard_expired_uploads()
+    logger.info("Discarded %d expired uploads.", discarded)
+    return discarded
 
 
 def _fresh_connection() -> None:

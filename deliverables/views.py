@@ -7,17 +7,14 @@ services, and a page's query count does not grow with its rows.
 from __future__ import annotations
 
 import datetime
-import uuid
 from collections import Counter, defaultdict
-from pathlib import Path
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Exists, OuterRef, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -37,7 +34,13 @@ from deliverables.forms import (
     SplitForm,
 )
 from deliverables.importing import ImportFailed, import_plan, preview_import
-from deliverables.models import Deliverable, Milestone, ProgressUpdate, Status
+from deliverables.models import (
+    Deliverable,
+    Milestone,
+    PendingUpload,
+    ProgressUpdate,
+    Status,
+)
 from deliverables.permissions import may_record_progress
 from deliverables.services import (
     accept_update,
@@ -45,6 +48,12 @@ from deliverables.services import (
     record_progress,
     return_update,
     split_deliverable,
+)
+from deliverables.uploads import (
+    claim_upload,
+    discard_uploads,
+    hold_upload,
+    readable_file,
 )
 from plans.forms import add_service_errors
 from plans.models import Objective, Organisation, Plan, Priority, Strand
@@ -195,6 +204,49 @@ FILTER_LABELS = {
 }
 
 
+def filter_choices(user, data) -> dict:
+    """The lists of the deliverables filter: every plan the person can see, and the
+    priorities, strands and lead organisations of the plan in view (the one chosen,
+    the chosen priority's or strand's, or the person's only plan), so that the form
+    does not grow with every plan in the service."""
+    plans = list(
+        Plan.objects.visible_to(user)
+        .order_by("-starts_on", "title", "pk")
+        .values("pk", "title")
+    )
+    in_view = Plan.objects.none().values("pk")
+    if str(data.get("plan", "")).isdigit():
+        in_view = Plan.objects.filter(pk=data["plan"]).values("pk")
+    elif str(data.get("priority", "")).isdigit():
+        in_view = Priority.objects.filter(pk=data["priority"]).values("plan_id")
+    elif str(data.get("strand", "")).isdigit():
+        in_view = Strand.objects.filter(pk=data["strand"]).values("plan_id")
+    elif len(plans) == 1:
+        in_view = Plan.objects.filter(pk=plans[0]["pk"]).values("pk")
+    leads = Deliverable.objects.visible_to(user).filter(
+        lead_organisation=OuterRef("pk")
+    )
+    if in_view.query.is_empty():
+        organisations = Organisation.objects.filter(Exists(leads))
+    else:
+        organisations = Organisation.objects.filter(
+            Exists(leads.filter(plan__in=in_view))
+        )
+    return {
+        "plans": plans,
+        "plan_in_view": not in_view.query.is_empty(),
+        "organisations": organisations.order_by("name"),
+        "strands": Strand.objects.visible_to(user)
+        .filter(plan__in=in_view)
+        .select_related("plan")
+        .order_by("name", "pk"),
+        "priorities": Priority.objects.visible_to(user)
+        .filter(plan__in=in_view)
+        .select_related("plan")
+        .order_by("position", "reference"),
+    }
+
+
 class DeliverableListView(ScopedMixin, ListView):
     """Deliverables with filters, sorting, paging and export of what is shown."""
 
@@ -236,20 +288,12 @@ class DeliverableListView(ScopedMixin, ListView):
             "page": page,
             "deliverables": page.object_list,
             "query": query.urlencode(),
-            "plans": Plan.objects.visible_to(request.user).order_by("-starts_on"),
-            "organisations": Organisation.objects.filter(
-                pk__in=Deliverable.objects.visible_to(request.user).values(
-                    "lead_organisation_id"
-                )
-            ).order_by("name"),
-            "strands": Strand.objects.visible_to(request.user).select_related("plan"),
-            "priorities": Priority.objects.visible_to(request.user)
-            .select_related("plan")
-            .order_by("plan", "position", "reference"),
         }
         template = self.template_name
         if request.htmx and request.htmx.target == "results":
             template += "#results"
+        else:
+            context.update(filter_choices(request.user, request.GET))
         return render(request, template, context)
 
     def export(self, rows, kind):
@@ -481,9 +525,6 @@ class ReviewQueueView(LoginRequiredMixin, View):
         return redirect("deliverables:review-queue")
 
 
-UPLOADS = "uploads"
-
-
 def _editable_bodies(user):
     from plans.models import Organisation, OrganisationKind
 
@@ -497,7 +538,8 @@ class ImportPlanView(LoginRequiredMixin, View):
     """Upload an action table, see what it would change, then confirm.
 
     Nothing is written until the editor confirms, and nothing at all if any row is bad.
-    The uploaded file waits under var/uploads/ between the two steps.
+    The uploaded file waits in the database between the two steps (see
+    ``deliverables.uploads``), so the confirmation may reach any app server.
     """
 
     template_name = "deliverables/import.html"
@@ -528,18 +570,20 @@ class ImportPlanView(LoginRequiredMixin, View):
         form = self.form(request.POST, request.FILES)
         if not form.is_valid():
             return render(request, self.template_name, {"form": form}, status=400)
-        token = uuid.uuid4().hex
         upload = form.cleaned_data["file"]
-        path = self.stored(token, upload.name)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("wb") as out:
-            for chunk in upload.chunks():
-                out.write(chunk)
-        arguments = self.arguments(form.cleaned_data, path)
+        earlier = [k for k in request.session.keys() if k.startswith("import-")]
+        for key in earlier:
+            request.session.pop(key, None)
+        discard_uploads(tokens=[key.removeprefix("import-") for key in earlier])
+        pending = hold_upload(
+            purpose=PendingUpload.Purpose.PLAN_IMPORT, upload=upload, by=request.user
+        )
+        token = pending.token
         try:
-            result = preview_import(**arguments)
+            with readable_file(pending) as path:
+                result = preview_import(**self.arguments(form.cleaned_data, path))
         except ImportFailed as failure:
-            path.unlink(missing_ok=True)
+            pending.delete()
             return render(
                 request,
                 self.template_name,
@@ -551,7 +595,6 @@ class ImportPlanView(LoginRequiredMixin, View):
                 status=400,
             )
         request.session[f"import-{token}"] = {
-            "name": path.name,
             "organisation": form.cleaned_data["organisation"].pk,
             "plan": form.cleaned_data["plan"].pk if form.cleaned_data["plan"] else None,
             "reference": form.cleaned_data["reference"],
@@ -568,10 +611,18 @@ class ImportPlanView(LoginRequiredMixin, View):
     def confirm(self, request):
         token = request.POST["token"]
         saved = request.session.pop(f"import-{token}", None)
-        if not saved or not token.isalnum():
+        pending = (
+            claim_upload(
+                token=token,
+                purpose=PendingUpload.Purpose.PLAN_IMPORT,
+                by=request.user,
+            )
+            if saved
+            else None
+        )
+        if pending is None:
             messages.error(request, "That upload has expired: upload the file again.")
             return redirect("deliverables:import")
-        path = self.stored(token, saved["name"])
         data = {
             "organisation": _editable_bodies(request.user).get(
                 pk=saved["organisation"]
@@ -589,7 +640,8 @@ class ImportPlanView(LoginRequiredMixin, View):
             else None,
         }
         try:
-            result = import_plan(**self.arguments(data, path))
+            with readable_file(pending) as path:
+                result = import_plan(**self.arguments(data, path))
         except ImportFailed as failure:
             return render(
                 request,
@@ -598,13 +650,9 @@ class ImportPlanView(LoginRequiredMixin, View):
                 status=400,
             )
         finally:
-            path.unlink(missing_ok=True)
+            pending.delete()
         messages.success(request, f"Imported: {result.summary()}.")
         return redirect("plans:detail", result.plan.pk)
-
-    def stored(self, token, name):
-        suffix = ".xlsx" if name.lower().endswith(".xlsx") else ".csv"
-        return Path(settings.BASE_DIR) / "var" / UPLOADS / f"{token}{suffix}"
 
     def arguments(self, data, path):
         plan = data.get("plan")

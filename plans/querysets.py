@@ -12,7 +12,7 @@ import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -33,7 +33,9 @@ def roles_of(actor: Any) -> dict[int, str]:
         from plans.models import Membership
 
         cached = dict(
-            Membership.objects.filter(user=actor).values_list("organisation_id", "role")
+            Membership.objects.filter(user=actor)
+            .order_by()  # not the default order, which joins two more tables
+            .values_list("organisation_id", "role")
         )
         actor._roles = cached
     return cached
@@ -75,15 +77,24 @@ class PlanQuerySet(models.QuerySet):
         org_ids = organisation_ids_of(actor)
         if not org_ids:
             return self.filter(public)
-        party = ~Q(state="draft") & (
-            Q(deliverables__lead_organisation_id__in=org_ids)
-            | Q(deliverables__owners__organisation_id__in=org_ids)
+        # EXISTS on the organisations' own work, not "id in (every plan joined to
+        # every deliverable)", so that the cost follows what they take part in. The
+        # models are reached through the reverse relation: plans imports nothing
+        # from deliverables.
+        deliverable = self.model._meta.get_field("deliverables").related_model
+        owner = deliverable._meta.get_field("owners").related_model
+        leads = Exists(
+            deliverable._default_manager.filter(
+                plan=OuterRef("pk"), lead_organisation_id__in=org_ids
+            )
         )
-        return self.filter(
-            pk__in=self.model._default_manager.filter(
-                Q(owner_id__in=org_ids) | public | party
-            ).values("pk")
+        owns = Exists(
+            owner._default_manager.filter(
+                deliverable__plan=OuterRef("pk"), organisation_id__in=org_ids
+            )
         )
+        party = ~Q(state="draft") & (leads | owns)
+        return self.filter(Q(owner_id__in=org_ids) | public | party)
 
 
 class PlanScopedQuerySet(models.QuerySet):

@@ -4,7 +4,14 @@
 progress updates that belonged to Q3 or earlier, not from today's state, and returns
 plain data (strings, numbers, ISO dates) so that a published report can store exactly
 what it showed. Updates still waiting for review, or returned to their authors, never
-count. The number of queries is fixed, whatever the number of deliverables.
+count.
+
+It costs the same eight queries whatever the plan holds (seven when no indicator's
+definition has changed), each filtered to the plan: its visible deliverables (with
+what needs an update and the milestones due next), strands, priorities, update log,
+decision notices, scrutiny actions, indicators with their values, and their definition
+changes. Rows are read as tuples into small records rather than model instances,
+because a plan's log holds thousands of updates.
 """
 
 from __future__ import annotations
@@ -15,26 +22,34 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch, Q
+from django.db.models import (
+    Case,
+    Exists,
+    FilteredRelation,
+    OuterRef,
+    Q,
+    Subquery,
+    When,
+)
 from django.utils import timezone
 
 from deliverables import rollup
 from deliverables.models import (
     CLOSED_STATUSES,
     Deliverable,
-    Milestone,
     ProgressUpdate,
     Rag,
     Status,
+    UpdateReview,
 )
 from plans.measures import change_heading, changes_in_words
 from plans.models import (
     Indicator,
     IndicatorChange,
-    IndicatorValue,
     Plan,
     Priority,
     ReportingPeriod,
+    Strand,
 )
 
 #: The statuses a dashboard counts, in the lifecycle's order.
@@ -52,18 +67,119 @@ NOT_STARTED = (Status.FUTURE, Status.NOT_YET_COMMENCED)
 NOT_ASSESSED = "none"
 
 
+def counts_as_made() -> Q:
+    """Updates that changed the deliverable: not waiting for review, not returned."""
+    accepted = UpdateReview.objects.filter(
+        update=OuterRef("pk"), decision=UpdateReview.Decision.ACCEPTED
+    )
+    return Q(requires_review=False) | Q(Exists(accepted))
+
+
+def effective(updates):
+    """Updates that changed the deliverable: not waiting for review, not returned."""
+    return updates.filter(counts_as_made()).select_related("period", "recorded_by")
+
+
+@dataclass(slots=True, eq=False)
+class Item:
+    """A deliverable of the plan as the dashboard reads it: one row of one query."""
+
+    pk: int
+    reference: str
+    title: str
+    lead: str
+    priority_id: int | None
+    baseline_date: str
+    baseline_date_start: datetime.date | None
+    baseline_date_end: datetime.date | None
+    status: str
+    rag: str
+    percent_complete: int | None
+    forecast_date: str
+    forecast_date_end: datetime.date | None
+    merged_into_id: int | None
+    split_from_id: int | None
+    identified_on: datetime.date | None
+    position: int
+    needs_update: bool
+    strand_ids: list[int] = field(default_factory=list)
+    milestones_due: list[dict] = field(default_factory=list)
+
+
+#: The columns of a progress update that the dashboard reads, in ``Entry``'s order.
+ENTRY_COLUMNS = (
+    "pk",
+    "deliverable_id",
+    "period_id",
+    "recorded_at",
+    "status",
+    "rag",
+    "percent_complete",
+    "forecast_date",
+    "forecast_date_start",
+    "forecast_date_end",
+    "merged_into_id",
+    "previous_status",
+    "previous_forecast_date",
+    "previous_forecast_date_start",
+    "previous_forecast_date_end",
+    "narrative",
+    "reason",
+    "merged_into_reference",
+    "merged_into_title",
+    "recorded_by__first_name",
+    "recorded_by__last_name",
+    "recorded_by__username",
+)
+
+
+@dataclass(slots=True, eq=False)
+class Entry:
+    """One accepted progress update in a plan's log, as the dashboard reads it."""
+
+    pk: int
+    deliverable_id: int
+    period_id: int
+    recorded_at: datetime.datetime
+    status: str
+    rag: str
+    percent_complete: int | None
+    forecast_date: str
+    forecast_date_start: datetime.date | None
+    forecast_date_end: datetime.date | None
+    merged_into_id: int | None
+    previous_status: str
+    previous_forecast_date: str
+    previous_forecast_date_start: datetime.date | None
+    previous_forecast_date_end: datetime.date | None
+    narrative: str
+    reason: str
+    merged_into_reference: str | None
+    merged_into_title: str | None
+    first_name: str
+    last_name: str
+    username: str
+    period: Any = None
+    deliverable: Any = None
+
+    @property
+    def recorded_by(self) -> str:
+        """As ``User.get_full_name()``, or the username when there is no name."""
+        return f"{self.first_name} {self.last_name}".strip() or self.username
+
+
 @dataclass
 class State:
     """A deliverable as it stood at the end of a period."""
 
-    deliverable: Deliverable
+    deliverable: Item
     status: str
     rag: str = ""
     percent_complete: int | None = None
     forecast: str = ""
     forecast_end: datetime.date | None = None
     merged_into_id: int | None = None
-    latest: ProgressUpdate | None = None
+    latest: Entry | None = None
     strand_ids: list[int] = field(default_factory=list)
 
     @property
@@ -88,7 +204,7 @@ class State:
         return ""
 
 
-def _state(deliverable, source, strands, latest=None) -> State:
+def _state(deliverable: Item, source, strands, latest=None) -> State:
     """The state held by ``source``: an update, or the deliverable itself."""
     return State(
         deliverable,
@@ -103,42 +219,131 @@ def _state(deliverable, source, strands, latest=None) -> State:
     )
 
 
-def effective(updates):
-    """Updates that changed the deliverable: not waiting for review, not returned."""
-    return updates.filter(
-        Q(requires_review=False) | Q(review__decision="accepted")
-    ).select_related("period", "recorded_by")
+def _of_merge_target(column: str):
+    """A column of the deliverable a merge joined, which the reader may not otherwise
+    see: looked up only for the rare update that names one, because a join would
+    read the whole table of deliverables."""
+    target = Deliverable.objects.filter(pk=OuterRef("merged_into_id")).order_by()
+    return Case(
+        When(merged_into_id__isnull=False, then=Subquery(target.values(column)[:1])),
+        default=None,
+    )
 
 
-def period_key(update: ProgressUpdate) -> tuple:
+def period_key(update) -> tuple:
     return (update.period.starts_on, update.recorded_at, update.pk)
 
 
-class Reconstruction:
-    """Every visible deliverable of a plan, with its updates loaded once, so that the
-    state at the end of any period can be read without more queries."""
-
-    def __init__(self, plan: Plan, deliverables):
-        self.plan = plan
-        self.deliverables = list(
-            deliverables.filter(plan=plan)
-            .select_related(
-                "objective__priority", "lead_organisation", "merged_into", "plan"
+def _items(plan: Plan, deliverables, period, following) -> list[Item]:
+    """The plan's deliverables among ``deliverables`` in one query, each with whether
+    it needs an update for ``period`` and the milestones due in ``following``."""
+    rows = (
+        deliverables.filter(plan=plan)
+        .with_needs_update(period)
+        .order_by("position", "reference", "pk")
+    )
+    columns = [
+        "pk",
+        "reference",
+        "title",
+        "lead_organisation__short_name",
+        "lead_organisation__name",
+        "objective__priority_id",
+        "baseline_date",
+        "baseline_date_start",
+        "baseline_date_end",
+        "status",
+        "rag",
+        "percent_complete",
+        "forecast_date",
+        "forecast_date_end",
+        "merged_into_id",
+        "split_from_id",
+        "identified_on",
+        "position",
+        "needs_update",
+    ]
+    if following is not None:
+        # One row per milestone due in the next period (a left join: one row when
+        # there is none), rather than a query of their own.
+        rows = rows.annotate(
+            due=FilteredRelation(
+                "milestones",
+                condition=Q(
+                    milestones__due_date_end__gte=following.starts_on,
+                    milestones__due_date_end__lte=following.ends_on,
+                )
+                & (
+                    Q(milestones__completed_on__isnull=True)
+                    | Q(milestones__completed_on__gt=following.starts_on)
+                ),
             )
-            .prefetch_related("strands")
-            .order_by("position", "reference")
         )
-        by_pk = {d.pk: d for d in self.deliverables}
-        self.updates: dict[int, list[ProgressUpdate]] = defaultdict(list)
-        for update in effective(
-            ProgressUpdate.objects.filter(deliverable_id__in=list(by_pk))
-        ).select_related("merged_into"):
-            update.deliverable = by_pk[update.deliverable_id]
-            self.updates[update.deliverable_id].append(update)
+        columns += ["due__pk", "due__title", "due__due_date", "due__due_date_end"]
+    items: dict[int, Item] = {}
+    for row in rows.values_list(*columns):
+        item = items.get(row[0])
+        if item is None:
+            pk, ref, title, short, name, *rest = row[:19]
+            item = items[pk] = Item(pk, ref, title, short or name, *rest)
+        if following is not None and row[19] is not None:
+            item.milestones_due.append(
+                {"pk": row[19], "title": row[20], "due": row[21], "end": row[22]}
+            )
+    return list(items.values())
+
+
+class Reconstruction:
+    """Every visible deliverable of a plan, with its accepted updates loaded once (as
+    tuples), so that the state at the end of any period can be read without more
+    queries."""
+
+    def __init__(
+        self,
+        plan: Plan,
+        deliverables,
+        *,
+        periods: list[ReportingPeriod],
+        period: ReportingPeriod,
+        following: ReportingPeriod | None = None,
+    ):
+        self.plan = plan
+        self.deliverables = _items(plan, deliverables, period, following)
+        self.by_pk = {item.pk: item for item in self.deliverables}
+        # The plan's strands and their deliverables in one query (a left join).
+        strands: dict[int, str] = {}
+        for strand_id, name, deliverable_id in (
+            Strand.objects.filter(plan=plan)
+            .order_by("name", "pk")
+            .values_list("pk", "name", "deliverables")
+        ):
+            strands[strand_id] = name
+            item = self.by_pk.get(deliverable_id)
+            if item is not None:
+                item.strand_ids.append(strand_id)
+        self.strands = list(strands.items())
+        by_period = {p.pk: p for p in periods}
+        self.updates: dict[int, list[Entry]] = defaultdict(list)
+        for row in (
+            ProgressUpdate.objects.filter(
+                deliverable_id__in=[item.pk for item in self.deliverables]
+            )
+            .filter(counts_as_made())
+            .annotate(
+                merged_into_reference=_of_merge_target("reference"),
+                merged_into_title=_of_merge_target("title"),
+            )
+            .order_by()
+            .values_list(*ENTRY_COLUMNS)
+        ):
+            entry = Entry(*row)
+            entry.period = by_period[entry.period_id]
+            entry.deliverable = self.by_pk[entry.deliverable_id]
+            self.updates[entry.deliverable_id].append(entry)
         for log in self.updates.values():
             log.sort(key=period_key)
 
-    def exists_at(self, deliverable: Deliverable, period: ReportingPeriod) -> bool:
+    def exists_at(self, deliverable: Item, period: ReportingPeriod) -> bool:
         """In the plan by the end of ``period``: identified by then, or reported on."""
         if deliverable.identified_on is None or deliverable.identified_on <= (
             period.ends_on
@@ -157,7 +362,7 @@ class Reconstruction:
                 continue
             log = self.updates.get(deliverable.pk, [])
             before = [u for u in log if u.period.starts_on <= period.starts_on]
-            strands = [s.pk for s in deliverable.strands.all()]
+            strands = list(deliverable.strand_ids)
             if before:
                 state = _state(deliverable, before[-1], strands, latest=before[-1])
             elif log:
@@ -175,16 +380,18 @@ class Reconstruction:
             states.append(state)
         return states
 
-    def updates_in(self, period: ReportingPeriod) -> list[ProgressUpdate]:
+    def updates_in(self, period: ReportingPeriod) -> list[Entry]:
         found = [
             u for log in self.updates.values() for u in log if u.period_id == period.pk
         ]
         return sorted(found, key=lambda u: (u.deliverable.position, period_key(u)))
 
 
-def neighbours(plan: Plan, period: ReportingPeriod):
-    """The plan's periods, and the ones before and after ``period``."""
-    periods = list(ReportingPeriod.objects.filter(plan=plan).order_by("starts_on"))
+def neighbours(plan: Plan, period: ReportingPeriod, periods=None):
+    """The plan's periods (read unless given, in order), and the ones before and
+    after ``period``."""
+    if periods is None:
+        periods = list(ReportingPeriod.objects.filter(plan=plan).order_by("starts_on"))
     index = next(i for i, p in enumerate(periods) if p.pk == period.pk)
     previous = periods[index - 1] if index > 0 else None
     following = periods[index + 1] if index + 1 < len(periods) else None
@@ -216,12 +423,10 @@ def _period(period: ReportingPeriod | None) -> dict | None:
     }
 
 
-def _who(update: ProgressUpdate | None, show_names: bool) -> str:
-    if update is None:
+def _who(update: Entry | None, show_names: bool) -> str:
+    if update is None or not show_names:
         return ""
-    if show_names:
-        return update.recorded_by.get_full_name() or update.recorded_by.username
-    return ""
+    return update.recorded_by
 
 
 def _row(state: State, period: ReportingPeriod, show_names: bool, **extra) -> dict:
@@ -231,7 +436,7 @@ def _row(state: State, period: ReportingPeriod, show_names: bool, **extra) -> di
         "id": d.pk,
         "reference": d.reference,
         "title": d.title,
-        "lead": d.lead_organisation.short_name or d.lead_organisation.name,
+        "lead": d.lead,
         "status": state.status,
         "status_label": Status(state.status).label,
         "rag": state.rag or NOT_ASSESSED,
@@ -276,7 +481,11 @@ def _grouped(states, groups, key) -> list[dict]:
 
 def top_priorities(plan: Plan) -> tuple[list[Priority], dict[int, int]]:
     """The plan's top-level priorities, and the top-level ancestor of every priority."""
-    priorities = list(Priority.objects.filter(plan=plan).order_by("position"))
+    priorities = list(
+        Priority.objects.filter(plan=plan)
+        .order_by("position")
+        .only("pk", "parent_id", "reference", "title", "position")
+    )
     parent = {p.pk: p.parent_id for p in priorities}
     top: dict[int, int] = {}
     for p in priorities:
@@ -288,7 +497,7 @@ def top_priorities(plan: Plan) -> tuple[list[Priority], dict[int, int]]:
     return [p for p in priorities if p.parent_id is None], top
 
 
-def _changes(updates: list[ProgressUpdate], recon: Reconstruction) -> dict:
+def _changes(updates: list[Entry], recon: Reconstruction) -> dict:
     """The summary of changes for the period, from its updates, each with its reason."""
     merged, on_hold, redated, stopped, split, resumed = [], [], [], [], [], []
     parts = defaultdict(list)
@@ -300,13 +509,13 @@ def _changes(updates: list[ProgressUpdate], recon: Reconstruction) -> dict:
         base = {"id": d.pk, "reference": d.reference, "title": d.title}
         reason = u.reason or u.narrative
         changed = u.status != u.previous_status
-        if changed and u.status == Status.MERGED and u.merged_into is not None:
+        if changed and u.status == Status.MERGED and u.merged_into_id is not None:
             merged.append(
                 base
                 | {
                     "into_id": u.merged_into_id,
-                    "into_reference": u.merged_into.reference,
-                    "into_title": u.merged_into.title,
+                    "into_reference": u.merged_into_reference,
+                    "into_title": u.merged_into_title,
                     "reason": reason,
                 }
             )
@@ -317,7 +526,7 @@ def _changes(updates: list[ProgressUpdate], recon: Reconstruction) -> dict:
         elif changed and u.status == Status.SPLIT:
             split.append(base | {"parts": parts[d.pk], "reason": reason})
         elif changed and u.previous_status == Status.ON_HOLD:
-            resumed.append(base | {"status": u.get_status_display(), "reason": reason})
+            resumed.append(base | {"status": Status(u.status).label, "reason": reason})
         old = (u.previous_forecast_date_start, u.previous_forecast_date_end)
         if not u.previous_forecast_date:
             old = (d.baseline_date_start, d.baseline_date_end)
@@ -372,18 +581,20 @@ def _text_number(text: str) -> float | None:
     return float(text) if text else None
 
 
-def _definition_changes(indicator: Indicator, periods, period, show_names: bool):
+def _definition_changes(
+    indicator: dict, changes: list, periods, period, show_names: bool
+):
     """The indicator's definition as it stood in ``period`` (later changes undone),
     and the changes in force by then, oldest first, in words."""
     definition = {
-        "unit": indicator.unit,
-        "direction": indicator.direction,
-        "baseline_value": _number(indicator.baseline_value),
-        "baseline_label": indicator.baseline_label,
-        "target_value": _number(indicator.target_value),
+        "unit": indicator["unit"],
+        "direction": indicator["direction"],
+        "baseline_value": _number(indicator["baseline_value"]),
+        "baseline_label": indicator["baseline_label"],
+        "target_value": _number(indicator["target_value"]),
     }
     shown, later = [], []
-    for change in indicator.changes.all():
+    for change in changes:
         starts = takes_effect_in(change, periods)
         if starts is not None and starts.starts_on <= period.starts_on:
             shown.append((change, starts))
@@ -421,6 +632,19 @@ def _person(user) -> str:
     return user.get_full_name() or user.username
 
 
+INDICATOR_COLUMNS = (
+    "pk",
+    "reference",
+    "title",
+    "unit",
+    "direction",
+    "baseline_value",
+    "baseline_label",
+    "target_value",
+    "changed",
+)
+
+
 def _indicators(
     plan: Plan,
     periods: list[ReportingPeriod],
@@ -428,24 +652,42 @@ def _indicators(
     previous,
     show_names: bool = True,
 ):
+    """Each indicator with its values up to ``period``: one query for both (a left
+    join), and one more for definition changes only when an indicator has any."""
     upto = [p for p in periods if p.starts_on <= period.starts_on]
-    values = defaultdict(dict)
-    for v in IndicatorValue.objects.filter(indicator__plan=plan, period__in=upto).only(
-        "indicator_id", "period_id", "value"
-    ):
-        values[v.indicator_id][v.period_id] = _number(v.value)
-    changes = IndicatorChange.objects.select_related("from_period", "changed_by")
-    rows = []
-    for indicator in (
+    by_period = {p.pk: p for p in periods}
+    indicators: dict[int, dict] = {}
+    values: dict[int, dict[int, float | None]] = defaultdict(dict)
+    for *row, period_id, value in (
         Indicator.objects.filter(plan=plan)
-        .prefetch_related(Prefetch("changes", queryset=changes))
-        .order_by("position", "title")
+        .annotate(
+            changed=Exists(IndicatorChange.objects.filter(indicator=OuterRef("pk"))),
+            measured=FilteredRelation(
+                "values", condition=Q(values__period_id__in=[p.pk for p in upto])
+            ),
+        )
+        .order_by("position", "title", "pk")
+        .values_list(*INDICATOR_COLUMNS, "measured__period_id", "measured__value")
     ):
-        series = values[indicator.pk]
+        indicators.setdefault(row[0], dict(zip(INDICATOR_COLUMNS, row, strict=True)))
+        if period_id is not None:
+            values[row[0]][period_id] = _number(value)
+    changes: dict[int, list] = defaultdict(list)
+    changed = [pk for pk, i in indicators.items() if i["changed"]]
+    if changed:
+        for change in IndicatorChange.objects.filter(
+            indicator_id__in=changed
+        ).select_related("changed_by"):
+            if change.from_period_id in by_period:
+                change.from_period = by_period[change.from_period_id]
+            changes[change.indicator_id].append(change)
+    rows = []
+    for indicator in indicators.values():
+        series = values[indicator["pk"]]
         value = series.get(period.pk)
         before = series.get(previous.pk) if previous else None
         definition, described = _definition_changes(
-            indicator, periods, period, show_names
+            indicator, changes[indicator["pk"]], periods, period, show_names
         )
         baseline = definition["baseline_value"]
         target = definition["target_value"]
@@ -467,9 +709,9 @@ def _indicators(
             met = value <= target if lower else value >= target
         rows.append(
             {
-                "id": indicator.pk,
-                "reference": indicator.reference,
-                "title": indicator.title,
+                "id": indicator["pk"],
+                "reference": indicator["reference"],
+                "title": indicator["title"],
                 "unit": definition["unit"],
                 "direction": definition["direction"],
                 "direction_label": Indicator.Direction(definition["direction"]).label,
@@ -490,31 +732,26 @@ def _indicators(
     return rows
 
 
-def _milestones_due(states: list[State], following) -> list[dict]:
-    if following is None:
-        return []
-    open_ids = {s.deliverable.pk for s in states if not s.is_closed}
+def _milestones_due(states: list[State]) -> list[dict]:
     rows = []
-    for m in (
-        Milestone.objects.filter(
-            deliverable_id__in=open_ids,
-            due_date_end__gte=following.starts_on,
-            due_date_end__lte=following.ends_on,
-        )
-        .filter(Q(completed_on__isnull=True) | Q(completed_on__gt=following.starts_on))
-        .select_related("deliverable")
-        .order_by("due_date_end", "deliverable__position")
-    ):
-        rows.append(
-            {
-                "id": m.deliverable_id,
-                "reference": m.deliverable.reference,
-                "title": m.deliverable.title,
-                "milestone": m.title,
-                "due": m.due_date,
-            }
-        )
-    return rows
+    for state in states:
+        if state.is_closed:
+            continue
+        d = state.deliverable
+        for m in d.milestones_due:
+            rows.append(
+                (
+                    (m["end"], d.position, d.pk, m["pk"]),
+                    {
+                        "id": d.pk,
+                        "reference": d.reference,
+                        "title": d.title,
+                        "milestone": m["title"],
+                        "due": m["due"],
+                    },
+                )
+            )
+    return [row for _key, row in sorted(rows, key=lambda r: r[0])]
 
 
 def build_dashboard(
@@ -524,18 +761,22 @@ def build_dashboard(
     *,
     show_names: bool = True,
     today: datetime.date | None = None,
+    periods: list[ReportingPeriod] | None = None,
 ) -> dict:
     """Everything the quarterly dashboard shows for ``plan`` at the end of ``period``.
 
     ``deliverables`` is the caller's visible queryset (scoping is the caller's
-    choice); ``show_names`` says whether people's names may appear.
+    choice); ``show_names`` says whether people's names may appear; ``periods`` are
+    the plan's periods in order, when the caller has read them already.
     """
     from scrutiny.models import DecisionNotice, ScrutinyAction
 
     if deliverables is None:
         deliverables = Deliverable.objects.all()
-    recon = Reconstruction(plan, deliverables)
-    periods, previous, following = neighbours(plan, period)
+    periods, previous, following = neighbours(plan, period, periods)
+    recon = Reconstruction(
+        plan, deliverables, periods=periods, period=period, following=following
+    )
     states = recon.states_at(period)
     before = recon.states_at(previous)
     now, then = _counts(states), _counts(before)
@@ -552,21 +793,22 @@ def build_dashboard(
     by_priority = _grouped(
         states,
         [(p.pk, p.reference, p.title) for p in tops],
-        lambda st: [top_of.get(st.deliverable.objective.priority_id)],
+        lambda st: [top_of.get(st.deliverable.priority_id)],
     )
     # RAG and percent complete as they stood at the end of the period.
     rollups = rollup.by_key(
         (
-            top_of.get(st.deliverable.objective.priority_id),
+            top_of.get(st.deliverable.priority_id),
             rollup.Row(st.status, st.rag, st.percent_complete),
         )
         for st in states
     )
     for group in by_priority:
         group.update(rollups.get(group["id"], rollup.Rollup()).as_dict())
-    strands = list(plan.strands.order_by("name"))
     by_strand = _grouped(
-        states, [(s.pk, s.name, s.name) for s in strands], lambda st: st.strand_ids
+        states,
+        [(pk, name, name) for pk, name in recon.strands],
+        lambda st: st.strand_ids,
     )
 
     rags = Counter(s.rag or NOT_ASSESSED for s in states if not s.is_closed)
@@ -575,8 +817,6 @@ def build_dashboard(
     ]
 
     before_ids = {s.deliverable.pk for s in before}
-    # The one rule of "needs an update", applied to this period, as it is now.
-    missing = set(deliverables.needs_update_in(period).values_list("pk", flat=True))
     rows = {}
     for s in states:
         d = s.deliverable
@@ -584,9 +824,10 @@ def build_dashboard(
             s,
             period,
             show_names,
-            priority_id=top_of.get(d.objective.priority_id),
+            priority_id=top_of.get(d.priority_id),
             strand_ids=s.strand_ids,
-            needs_update=d.pk in missing,
+            # The one rule of "needs an update", applied to this period, as it is now.
+            needs_update=d.needs_update,
             new=bool(
                 d.pk not in before_ids
                 and d.identified_on is not None
@@ -612,25 +853,47 @@ def build_dashboard(
             started[u.deliverable_id] = row
     new = [r for r in rows.values() if r["new"]]
 
-    decisions = [
-        {
-            "id": n.pk,
-            "reference": n.reference,
-            "title": n.title,
-            "approved_on": n.approved_on.isoformat(),
-            "decided_by": n.decided_by.name,
-            "url": n.url,
-            "deliverables": [d.reference for d in n.deliverables.all()],
-        }
-        for n in DecisionNotice.objects.filter(
+    # One row per notice and deliverable it names (a left join), rather than a
+    # query for the notices and another for their deliverables.
+    notices: dict[int, dict] = {}
+    for pk, reference, title, approved_on, decided_by, url, named in (
+        DecisionNotice.objects.filter(
             plan=plan,
             approved_on__gte=period.starts_on,
             approved_on__lte=period.ends_on,
         )
-        .select_related("decided_by")
-        .prefetch_related("deliverables")
-        .order_by("approved_on", "reference")
-    ]
+        .order_by(
+            "approved_on",
+            "reference",
+            "pk",
+            "deliverables__position",
+            "deliverables__reference",
+        )
+        .values_list(
+            "pk",
+            "reference",
+            "title",
+            "approved_on",
+            "decided_by__name",
+            "url",
+            "deliverables__reference",
+        )
+    ):
+        notice = notices.setdefault(
+            pk,
+            {
+                "id": pk,
+                "reference": reference,
+                "title": title,
+                "approved_on": approved_on.isoformat(),
+                "decided_by": decided_by,
+                "url": url,
+                "deliverables": [],
+            },
+        )
+        if named is not None:
+            notice["deliverables"].append(named)
+    decisions = list(notices.values())
 
     actions = ScrutinyAction.objects.filter(
         plan=plan, raised_on__lte=period.ends_on
@@ -679,7 +942,7 @@ def build_dashboard(
         "started": list(started.values()),
         "new": new,
         "deliverables": list(rows.values()),
-        "milestones_next": _milestones_due(states, following),
+        "milestones_next": _milestones_due(states),
         "indicators": _indicators(plan, periods, period, previous, show_names),
         "decisions": decisions,
         "actions": {"open": open_actions, "answered": answered},

@@ -9,11 +9,13 @@ names only where the plan's owner allows).
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, OuterRef
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,7 +25,8 @@ from django.views import View
 
 from deliverables.evidence import with_attachments
 from deliverables.models import Deliverable, ProgressUpdate
-from deliverables.views import ordered_counts, status_counts
+from deliverables.querysets import late_on
+from deliverables.views import ordered_counts
 from plans.forms import add_service_errors
 from plans.models import Plan, ReportingPeriod
 from plans.permissions import edits_plan
@@ -48,6 +51,24 @@ def visible_plan(request, pk) -> Plan:
     return get_object_or_404(
         Plan.objects.visible_to(request.user).select_related("owner"), pk=pk
     )
+
+
+def plan_and_periods(request, pk) -> tuple[Plan, list[ReportingPeriod]]:
+    """A plan the person may see and its periods in order, in one query (two for a
+    plan with no periods), or 404."""
+    periods = list(
+        ReportingPeriod.objects.filter(
+            plan__in=Plan.objects.visible_to(request.user).filter(pk=pk)
+        )
+        .select_related("plan__owner")
+        .order_by("starts_on")
+    )
+    if not periods:
+        return visible_plan(request, pk), []
+    plan = periods[0].plan
+    for period in periods:
+        period.plan = plan
+    return plan, periods
 
 
 def visible_report(request, pk) -> PublishedReport:
@@ -76,14 +97,14 @@ class DashboardView(View):
     """
 
     def get(self, request, plan, period=None):
-        plan = visible_plan(request, plan)
         if not request.user.is_authenticated:
+            plan = visible_plan(request, plan)
             reports = latest_reports(plan)
             report = reports.filter(period=period).first() or reports.first()
             if report is None:
                 raise Http404("No report has been published for this plan yet.")
             return redirect("scrutiny:report", report.pk)
-        periods = list(ReportingPeriod.objects.filter(plan=plan).order_by("starts_on"))
+        plan, periods = plan_and_periods(request, plan)
         chosen = request.GET.get("period", "")
         if period is None:
             found = next((p for p in periods if str(p.pk) == chosen), None)
@@ -101,6 +122,7 @@ class DashboardView(View):
             period,
             Deliverable.objects.visible_to(request.user),
             today=timezone.localdate(),
+            periods=periods,
         )
         return render(
             request,
@@ -110,10 +132,10 @@ class DashboardView(View):
                 "period": period,
                 "periods": periods,
                 "data": data,
-                "charts": charts_for(data),
+                "charts": charts_for(data, inline=False),
                 "may_publish": edits_plan(request.user, plan),
                 "reports": PublishedReport.objects.filter(plan=plan, period=period)
-                .select_related("published_by")
+                .only("pk", "version", "published_at")
                 .order_by("-version"),
             },
         )
@@ -139,13 +161,16 @@ class DrillDownView(LoginRequiredMixin, View):
     """The deliverables behind one figure of the live dashboard."""
 
     def get(self, request, plan, period):
-        plan = visible_plan(request, plan)
-        period = get_object_or_404(ReportingPeriod, plan=plan, pk=period)
+        plan, periods = plan_and_periods(request, plan)
+        period = next((p for p in periods if p.pk == period), None)
+        if period is None:
+            raise Http404("No such period in this plan.")
         data = build_dashboard(
             plan,
             period,
             Deliverable.objects.visible_to(request.user),
             today=timezone.localdate(),
+            periods=periods,
         )
         back = reverse("scrutiny:dashboard-period", args=[plan.pk, period.pk])
         return _drill_down(request, plan=plan, data=data, source="dashboard", back=back)
@@ -360,45 +385,63 @@ class ReportCsvView(View):
 
 
 class OverviewView(View):
-    """Every plan the reader can see, with today's counts and its latest report."""
+    """Every plan the reader can see, a page at a time, with today's counts and its
+    latest report. Signed out, only plans with a published report.
+
+    A page costs the same few queries however many plans there are: the plans of the
+    page, then their latest reports and their counts (by status, and late), each
+    read for those plans only.
+    """
+
+    paginate_by = 25
 
     def get(self, request):
-        plans = list(
-            Plan.objects.visible_to(request.user)
-            .select_related("owner")
-            .order_by("-starts_on", "title")
-        )
+        signed_in = request.user.is_authenticated
+        plans = Plan.objects.visible_to(request.user)
+        if not signed_in:
+            plans = plans.filter(
+                Exists(PublishedReport.objects.filter(plan=OuterRef("pk")))
+            )
+        page = Paginator(
+            plans.select_related("owner").order_by("-starts_on", "title", "pk"),
+            self.paginate_by,
+        ).get_page(request.GET.get("page"))
+        shown = [plan.pk for plan in page.object_list]
         latest = {}
         for report in (
-            PublishedReport.objects.filter(plan__in=plans)
+            PublishedReport.objects.filter(plan_id__in=shown)
             .latest_versions()
             .select_related("period")
-            .defer("html", "data")
+            .only("pk", "plan_id", "version", "period__label", "period__starts_on")
             .order_by("period__starts_on")
         ):
             latest[report.plan_id] = report
-        counts = {}
-        today = timezone.localdate()
-        late = defaultdict(int)
-        if request.user.is_authenticated:
-            visible = Deliverable.objects.visible_to(request.user).filter(
-                plan__in=plans
-            )
-            counts = status_counts(visible, "plan_id")
-            for plan_id in visible.late_as_of(today).values_list("plan_id", flat=True):
-                late[plan_id] += 1
-        rows = []
-        for plan in plans:
-            if not request.user.is_authenticated and plan.pk not in latest:
-                continue
-            counter = counts.get(plan.pk, {})
-            rows.append(
-                {
-                    "plan": plan,
-                    "counts": ordered_counts(counter) if counter else [],
-                    "total": sum(counter.values()) if counter else 0,
-                    "late": late[plan.pk],
-                    "report": latest.get(plan.pk),
-                }
-            )
-        return render(request, "scrutiny/overview.html", {"rows": rows})
+        counts: dict[int, Counter] = defaultdict(Counter)
+        late: dict[int, int] = defaultdict(int)
+        if signed_in:
+            today = timezone.localdate()
+            for row in (
+                Deliverable.objects.visible_to(request.user)
+                .filter(plan_id__in=shown)
+                .with_due_end()
+                .values("plan_id", "status")
+                .annotate(n=Count("pk"), late=Count("pk", filter=late_on(today)))
+                .order_by()
+            ):
+                counts[row["plan_id"]][row["status"]] += row["n"]
+                late[row["plan_id"]] += row["late"]
+        rows = [
+            {
+                "plan": plan,
+                "counts": ordered_counts(counts[plan.pk]),
+                "total": sum(counts[plan.pk].values()),
+                "late": late[plan.pk],
+                "report": latest.get(plan.pk),
+            }
+            for plan in page.object_list
+        ]
+        return render(
+            request,
+            "scrutiny/overview.html",
+            {"rows": rows, "page": page, "query": ""},
+        )

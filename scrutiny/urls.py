@@ -1,6 +1,6 @@
 from django.urls import path
 
-from scrutiny import actions, dashboards, periods, views
+from scrutiny import actions, charts, dashboards, periods, views
 
 app_name = "scrutiny"
 urlpatterns = [
@@ -25,6 +25,7 @@ urlpatterns = [
         name="reopen-period",
     ),
     path("dashboards/", dashboards.OverviewView.as_view(), name="overview"),
+    path("charts/<str:token>.svg", charts.chart_view, name="chart"),
     path(
         "plans/<int:plan>/dashboard/",
         dashboards.DashboardView.as_view(),

@@ -84,7 +84,8 @@ def _updates_queryset():
 
 
 def _deliverables_queryset():
-    return Deliverable.objects.select_related("objective", "plan").prefetch_related(
+    # The objective for its priority; the plan is shown by id, so it is not joined.
+    return Deliverable.objects.select_related("objective").prefetch_related(
         "owners",
         "strands",
         Prefetch(
@@ -170,11 +171,11 @@ def _writable(request, ids, lock: bool = False) -> dict[int, Deliverable]:
     With ``lock``, the rows stay locked until the request's transaction ends, and the
     write need not read them again.
     """
-    found = Deliverable.objects.filter(pk__in=ids).select_related("plan")
+    found = Deliverable.objects.filter(pk__in=ids).select_related("plan").order_by("pk")
     if len(ids) > 1:
         found = found.prefetch_related("owners")
     if lock:
-        found = found.select_for_update(of=("self",)).order_by("pk")
+        found = found.select_for_update(of=("self",))
     return {d.pk: d for d in found if may_record_progress(request.user, d)}
 
 
@@ -274,14 +275,13 @@ class DeliverableViewSet(ScopedReadOnlyViewSet):
             )
         except StaleVersion as stale:
             raise PreconditionFailed() from stale
-        update = with_attachments(_updates_queryset(), request.user).get(pk=update.pk)
-        deliverable.refresh_from_db(fields=["updated_at"])
+        # The deliverable is the saved row, so its ETag is already the new one.
         return Response(
             ProgressUpdateSerializer(
-                update, context=self.get_serializer_context()
+                _fresh(update), context=self.get_serializer_context()
             ).data,
             status=status.HTTP_201_CREATED,
-            headers={"ETag": deliverable.etag},
+            headers={"ETag": update.deliverable.etag},
         )
 
 
@@ -340,8 +340,7 @@ class ProgressUpdateViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
             raise PreconditionFailed() from stale
         return Response(
             ProgressUpdateSerializer(
-                with_attachments(_updates_queryset(), request.user).get(pk=update.pk),
-                context=self.get_serializer_context(),
+                _fresh(update), context=self.get_serializer_context()
             ).data,
             status=status.HTTP_201_CREATED,
         )
@@ -561,9 +560,11 @@ class ProgressUpdateViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
 
 
 def _fresh(update: ProgressUpdate) -> ProgressUpdate:
-    """A just-written update, ready to serialise without another query."""
-    if not update.requires_review:
-        ProgressUpdate.review.related.set_cached_value(update, None)
+    """A just-written update, ready to serialise without reading it back: its
+    deliverable, period, author and client are the objects the write used, and it has
+    no review and no evidence yet."""
+    ProgressUpdate.review.related.set_cached_value(update, None)
+    update.shown_attachments = []
     return update
 
 

@@ -16,18 +16,10 @@ class ClientCredentialsAuthentication(OAuth2Authentication):
             return None
         user, token = result
         if user is None:
-            from plans.models import ApiClient
-
-            client = (
-                ApiClient.objects.select_related("service_user")
-                .filter(application_id=token.application_id, revoked_at=None)
-                .first()
-            )
-            if client is None:
+            # Read with the token (plans.api.oauth.ClientValidator), so later checks
+            # of token.application.api_client answer from memory.
+            client = getattr(token.application, "api_client", None)
+            if client is None or client.revoked_at is not None:
                 return None
-            # Later checks read token.application.api_client: answer from memory.
-            type(token.application).api_client.related.set_cached_value(
-                token.application, client
-            )
             user = client.service_user
         return user, token

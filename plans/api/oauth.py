@@ -1,5 +1,10 @@
-"""OAuth 2.0 glue: each client may only ask for the scopes it was issued."""
+"""OAuth 2.0 glue: each client may only ask for the scopes it was issued, and a
+request's token is read with its client in one query."""
 
+import hashlib
+
+from oauth2_provider.models import get_access_token_model
+from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauth2_provider.scopes import SettingsScopes
 
 
@@ -17,3 +22,18 @@ class ClientScopes(SettingsScopes):
 
     def get_default_scopes(self, application=None, request=None, *args, **kwargs):
         return self._issued(application)
+
+
+class ClientValidator(OAuth2Validator):
+    """Reads a bearer token together with its application's ``ApiClient`` and that
+    client's service account, which every API request then asks for: one query
+    where there were two."""
+
+    def _load_access_token(self, token):
+        checksum = hashlib.sha256(token.encode("utf-8")).hexdigest()
+        return (
+            get_access_token_model()
+            .objects.select_related("application__api_client__service_user", "user")
+            .filter(token_checksum=checksum)
+            .first()
+        )

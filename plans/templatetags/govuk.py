@@ -22,3 +22,11 @@ def govuk_date_parts(subwidgets):
 @register.filter
 def model_name(model) -> str:
     return model._meta.verbose_name
+
+
+@register.filter
+def page_numbers(page):
+    """The page numbers to link, GOV.UK style: the first and last, the current one
+    and its neighbours, and an ellipsis (``Paginator.ELLIPSIS``) for each gap, so
+    that the links do not grow with the number of pages."""
+    return page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1)

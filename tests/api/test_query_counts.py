@@ -253,3 +253,42 @@ def test_list_takes_as_many_queries_for_30_rows_as_for_3(name, scene):
         f"{name}: {few_queries} queries for {few_rows} rows but {many_queries} for "
         f"{many_rows}"
     )
+
+
+def _post_update(client, deliverable, n):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.post(
+            f"{API}/deliverables/{deliverable.pk}/updates/",
+            {"narrative": f"Update {n}", "rag": "amber" if n % 2 else "green"},
+            format="json",
+        )
+    assert response.status_code == 201, response.content
+    return response, [q["sql"] for q in captured.captured_queries]
+
+
+def test_a_single_update_costs_the_same_queries_after_1_or_30_updates(
+    force_api, led, personas
+):
+    """The write reads the deliverable (locked), its periods and the client's roles,
+    then writes the update, the deliverable and its history row; the answer is built
+    from what was written, never read back."""
+    editor = personas["editor"]
+    record_progress(deliverable=led, by=editor, narrative="First.")
+    response, few = _post_update(force_api, led, 1)
+    for n in range(30):
+        record_progress(deliverable=led, by=editor, narrative=f"More {n}.")
+    response, many = _post_update(force_api, led, 2)
+
+    assert len(many) == len(few), "\n".join(many)
+    body = response.json()
+    stored = ProgressUpdate.objects.get(pk=body["id"])
+    assert (body["narrative"], body["rag"], body["period"]["id"]) == (
+        stored.narrative,
+        stored.rag,
+        stored.period_id,
+    )
+    assert body["recorded_by"] and body["api_client"] and body["attachments"] == []
+    led.refresh_from_db()
+    assert response["ETag"] == led.etag
+    assert not [q for q in many if q.startswith('SELECT "deliverables_progressupdate"')]
+    assert not [q for q in many if "deliverables_attachment" in q]

@@ -155,25 +155,89 @@ def test_export_holds_exactly_what_is_filtered_and_escapes_formulas(
     assert rows[1][1] == '\'=HYPERLINK("x")'
 
 
+@pytest.mark.parametrize("filtered", [False, True], ids=["all", "plan and status"])
 def test_list_queries_do_not_grow_with_rows(
-    client, editor, work, force, django_assert_max_num_queries
+    client, editor, work, force, this_year, authority, filtered
 ):
-    client.force_login(editor)
-    url = reverse("deliverables:list")
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from tests.factories import PriorityFactory, StrandFactory
+
+    def another_plan(n):
+        other = PlanFactory(owner=authority, title=f"Another plan {n}")
+        PriorityFactory.create_batch(5, plan=other)
+        StrandFactory(plan=other)
+
+    another_plan(0)
+    client.force_login(editor)
+    url = reverse("deliverables:list")
+    query = {"plan": this_year.pk, "status": "in_progress"} if filtered else {}
+
     with CaptureQueriesContext(connection) as few:
-        client.get(url)
-    for _ in range(20):
+        client.get(url, query)
+    # More rows in the plan, and more plans with their own priorities and strands.
+    for _ in range(60):
         DeliverableOwnerFactory(
             deliverable=DeliverableFactory(
-                objective=work.objective, lead_organisation=force
+                objective=work.objective,
+                lead_organisation=force,
+                status=Status.IN_PROGRESS,
             )
         )
+    for n in range(1, 4):
+        another_plan(n)
     with CaptureQueriesContext(connection) as many:
-        client.get(url)
+        response = client.get(url, query)
     assert len(many) == len(few)
+    assert len(response.context["deliverables"]) == 50  # a page, of 61
+
+
+def test_the_filters_offer_the_priorities_and_strands_of_the_plan_in_view(
+    client, editor, work, this_year, authority
+):
+    from tests.factories import PriorityFactory, StrandFactory
+
+    other = PlanFactory(owner=authority, title="Another plan")
+    elsewhere = PriorityFactory(plan=other, title="Priority elsewhere")
+    StrandFactory(plan=other, name="Strand elsewhere")
+    StrandFactory(plan=this_year, name="Victims")
+    client.force_login(editor)
+    url = reverse("deliverables:list")
+    mine = work.objective.priority
+
+    page = client.get(url, {"plan": this_year.pk}).content.decode()
+    assert mine.title in page and "Victims" in page
+    assert elsewhere.title not in page and "Strand elsewhere" not in page
+
+    page = client.get(url, {"priority": elsewhere.pk}).content.decode()
+    assert elsewhere.title in page and mine.title not in page
+
+    page = client.get(url).content.decode()
+    assert "Choose a plan to list its priorities and strands." in page
+    assert mine.title not in page and elsewhere.title not in page
+    assert "This year&#x27;s plan" in page and "Another plan" in page
+
+
+def test_a_deliverable_with_two_owners_from_one_force_is_listed_once(
+    client, work, force
+):
+    from tests.factories import ForceFactory
+
+    partner = ForceFactory()
+    work.lead_organisation = partner
+    work.save()
+    DeliverableOwnerFactory(deliverable=work, organisation=force, role="Ch Insp")
+    DeliverableOwnerFactory(deliverable=work, organisation=force, role="Supt")
+    reader = person(force, Membership.Role.READER, "rhea")
+    client.force_login(reader)
+
+    response = client.get(reverse("deliverables:list"), {"owner": "Ch Insp"})
+
+    assert list(response.context["deliverables"]) == [work]
+    assert response.context["page"].paginator.count == 1
+    api = client.get("/api/v1/deliverables/")
+    assert [row["id"] for row in api.json()["results"]] == [work.pk]
 
 
 def test_plan_page_queries_do_not_grow_with_rows(

@@ -1,4 +1,5 @@
-"""``manage.py bench_api``: measure the force API's server time (run by ``make bench``).
+"""``manage.py bench_api``: a quick check of the force API's server time on one
+synthetic plan. ``make bench`` runs the fuller ``bench`` (scrutiny) at national scale.
 
 Builds a benchmark plan (its own organisations, 1,200 deliverables), issues an API
 client and then times, in-process (server time, no network): single progress-update
@@ -171,7 +172,7 @@ class Command(BaseCommand):
         lines = [
             "# API performance",
             "",
-            "Measured by `make bench` (the `bench_api` command) on a fresh database: "
+            "Measured by the `bench_api` command on a fresh database: "
             "server time of requests made in-process, with no network, for a plan of "
             f"{DELIVERABLES:,} deliverables. Run it again after changing the API and "
             "commit the new figures.",

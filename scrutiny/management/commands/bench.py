@@ -1,0 +1,620 @@
+"""``manage.py bench``: the benchmark behind ``make bench``.
+
+On a database holding no plans it first generates data with ``seed_scale`` at the
+chosen size (and times that); on one already seeded it uses what is there. Then it
+times, in-process with Django's test client (server time: middleware, views, SQL and
+templates, with no network), the pages and API calls a national deployment lives on,
+and counts the SQL queries of each. Beside each SQL-bound figure it times the
+"floor": the same answer computed by one hand-written SQL query on the same database,
+and gives the ratio of the two. It prints a Markdown table and, with ``--output``,
+writes it into that file between ``<!-- bench:SIZE -->`` markers, leaving the rest of
+the file alone.
+
+Run it against a throwaway database: it adds updates, reports and imported plans.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import statistics
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, override_settings
+from django.utils import timezone
+
+from deliverables.importing import import_plan
+from deliverables.models import Deliverable, ProgressUpdate, Status
+from plans.models import Organisation, OrganisationKind, Plan, ReportingPeriod
+from plans.services import issue_api_client
+from scrutiny.dashboard import current_period
+from scrutiny.models import PublishedReport
+from scrutiny.scale import (
+    NATIONAL_READER,
+    SIZES,
+    body_name,
+    editor_username,
+    force_name,
+)
+
+JERSEY_CSV = (
+    Path(settings.BASE_DIR) / "plans" / "demo" / "jersey-policing-plan-2017.csv"
+)
+CLOSED = ("completed", "will_not_proceed", "merged", "split")
+
+
+@dataclass
+class Row:
+    """One line of the table: a measure's times, its query count and its floor."""
+
+    name: str
+    times: list[float]
+    queries: int | None
+    floor: list[float] | None = None
+
+    @property
+    def p50(self) -> float:
+        return statistics.median(self.times)
+
+    @property
+    def p95(self) -> float:
+        return percentile(self.times, 0.95)
+
+    def cells(self) -> list[str]:
+        floor = statistics.median(self.floor) if self.floor else None
+        return [
+            self.name,
+            f"{self.p50:,.1f}",
+            f"{self.p95:,.1f}",
+            "" if self.queries is None else f"{self.queries:,}",
+            "" if floor is None else f"{floor:,.2f}",
+            "" if floor is None else ratio(self.p50 / floor),
+        ]
+
+
+def ratio(value: float) -> str:
+    return f"{value:,.1f}x" if value < 10 else f"{value:,.0f}x"
+
+
+def percentile(values: list[float], share: float) -> float:
+    """The nearest-rank percentile: p95 of 20 runs is the 19th fastest."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def _ms(started: float) -> float:
+    return (time.perf_counter() - started) * 1000
+
+
+class _Undo(Exception):
+    """Raised to roll back a write floor once it has been timed."""
+
+
+class Command(BaseCommand):
+    help = "Seed (if empty) and time the pages and API at national scale."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--size", choices=sorted(SIZES), default="national")
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument(
+            "--repeat",
+            type=int,
+            default=20,
+            help="Timed runs of each page (writes and PDFs run fewer; see the docs).",
+        )
+        parser.add_argument(
+            "--output", help="Write the table into this Markdown file (see above)."
+        )
+
+    def handle(self, *args, **options):
+        size, repeat = options["size"], max(2, options["repeat"])
+        self.verbosity = options["verbosity"]
+        seeded_in = None
+        bodies = SIZES[size].bodies
+        if Organisation.objects.filter(name=body_name(0)).exists():
+            if (
+                not Organisation.objects.filter(name=body_name(bodies - 1)).exists()
+                or Organisation.objects.filter(name=body_name(bodies)).exists()
+            ):
+                raise CommandError(
+                    f"This database was seeded at another size than {size}: "
+                    "bench it at that size, or start from an empty database."
+                )
+        else:
+            started = time.perf_counter()
+            call_command(
+                "seed_scale",
+                size=size,
+                seed=options["seed"],
+                verbosity=options["verbosity"],
+                stdout=self.stdout,
+            )
+            seeded_in = time.perf_counter() - started
+        self.setup()
+        stored = self.stored()
+        with override_settings(DEBUG=False):  # no query log while timing
+            rows = self.measure(repeat)
+        report = self.report(size, rows, stored, seeded_in, repeat)
+        self.stdout.write(report)
+        if options["output"]:
+            write_section(Path(options["output"]), size, report)
+
+    # ------------------------------------------------------------------- fixture
+
+    def setup(self) -> None:
+        """The plan, people, deliverables and API token the measures use."""
+        User = get_user_model()
+        self.body = Organisation.objects.get(name=body_name(0))
+        self.force = Organisation.objects.get(name=force_name(0))
+        self.editor = User.objects.get(username=editor_username(0))
+        self.reader = User.objects.get(username=NATIONAL_READER)
+        self.plan = (
+            Plan.objects.filter(owner=self.body, state=Plan.State.PUBLISHED)
+            .order_by("-starts_on")
+            .first()
+        )
+        if self.plan is None:
+            raise CommandError("No current plan of the first body: seed again.")
+        self.today = timezone.localdate()
+        periods = list(self.plan.reporting_periods.order_by("starts_on"))
+        self.current = current_period(self.plan, self.today)
+        index = next(i for i, p in enumerate(periods) if p.pk == self.current.pk)
+        self.past = periods[max(0, index - 8)]
+        self.deliverable = (
+            self.plan.deliverables.filter(status=Status.IN_PROGRESS)
+            .order_by("position")
+            .first()
+        ) or self.plan.deliverables.order_by("position").first()
+        self.writable = list(
+            self.plan.deliverables.filter(lead_organisation=self.force)
+            .exclude(status=Status.MERGED)
+            .order_by("position")
+            .values_list("pk", flat=True)
+        )
+        # The period the API's updates go to, for the write floors.
+        periods_open = ReportingPeriod.objects.filter(plan=self.plan)
+        self.open = periods_open.open_on(self.today).first()
+        if self.open is None:
+            raise CommandError(f"{self.plan} has no period open today: seed again.")
+        self.jersey = self.jersey_organisations()
+        self.reading = Client(HTTP_HOST="localhost")
+        self.reading.force_login(self.reader)
+        self.editing = Client(HTTP_HOST="localhost")
+        self.editing.force_login(self.editor)
+        self.api = Client(HTTP_HOST="localhost")
+        client, secret = issue_api_client(
+            organisation=self.force,
+            name=f"Benchmark {uuid.uuid4().hex[:8]}",
+            scopes=["read", "updates:write"],
+            by=self.editor,
+        )
+        token = self.api.post(
+            "/o/token/",
+            {
+                "grant_type": "client_credentials",
+                "scope": "read updates:write",
+                "client_id": client.application.client_id,
+                "client_secret": secret,
+            },
+        ).json()["access_token"]
+        self.auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+        self.api_user = client.service_user
+
+    def stored(self) -> dict[str, Any]:
+        """What the database holds before the benchmark adds to it."""
+        return {
+            "plans": Plan.objects.count(),
+            "deliverables": Deliverable.objects.count(),
+            "updates": ProgressUpdate.objects.count(),
+            "size": database_size(),
+        }
+
+    # ------------------------------------------------------------------ measures
+
+    def measure(self, repeat: int) -> list[Row]:
+        plan, reading, api = self.plan, self.reading, self.api
+        fewer = max(2, repeat // 5)
+        rows = [
+            self.timed(
+                "Dashboard of one plan, current period",
+                lambda i: reading.get(f"/plans/{plan.pk}/dashboard/{self.current.pk}/"),
+                repeat,
+                floor=lambda: floor_dashboard(plan, self.current),
+            ),
+            self.timed(
+                "Dashboard of one plan, past period (reconstructed)",
+                lambda i: reading.get(f"/plans/{plan.pk}/dashboard/{self.past.pk}/"),
+                repeat,
+                floor=lambda: floor_dashboard(plan, self.past),
+            ),
+            self.timed(
+                "Overview of every plan (national reader)",
+                lambda i: reading.get("/dashboards/"),
+                repeat,
+                floor=lambda: floor_overview(self.today),
+            ),
+            self.timed(
+                "Deliverables list, filtered, 50 a page",
+                lambda i: reading.get(
+                    f"/deliverables/?plan={plan.pk}&status=completed"
+                ),
+                repeat,
+                floor=lambda: floor_list(plan, Status.COMPLETED, 50),
+            ),
+            self.timed(
+                "Deliverable page with 16 updates",
+                lambda i: reading.get(f"/deliverables/{self.deliverable.pk}/"),
+                repeat,
+                floor=lambda: floor_deliverable(self.deliverable),
+            ),
+            self.timed(
+                "API: deliverables list, 100 a page",
+                lambda i: api.get(
+                    f"/api/v1/deliverables/?plan={plan.pk}&page_size=100", **self.auth
+                ),
+                repeat,
+                floor=lambda: floor_list(plan, None, 100),
+            ),
+            self.timed(
+                "API: one progress update (POST)",
+                self.post_one,
+                repeat * 5,
+                floor=lambda: floor_insert(self.writable[:1], self.open, self.api_user),
+            ),
+            self.timed(
+                "API: bulk POST of 1,000 updates",
+                self.post_bulk,
+                fewer,
+                floor=lambda: floor_insert(self.bulk_ids(), self.open, self.api_user),
+            ),
+            self.timed("Import the Jersey plan (90 deliverables)", self.load, fewer),
+            self.timed("Publish a quarterly report", self.publish, fewer),
+        ]
+        report = PublishedReport.objects.filter(plan=plan).order_by("-pk").first()
+        assert report is not None
+        rows.append(
+            self.timed(
+                "Render a report's PDF",
+                lambda i: self.editing.get(f"/reports/{report.pk}/pdf/"),
+                fewer,
+            )
+        )
+        return rows
+
+    def timed(
+        self,
+        name: str,
+        call: Callable[[int], Any],
+        runs: int,
+        floor: Callable[[], Any] | None = None,
+    ) -> Row:
+        """Time ``runs`` calls after one to warm up, then count one more's queries;
+        time the floor as often."""
+        if self.verbosity:
+            self.stderr.write(f"Timing: {name}")
+        check(call(0))
+        times = []
+        for i in range(1, runs + 1):
+            started = time.perf_counter()
+            response = call(i)
+            times.append(_ms(started))
+            check(response)
+        with CaptureQueriesContext(connection) as queries:
+            check(call(runs + 1))
+        floors = None
+        if floor is not None:
+            floor()
+            floors = []
+            for _ in range(runs):
+                started = time.perf_counter()
+                floor()
+                floors.append(_ms(started))
+        return Row(name, times, len(queries), floors)
+
+    def post_one(self, i: int):
+        deliverable = self.writable[i % len(self.writable)]
+        return self.api.post(
+            f"/api/v1/deliverables/{deliverable}/updates/",
+            {
+                "narrative": f"Benchmark update {i}.",
+                "rag": "amber" if i % 2 else "green",
+            },
+            content_type="application/json",
+            **self.auth,
+        )
+
+    def bulk_ids(self) -> list[int]:
+        return [self.writable[n % len(self.writable)] for n in range(1000)]
+
+    def post_bulk(self, i: int):
+        body = {
+            "updates": [
+                {
+                    "deliverable": pk,
+                    "narrative": f"Benchmark bulk {i}.{n}.",
+                    "rag": "green" if (i + n) % 2 else "amber",
+                }
+                for n, pk in enumerate(self.bulk_ids())
+            ]
+        }
+        return self.api.post(
+            "/api/v1/progress-updates/bulk/",
+            body,
+            content_type="application/json",
+            **self.auth,
+        )
+
+    def jersey_organisations(self) -> tuple[Organisation, Organisation]:
+        """The organisations the Jersey plan's file names."""
+        found = []
+        for name, short, slug in (
+            ("Jersey Police Authority", "JPA", OrganisationKind.POLICING_BODY),
+            ("States of Jersey Police", "SOJP", OrganisationKind.FORCE),
+            ("Honorary Police", "HP", OrganisationKind.PARTNER),
+        ):
+            kind = OrganisationKind.objects.get_or_create(
+                slug=slug, defaults={"name": slug.replace("-", " ").capitalize()}
+            )[0]
+            found.append(
+                Organisation.objects.get_or_create(
+                    name=name, defaults={"short_name": short, "kind": kind}
+                )[0]
+            )
+        return found[0], found[1]
+
+    def load(self, i: int):
+        owner, force = self.jersey
+        return import_plan(
+            path=JERSEY_CSV,
+            owner=owner,
+            plan_reference=f"BENCH-{uuid.uuid4().hex[:8]}",
+            plan_title="2017 Policing Plan (benchmark import)",
+            starts_on=datetime.date(2017, 1, 1),
+            ends_on=datetime.date(2017, 12, 31),
+            lead_organisation=force,
+            by=self.editor,
+        )
+
+    def publish(self, i: int):
+        return self.editing.post(
+            f"/plans/{self.plan.pk}/dashboard/{self.current.pk}/publish/",
+            {"change_note": f"Benchmark version {i}."},
+        )
+
+    # -------------------------------------------------------------------- report
+
+    def report(self, size, rows, stored, seeded_in, repeat) -> str:
+        if connection.vendor == "postgresql":
+            major, minor = divmod(connection.pg_version, 10000)
+            database = f"PostgreSQL {major}.{minor}"
+        else:
+            import sqlite3
+
+            database = f"SQLite {sqlite3.sqlite_version}"
+        shape = SIZES[size]
+        seeded = (
+            f"seeded in {seeded_in:,.0f} s"
+            if seeded_in is not None
+            else "seeded before this run (seed time not measured)"
+        )
+        lines = [
+            f"<!-- bench:{size} -->",
+            f"### {size.capitalize()}: {shape.bodies:,} policing bodies",
+            "",
+            f"Measured on {self.today:%-d %B %Y} with {database} on "
+            f"{os.cpu_count()} CPU cores. The database held {stored['plans']:,} plans, "
+            f"{stored['deliverables']:,} deliverables and {stored['updates']:,} "
+            f"progress updates ({stored['size']}), {seeded}. "
+            f"Dashboards of {self.plan.title}: {self.current.label} (current) and "
+            f"{self.past.label} (past). {repeat} timed runs of each page, "
+            f"{repeat * 5} single updates, {max(2, repeat // 5)} of each other write "
+            "and of the PDF.",
+            "",
+            "| measure | p50 (ms) | p95 (ms) | SQL queries | floor (ms) | x floor |",
+            "| --- | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        lines += ["| " + " | ".join(row.cells()) + " |" for row in rows]
+        lines.append(f"<!-- /bench:{size} -->")
+        return "\n".join(lines) + "\n"
+
+
+def check(response) -> None:
+    status = getattr(response, "status_code", 200)
+    if status >= 400:
+        content = getattr(response, "content", b"")[:500]
+        raise CommandError(f"The benchmark got {status}: {content!r}")
+
+
+def write_section(path: Path, size: str, section: str) -> None:
+    """Put ``section`` between its size's markers in ``path``: replacing what was
+    there, or added at the end when the file has no such markers yet."""
+    start, end = f"<!-- bench:{size} -->", f"<!-- /bench:{size} -->"
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    if start in text and end in text:
+        before, rest = text.split(start, 1)
+        after = rest.split(end, 1)[1]
+        text = before + section.rstrip("\n") + after
+    else:
+        text = (text.rstrip("\n") + "\n\n" if text else "") + section
+    path.write_text(text, encoding="utf-8")
+
+
+def database_size() -> str:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT pg_database_size(current_database())")
+            size = cursor.fetchone()[0]
+        elif connection.vendor == "sqlite":
+            cursor.execute("PRAGMA page_count")
+            pages = cursor.fetchone()[0]
+            cursor.execute("PRAGMA page_size")
+            size = pages * cursor.fetchone()[0]
+        else:
+            return "size unknown"
+    return f"{size / 1024 / 1024:,.0f} MB"
+
+
+# ------------------------------------------------------------------------ floors
+#
+# Each floor is the same answer as a measure's data, computed by one hand-written
+# query: what the database alone must spend, whatever the application does around it.
+
+
+def _date(day: datetime.date) -> Any:
+    return connection.ops.adapt_datefield_value(day)
+
+
+def _fetch(sql: str, params: list[Any]) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def floor_dashboard(plan: Plan, period) -> list[tuple]:
+    """Counts by status at the end of ``period``: each deliverable's latest accepted
+    update for that period or before (its own state if it has none)."""
+    return _fetch(
+        """
+        SELECT COALESCE(latest.status, d.status) AS status, COUNT(*)
+        FROM deliverables_deliverable d
+        LEFT JOIN (
+            SELECT u.deliverable_id, u.status, ROW_NUMBER() OVER (
+                PARTITION BY u.deliverable_id
+                ORDER BY p.starts_on DESC, u.recorded_at DESC, u.id DESC
+            ) AS n
+            FROM deliverables_progressupdate u
+            JOIN plans_reportingperiod p ON p.id = u.period_id
+            LEFT JOIN deliverables_updatereview r ON r.update_id = u.id
+            WHERE p.plan_id = %s AND p.starts_on <= %s
+              AND (u.requires_review = %s OR r.decision = 'accepted')
+        ) latest ON latest.deliverable_id = d.id AND latest.n = 1
+        WHERE d.plan_id = %s
+        GROUP BY COALESCE(latest.status, d.status)
+        """,
+        [plan.pk, _date(period.starts_on), False, plan.pk],
+    )
+
+
+def floor_overview(today: datetime.date) -> list[tuple]:
+    """Counts by status and late counts for every plan a national reader sees."""
+    return _fetch(
+        f"""
+        SELECT d.plan_id, d.status, COUNT(*), SUM(CASE
+            WHEN d.status NOT IN {CLOSED}
+             AND COALESCE(d.forecast_date_end, d.baseline_date_end) < %s
+            THEN 1 ELSE 0 END)
+        FROM deliverables_deliverable d
+        JOIN plans_plan p ON p.id = d.plan_id
+        WHERE p.is_public = %s AND p.state <> 'draft'
+        GROUP BY d.plan_id, d.status
+        """,
+        [_date(today), True],
+    )
+
+
+def floor_list(plan: Plan, status: str | None, limit: int) -> list[tuple]:
+    """One page of a plan's deliverables with what a list row shows, and the total."""
+    where, params = "d.plan_id = %s", [plan.pk]
+    if status:
+        where += " AND d.status = %s"
+        params.append(status)
+    return _fetch(
+        f"""
+        SELECT d.id, d.reference, d.title, d.status, d.rag, d.percent_complete,
+               d.baseline_date, d.forecast_date, d.updated_at, p.title,
+               o.reference, o.title, pr.reference, pr.title, lead.name,
+               lead.short_name, COUNT(*) OVER () AS total
+        FROM deliverables_deliverable d
+        JOIN plans_plan p ON p.id = d.plan_id
+        JOIN plans_objective o ON o.id = d.objective_id
+        JOIN plans_priority pr ON pr.id = o.priority_id
+        JOIN plans_organisation lead ON lead.id = d.lead_organisation_id
+        WHERE {where} AND p.state <> 'draft'
+        ORDER BY d.plan_id, d.position, d.reference
+        LIMIT {int(limit)}
+        """,
+        params,
+    )
+
+
+def floor_deliverable(deliverable: Deliverable) -> list[tuple]:
+    """The deliverable with its priority, lead and every update with its period and
+    author."""
+    users = get_user_model()._meta.db_table
+    return _fetch(
+        f"""
+        SELECT d.id, d.reference, d.title, d.description, d.status, d.rag,
+               d.percent_complete, d.baseline_date, d.forecast_date, o.title,
+               pr.title, lead.name, u.id, u.status, u.rag, u.percent_complete,
+               u.forecast_date, u.narrative, u.reason, u.recorded_at, per.label,
+               author.username, author.first_name, author.last_name
+        FROM deliverables_deliverable d
+        JOIN plans_objective o ON o.id = d.objective_id
+        JOIN plans_priority pr ON pr.id = o.priority_id
+        JOIN plans_organisation lead ON lead.id = d.lead_organisation_id
+        LEFT JOIN deliverables_progressupdate u ON u.deliverable_id = d.id
+        LEFT JOIN plans_reportingperiod per ON per.id = u.period_id
+        LEFT JOIN {users} author ON author.id = u.recorded_by_id
+        WHERE d.id = %s
+        ORDER BY u.recorded_at DESC, u.id DESC
+        """,
+        [deliverable.pk],
+    )
+
+
+def floor_insert(deliverable_ids: list[int], period, by) -> None:
+    """One INSERT ... SELECT writing an update for each id, carrying each
+    deliverable's state forward; rolled back once timed."""
+    fields = [f for f in ProgressUpdate._meta.concrete_fields if not f.primary_key]
+    copied = {
+        "deliverable": "d.id",
+        "status": "d.status",
+        "previous_status": "d.status",
+        "percent_complete": "d.percent_complete",
+        "merged_into": "d.merged_into_id",
+    }
+    for prefix in ("", "previous_"):
+        for part in ("", "_start", "_end"):
+            copied[f"{prefix}forecast_date{part}"] = f"d.forecast_date{part}"
+    given = {
+        "period": period.pk,
+        "recorded_by": by.pk,
+        "recorded_at": timezone.now(),
+        "source": ProgressUpdate.Source.API,
+        "rag": "green",
+        "narrative": "Floor.",
+    }
+    columns, values, params = [], [], []
+    for f in fields:
+        columns.append(connection.ops.quote_name(f.column))
+        if f.name in copied:
+            values.append(copied[f.name])
+            continue
+        value = given[f.name] if f.name in given else f.get_default()
+        values.append("%s")
+        params.append(f.get_db_prep_save(value, connection))
+    rows = ", ".join(["(%s)"] * len(deliverable_ids))
+    sql = (
+        f"WITH v(id) AS (VALUES {rows}) "
+        f"INSERT INTO deliverables_progressupdate ({', '.join(columns)}) "
+        f"SELECT {', '.join(values)} FROM v "
+        "JOIN deliverables_deliverable d ON d.id = v.id"
+    )
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [*deliverable_ids, *params])
+            raise _Undo
+    except _Undo:
+        pass
