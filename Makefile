@@ -69,7 +69,7 @@ lint: install
 
 ## test: lint, then the whole test suite
 test: lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 ## bench: on a fresh PostgreSQL database, generate SIZE=national (or stress) data with
 ## seed_scale and time the pages and API on it; the table goes into docs/performance.md

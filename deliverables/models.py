@@ -438,6 +438,13 @@ class ProgressUpdate(FuzzyDatesMixin, models.Model):
     class Meta:
         ordering = ["deliverable", "-recorded_at", "-id"]
         get_latest_by = ["recorded_at", "id"]
+        indexes = [
+            # "Has it an update for this period?" (the rule of what needs an update,
+            # asked of every deliverable a dashboard or list shows) in one probe.
+            models.Index(
+                fields=["deliverable", "period"], name="update_deliverable_period"
+            ),
+        ]
         constraints = [
             *state_constraints("update"),
             models.CheckConstraint(

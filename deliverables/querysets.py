@@ -50,7 +50,7 @@ def _taking_part(org_ids: list[int], prefix: str = "") -> Q:
         )
     )
     party = ~Q(**{f"{p}plan__state": "draft"}) & (
-        Q(**{f"{p}lead_organisation_id__in": org_ids}) | owned
+        Q(**{f"{p}lead_organisation_id__in": org_ids}) | Q(owned)
     )
     return Q(**{f"{p}plan__owner_id__in": org_ids}) | party
 
@@ -67,7 +67,7 @@ def _lacks_update_for(period: Any) -> Q:
     reported = ProgressUpdate.objects.filter(
         deliverable=OuterRef("pk"), period=period
     ).exclude(review__decision="returned")
-    return ~Q(status__in=_CLOSED) & ~Exists(reported)
+    return ~Q(status__in=_CLOSED) & ~Q(Exists(reported))
 
 
 class DeliverableQuerySet(PlanScopedQuerySet):
@@ -169,16 +169,17 @@ class AttachmentQuerySet(PlanScopedQuerySet):
 
     def visible_to(self, actor: Any) -> AttachmentQuerySet:
         """Everything on updates of work the actor's organisations are party to; and,
-        for anyone else (signed out too), only what ``published()`` holds."""
-        from deliverables.models import Deliverable
+        for anyone else (signed out too), only what ``published()`` holds.
 
+        Both are conditions on the attachment's own update, deliverable and plan,
+        not "id in (every such attachment)", so showing one update's evidence costs
+        what that update holds."""
         if sees_everything(actor):
             return self.all()
-        shown = Q(pk__in=self.published().values("pk"))
+        shown = _published()
         org_ids = organisation_ids_of(actor)
         if org_ids:
-            party = Deliverable._default_manager.filter(_taking_part(org_ids))
-            shown |= Q(update__deliverable__in=party.values("pk"))
+            shown |= _taking_part(org_ids, prefix="update__deliverable__")
         return self.filter(shown)
 
     def published(self) -> AttachmentQuerySet:
@@ -186,20 +187,21 @@ class AttachmentQuerySet(PlanScopedQuerySet):
         marked public, on an accepted update (not waiting, not returned) of a plan that
         is public and no longer a draft, for a period up to one whose report has been
         published."""
-        from plans.models import ReportingPeriod
+        return self.filter(_published())
 
-        # By the reverse name, so that this app need not import the scrutiny app.
-        reported = ReportingPeriod.objects.filter(
-            plan_id=OuterRef("update__period__plan_id"),
-            starts_on__gte=OuterRef("update__period__starts_on"),
-            published_reports__isnull=False,
-        )
-        return (
-            self.filter(is_public=True, update__deliverable__plan__is_public=True)
-            .exclude(update__deliverable__plan__state="draft")
-            .filter(
-                Q(update__requires_review=False)
-                | Q(update__review__decision="accepted")
-            )
-            .filter(Exists(reported))
-        )
+
+def _published() -> Q:
+    from plans.models import ReportingPeriod
+
+    # By the reverse name, so that this app need not import the scrutiny app.
+    reported = ReportingPeriod.objects.filter(
+        plan_id=OuterRef("update__period__plan_id"),
+        starts_on__gte=OuterRef("update__period__starts_on"),
+        published_reports__isnull=False,
+    )
+    return (
+        Q(is_public=True, update__deliverable__plan__is_public=True)
+        & ~Q(update__deliverable__plan__state="draft")
+        & (Q(update__requires_review=False) | Q(update__review__decision="accepted"))
+        & Q(Exists(reported))
+    )

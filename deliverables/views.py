@@ -79,16 +79,28 @@ def ordered_counts(counter: Counter) -> list[tuple[str, int]]:
 
 
 class PlanListView(ScopedMixin, ListView):
+    """The plans a person can see, a page at a time, with counts for that page's
+    plans only: a national reader sees every plan in the service."""
+
     model = Plan
     template_name = "plans/plan_list.html"
     context_object_name = "plans"
+    paginate_by = 25
 
     def get_queryset(self):
-        return super().get_queryset().select_related("owner").order_by("-starts_on")
+        return (
+            super()
+            .get_queryset()
+            .select_related("owner")
+            .order_by("-starts_on", "title", "pk")
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        visible = Deliverable.objects.visible_to(self.request.user)
+        shown = [plan.pk for plan in context["plans"]]
+        visible = Deliverable.objects.visible_to(self.request.user).filter(
+            plan_id__in=shown
+        )
         counts = status_counts(visible, "plan_id")
         for plan in context["plans"]:
             plan.counts = ordered_counts(counts[plan.pk])
@@ -235,7 +247,7 @@ def filter_choices(user, data) -> dict:
     return {
         "plans": plans,
         "plan_in_view": not in_view.query.is_empty(),
-        "organisations": organisations.order_by("name"),
+        "organisations": organisations.order_by("name").values("pk", "name"),
         "strands": Strand.objects.visible_to(user)
         .filter(plan__in=in_view)
         .select_related("plan")

@@ -81,8 +81,8 @@ class PlanQuerySet(models.QuerySet):
         # every deliverable)", so that the cost follows what they take part in. The
         # models are reached through the reverse relation: plans imports nothing
         # from deliverables.
-        deliverable = self.model._meta.get_field("deliverables").related_model
-        owner = deliverable._meta.get_field("owners").related_model
+        deliverable: Any = self.model._meta.get_field("deliverables").related_model
+        owner: Any = deliverable._meta.get_field("owners").related_model
         leads = Exists(
             deliverable._default_manager.filter(
                 plan=OuterRef("pk"), lead_organisation_id__in=org_ids
@@ -93,7 +93,7 @@ class PlanQuerySet(models.QuerySet):
                 deliverable__plan=OuterRef("pk"), organisation_id__in=org_ids
             )
         )
-        party = ~Q(state="draft") & (leads | owns)
+        party = ~Q(state="draft") & (Q(leads) | Q(owns))
         return self.filter(Q(owner_id__in=org_ids) | public | party)
 
 

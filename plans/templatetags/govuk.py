@@ -1,6 +1,8 @@
 """Small helpers for GOV.UK markup in templates."""
 
 from django import template
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -30,3 +32,24 @@ def page_numbers(page):
     and its neighbours, and an ellipsis (``Paginator.ELLIPSIS``) for each gap, so
     that the links do not grow with the number of pages."""
     return page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1)
+
+
+@register.simple_tag
+def select_options(items, value: str, label: str, selected=None):
+    """The ``<option>`` elements of a long select (every plan in the service, every
+    lead organisation) in one pass: a template loop over a thousand of them takes
+    tens of milliseconds. ``items`` are dicts or objects; ``value`` and ``label``
+    name their keys. Both are escaped."""
+
+    def get(item, key):
+        return item[key] if isinstance(item, dict) else getattr(item, key)
+
+    chosen = "" if selected is None else str(selected)
+    options = []
+    for item in items:
+        key = str(get(item, value))
+        mark = " selected" if key == chosen else ""
+        options.append(
+            f'<option value="{escape(key)}"{mark}>{escape(get(item, label))}</option>'
+        )
+    return mark_safe("".join(options))  # every value is escaped above

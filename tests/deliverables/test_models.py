@@ -11,6 +11,7 @@ from deliverables import guards
 from deliverables.models import (
     Attachment,
     Deliverable,
+    PendingUpload,
     ProgressUpdate,
     SentReminder,
     Status,
@@ -211,6 +212,13 @@ CONSTRAINT_CASES = {
         SentReminder.objects.create(period=_period(d), recipient=user, kind="due")
         for user in [UserFactory()] * 2
     ],
+    "pending_upload_purpose_valid": lambda d: PendingUpload.objects.create(
+        token="t" * 32,
+        purpose="anything",
+        name="return.xlsx",
+        content=b"",
+        uploaded_by=UserFactory(),
+    ),
     "reminder_kind_valid": lambda d: SentReminder.objects.create(
         period=_period(d), recipient=UserFactory(), kind="nag"
     ),

@@ -193,6 +193,40 @@ def test_list_queries_do_not_grow_with_rows(
     assert len(response.context["deliverables"]) == 50  # a page, of 61
 
 
+def test_the_plans_list_pages_plans_in_the_same_queries_for_3_or_30(
+    client, editor, authority, force
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def add_plans(count, start):
+        for n in range(start, start + count):
+            plan = PlanFactory(
+                owner=authority,
+                title=f"Plan {n:02d}",
+                starts_on=datetime.date(2017, 1, 1) - datetime.timedelta(days=n),
+            )
+            DeliverableFactory(objective__priority__plan=plan, lead_organisation=force)
+
+    client.force_login(editor)
+    url = reverse("plans:list")
+    add_plans(3, 0)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    add_plans(27, 3)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(url)
+
+    assert len(many) == len(few)
+    plans = response.context["plans"]
+    assert [p.title for p in plans] == [f"Plan {n:02d}" for n in range(25)]
+    assert all(p.total == 1 for p in plans)
+    page = response.content.decode()
+    assert "Plans 1 to 25 of 30." in page and "?page=2" in page
+    second = client.get(url, {"page": 2}).context["plans"]
+    assert [p.title for p in second] == [f"Plan {n:02d}" for n in range(25, 30)]
+
+
 def test_the_filters_offer_the_priorities_and_strands_of_the_plan_in_view(
     client, editor, work, this_year, authority
 ):
