@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from plans.models import Indicator, IndicatorChange
 from plans.services import change_indicator, ensure_quarterly_periods
@@ -218,7 +219,7 @@ def test_the_indicators_page_shows_each_change(client, editor, crime, plan):
 
     assert "Definition changed from Q3 2017:</strong> target 500 → 450" in page
     assert "Reason: New force target" in page
-    assert f"changed by {editor.get_full_name()}" in page
+    assert f"changed by {escape(editor.get_full_name())}" in page
 
 
 def test_indicators_page_queries_do_not_grow_with_changes(client, editor, plan):
