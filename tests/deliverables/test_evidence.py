@@ -3,7 +3,6 @@ the pages that show them and the API that takes and lists them."""
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 import io
 import zipfile
@@ -22,14 +21,12 @@ from deliverables.evidence import attach_file, attach_link, set_attachment_publi
 from deliverables.models import Attachment, ProgressUpdate, Status
 from deliverables.services import record_progress, return_update
 from plans.models import Membership, Plan
-from plans.services import ensure_quarterly_periods, issue_api_client
+from plans.services import issue_api_client
 from scrutiny.services import publish_report
 from tests.api.conftest import bearer, fetch_token
 from tests.factories import (
-    DeliverableFactory,
     ForceFactory,
     MembershipFactory,
-    PlanFactory,
     UserFactory,
 )
 
@@ -165,31 +162,6 @@ def media(settings, tmp_path):
 
 def stored_files(media) -> list:
     return [p for p in media.rglob("*") if p.is_file()] if media.exists() else []
-
-
-@pytest.fixture
-def this_year(authority):
-    year = timezone.localdate().year
-    plan = PlanFactory(
-        owner=authority,
-        starts_on=datetime.date(year, 1, 1),
-        ends_on=datetime.date(year, 12, 31),
-        title="This year's plan",
-    )
-    ensure_quarterly_periods(plan=plan)
-    return plan
-
-
-@pytest.fixture
-def work(this_year, force):
-    return DeliverableFactory(
-        objective__priority__plan=this_year,
-        lead_organisation=force,
-        title="Daytime patrol strategy",
-        status=Status.IN_PROGRESS,
-        forecast_date="Q4",
-        baseline_date="Q4",
-    )
 
 
 @pytest.fixture

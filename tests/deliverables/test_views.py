@@ -6,12 +6,10 @@ import io
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from deliverables.models import Deliverable, ProgressUpdate, Status
 from deliverables.services import record_progress
 from plans.models import Membership
-from plans.services import ensure_quarterly_periods
 from tests.factories import (
     DeliverableFactory,
     DeliverableOwnerFactory,
@@ -21,31 +19,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def this_year(authority):
-    year = timezone.localdate().year
-    plan = PlanFactory(
-        owner=authority,
-        starts_on=datetime.date(year, 1, 1),
-        ends_on=datetime.date(year, 12, 31),
-        title="This year's plan",
-    )
-    ensure_quarterly_periods(plan=plan)
-    return plan
-
-
-@pytest.fixture
-def work(this_year, force):
-    return DeliverableFactory(
-        objective__priority__plan=this_year,
-        lead_organisation=force,
-        title="Daytime patrol strategy",
-        status=Status.IN_PROGRESS,
-        forecast_date="Q4",
-        baseline_date="Q4",
-    )
 
 
 def person(org, role, name):
