@@ -40,4 +40,4 @@ RUN DEBUG=false SECRET_KEY=build-only ALLOWED_HOSTS=localhost \
 
 USER tracker
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "-c", "config/gunicorn.py", "config.wsgi"]

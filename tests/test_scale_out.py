@@ -89,6 +89,8 @@ class Server:
                     sys.executable,
                     "-m",
                     "gunicorn",
+                    "-c",
+                    "config/gunicorn.py",
                     "config.wsgi",
                     "--bind",
                     f"127.0.0.1:{self.port}",
@@ -511,3 +513,25 @@ def test_the_compose_file_runs_two_app_servers_behind_a_balancer_and_a_worker():
         assert environment["DATABASE_URL"] == shared["DATABASE_URL"]
     for name in apps:
         assert "evidence:/app/var/media" in services[name]["volumes"]
+
+
+def test_each_app_server_freezes_what_it_loaded_at_start_up():
+    """The app servers' gunicorn settings (used by the image and by the servers
+    above) move start-up objects out of the garbage collector's sight once a worker
+    has loaded the app, so that collections stay short under load."""
+    import gc
+    import runpy
+
+    root = settings.BASE_DIR
+    gunicorn_settings = runpy.run_path(str(root / "config" / "gunicorn.py"))
+    dockerfile = (root / "Dockerfile").read_text()
+    assert 'CMD ["gunicorn", "-c", "config/gunicorn.py", "config.wsgi"]' in dockerfile
+    assert gunicorn_settings["workers"] >= 2
+
+    gc.unfreeze()
+    assert gc.get_freeze_count() == 0
+    try:
+        gunicorn_settings["post_worker_init"](worker=None)
+        assert gc.get_freeze_count() > 10_000
+    finally:
+        gc.unfreeze()
