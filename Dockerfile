@@ -21,10 +21,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
 WORKDIR /app
-# Pango and a font for WeasyPrint, which draws published reports as PDF.
+# Pango and a font for WeasyPrint, which draws published reports as PDF;
+# pg_dump and pg_restore for `manage.py backup` and `restore` (docs/backups.md).
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
-       libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+       libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core postgresql-client \
     && rm -rf /var/lib/apt/lists/*
 RUN useradd --create-home --uid 1000 tracker
 

@@ -9,7 +9,7 @@ STATIC_SOURCES := $(shell find static -type f -not -path 'static/build/*' 2>/dev
 NODE_INSTALLED := node_modules/.package-lock.json
 FRONTEND := static/build/app.css
 
-.PHONY: install run test lint serve demo migrate bench clean
+.PHONY: install run test lint serve demo migrate bench load clean backup restore
 
 ## install: create .venv, install the pinned dependencies, build static files (idempotent)
 install: $(INSTALLED) $(STATIC_BUILT)
@@ -56,7 +56,7 @@ serve: install
 TYPED := deliverables/fuzzydates.py deliverables/services.py deliverables/querysets.py \
 	deliverables/importing.py plans/services.py plans/querysets.py plans/selectors.py \
 	deliverables/reminders.py deliverables/rollup.py deliverables/evidence.py \
-	deliverables/uploads.py
+	deliverables/uploads.py plans/accounts/services.py plans/accounts/selectors.py
 
 ## lint: ruff, mypy on the typed modules, Django's system checks and missing migrations
 lint: install
@@ -71,6 +71,11 @@ lint: install
 test: lint
 	$(BIN)/python -m pytest -n auto
 
+## load: the loopback load test (tests/test_load.py): 20 API clients and 10 dashboard
+## readers for LOAD_SECONDS (60) against gunicorn; needs DATABASE_URL=postgres://...
+load: install
+	$(BIN)/python -m pytest -m load -s tests/test_load.py
+
 ## bench: on a fresh PostgreSQL database, generate SIZE=national (or stress) data with
 ## seed_scale and time the pages and API on it; the table goes into docs/performance.md
 PG_SERVER ?= postgres://postgres@127.0.0.1:5432
@@ -84,6 +89,17 @@ bench: install
 	DATABASE_URL="$(PG_SERVER)/$(BENCH_DB)" $(BIN)/python manage.py bench \
 		--size $(SIZE) --output docs/performance.md
 	psql -q "$(PG_SERVER)/postgres" -c "DROP DATABASE $(BENCH_DB)"
+
+## backup: back up the database (DATABASE_URL) and the evidence files into one
+## archive under var/backups/ (docs/backups.md)
+backup: $(INSTALLED)
+	$(BIN)/python manage.py backup
+
+## restore: restore BACKUP=var/backups/<file>.tar.gz, replacing the database's contents;
+## add YES=1 when the database already holds data
+restore: $(INSTALLED)
+	@test -n "$(BACKUP)" || { echo "Say which backup: make restore BACKUP=var/backups/<file>.tar.gz"; exit 2; }
+	$(BIN)/python manage.py restore "$(BACKUP)" $(if $(YES),--yes)
 
 clean:
 	rm -rf $(VENV) staticfiles static/build node_modules

@@ -60,6 +60,10 @@ INSTALLED_APPS = [
     "simple_history",
     "django_htmx",
     "axes",
+    # Two-factor sign-in for administrators and editors (docs/sign-in.md).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # The scheduler process (`manage.py crontask`) that runs the daily reminders.
     "crontask",
     # Background tasks queued in the database and run by `manage.py db_worker`.
@@ -67,6 +71,7 @@ INSTALLED_APPS = [
     "plans",
     "deliverables",
     "scrutiny",
+    "plans.accounts",
 ]
 
 MIDDLEWARE = [
@@ -78,6 +83,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(); then no page until a two-factor code is given.
+    "django_otp.middleware.OTPMiddleware",
+    "plans.accounts.middleware.TwoFactorMiddleware",
+    # Keeps the request for the audit log: who wrote, and from where.
+    "plans.audit.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -103,6 +113,15 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 AXES_CLIENT_IP_CALLABLE = "config.proxies.client_address"
 
+# Two-factor sign-in (docs/sign-in.md): optional for administrators, editors and
+# superusers, or compulsory for them with REQUIRE_TWO_FACTOR_FOR=editors.
+REQUIRE_TWO_FACTOR_FOR = env.str("REQUIRE_TWO_FACTOR_FOR", default="").strip().lower()
+if REQUIRE_TWO_FACTOR_FOR not in {"", "editors"}:
+    raise environ.ImproperlyConfigured(
+        "REQUIRE_TWO_FACTOR_FOR must be empty or editors, "
+        f"not {REQUIRE_TWO_FACTOR_FOR!r}."
+    )
+
 # Content Security Policy: our own origin only, scripts by nonce, no inline styles.
 SECURE_CSP = {
     "default-src": [CSP.SELF],
@@ -121,6 +140,8 @@ SECURE_CSP = {
 SERVICE_NAME = env.str("SERVICE_NAME", default="Plan Delivery Tracker")
 BRAND_COLOUR = env.str("BRAND_COLOUR", default="#1d70b8")
 PHASE = env.str("PHASE", default="Beta")
+# The name authenticator apps show beside a two-factor code.
+OTP_TOTP_ISSUER = SERVICE_NAME
 
 ROOT_URLCONF = "config.urls"
 
@@ -255,6 +276,9 @@ STORAGES = {
 # progress update may carry.
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
 EVIDENCE_MAX_PER_UPDATE = env.int("EVIDENCE_MAX_PER_UPDATE", default=10)
+# Personal data: a deactivated account not signed in to for this many months is
+# anonymised by `manage.py apply_retention` (docs/data-protection.md).
+RETENTION_INACTIVE_MONTHS = env.int("RETENTION_INACTIVE_MONTHS", default=24)
 
 LOGIN_URL = "sign-in"
 LOGIN_REDIRECT_URL = "plans:list"

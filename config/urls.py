@@ -23,4 +23,6 @@ urlpatterns = [
     path("plans/", include(plan_patterns)),
     path("deliverables/", include(deliverable_patterns)),
     path("", include("scrutiny.urls")),
+    path("", include("plans.accounts.urls")),
+    path("", include("plans.audit_urls")),
 ]

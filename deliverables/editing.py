@@ -6,14 +6,18 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db import transaction
+from django.forms.models import model_to_dict
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import CreateView, UpdateView
 
+from deliverables.conflicts import ConflictMixin, lock_unchanged
 from deliverables.importing import sync_owners
 from deliverables.models import Deliverable, Milestone
+from deliverables.services import StaleVersion
 from plans.forms import GovukDateField, GovukFormMixin, add_service_errors
 from plans.models import Objective, Organisation, Plan, Priority
 from plans.permissions import edits_plan
@@ -192,12 +196,32 @@ class DeliverableCreate(AddToPlanMixin, CreateView):
         return reverse("deliverables:detail", args=[self.object.pk])
 
 
-class DeliverableUpdate(EditInPlanMixin, UpdateView):
+class DeliverableUpdate(ConflictMixin, EditInPlanMixin, UpdateView):
     model, form_class, template_name = Deliverable, DeliverableForm, TEMPLATE
+
+    def versioned(self):
+        return [self.object]
+
+    def initial_for(self, obj):
+        return model_to_dict(obj, fields=DeliverableForm.Meta.fields)
 
     def get_initial(self):
         roles = self.object.owners.values_list("role", flat=True)
         return super().get_initial() | {"owners": "\n".join(roles)}
+
+    def form_valid(self, form):
+        # The form saves the whole row as loaded: only if nobody saved it since the
+        # person read it (or, with no version sent, since this request loaded it).
+        try:
+            with transaction.atomic():
+                lock_unchanged(
+                    Deliverable,
+                    pk=self.object.pk,
+                    if_match=self.version_sent(form) or self.loaded_version,
+                )
+                return super().form_valid(form)
+        except StaleVersion:
+            return self.conflicted(form)
 
     def get_success_url(self):
         return reverse("deliverables:detail", args=[self.object.pk])
@@ -323,12 +347,20 @@ class PlanCreate(LoginRequiredMixin, CreateView):
         return reverse("plans:detail", args=[self.object.pk])
 
 
-class PlanUpdate(EditInPlanMixin, UpdateView):
+class PlanUpdate(ConflictMixin, EditInPlanMixin, UpdateView):
     model, form_class, template_name = Plan, PlanForm, "plans/plan_form.html"
 
     def plan_for(self) -> Plan:
         self.object = get_object_or_404(Plan, pk=self.kwargs["pk"])
         return self.object
+
+    def versioned(self):
+        # A plan has no ETag of its own: its version is made the same way, from
+        # the time of its last save.
+        return [self.object]
+
+    def initial_for(self, obj):
+        return model_to_dict(obj, fields=PlanForm.Meta.fields)
 
     def get_form_kwargs(self):
         from deliverables.views import _editable_bodies
@@ -340,7 +372,16 @@ class PlanUpdate(EditInPlanMixin, UpdateView):
     def form_valid(self, form):
         from plans.services import ensure_quarterly_periods
 
-        plan = form.save()
+        try:
+            with transaction.atomic():
+                lock_unchanged(
+                    Plan,
+                    pk=self.object.pk,
+                    if_match=self.version_sent(form) or self.loaded_version,
+                )
+                plan = form.save()
+        except StaleVersion:
+            return self.conflicted(form)
         ensure_quarterly_periods(plan=plan)
         messages.success(self.request, f"Saved {plan.title}.")
         return redirect("plans:detail", plan.pk)

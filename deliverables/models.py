@@ -693,3 +693,36 @@ class PendingUpload(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_purpose_display()}: {self.name}"
+
+
+class Redaction(models.Model):
+    """A name or other personal detail taken out of a progress update's text.
+
+    Updates are never edited, except by ``deliverables.redaction.redact_update``,
+    which replaces the words in the stored text and records here who did it, when
+    and why. The words removed are not kept anywhere.
+    """
+
+    update = models.ForeignKey(
+        ProgressUpdate, on_delete=models.PROTECT, related_name="redactions"
+    )
+    fields = models.CharField(
+        max_length=50, help_text="The texts changed: narrative, reason or both."
+    )
+    replacements = models.PositiveIntegerField(
+        help_text="How many times the words were found and replaced."
+    )
+    reason = models.TextField(help_text="Why the words were taken out.")
+    redacted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    redacted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["update", "redacted_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="redaction_says_why"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Redaction of {self.fields} ({self.redacted_at:%d %B %Y})"

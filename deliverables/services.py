@@ -5,6 +5,7 @@ call these.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +23,7 @@ from deliverables.models import (
     Status,
     UpdateReview,
 )
+from plans import audit
 from plans.models import ReportingPeriod
 from plans.selectors import period_for_day
 from plans.services import attribute_to
@@ -186,6 +188,9 @@ def record_progress_many(
         default_user=by,
         default_change_reason="Bulk progress update",
     )
+    # The bulk writes above bypass the model signals: record each row here.
+    audit.record_many(updates, audit.Action.CREATED)
+    audit.record_many(list(touched.values()), audit.Action.CHANGED)
     return updates
 
 
@@ -439,17 +444,33 @@ def _review(
 
 @transaction.atomic
 def merge_deliverables(
-    *, umbrella: Deliverable, merged: list[Deliverable], reason: str, by: Any
+    *,
+    umbrella: Deliverable,
+    merged: list[Deliverable],
+    reason: str,
+    by: Any,
+    if_match: Mapping[int, str] | None = None,
 ) -> list[ProgressUpdate]:
     """Merge several deliverables into one umbrella deliverable of the same plan.
 
     Each merged deliverable gets a progress update saying what it joined and why, so
     the merge shows in its timeline and in the summary of changes. Plan editors only.
+    With ``if_match`` (each deliverable's ETag as read, by id), the merge goes ahead
+    only if the umbrella and every merged one are unchanged, else ``StaleVersion``.
     """
     from plans.permissions import edits_plan
 
     if not edits_plan(by, umbrella.plan):
         raise PermissionDenied("Only the plan's editors merge deliverables.")
+    if if_match is not None:
+        ids = sorted({umbrella.pk, *(d.pk for d in merged)})
+        # Locked in id order, as record_progress_many does, so merges cannot deadlock.
+        for current in (
+            Deliverable.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+        ):
+            expected = (if_match.get(current.pk) or "").strip()
+            if expected not in {current.etag, "*"}:
+                raise StaleVersion(current.etag)
     errors: dict[str, str] = {}
     if not merged:
         errors["merged"] = "Choose the deliverables to merge into this one."
@@ -487,14 +508,20 @@ def merge_deliverables(
 
 @transaction.atomic
 def split_deliverable(
-    *, deliverable: Deliverable, titles: list[str], reason: str, by: Any
+    *,
+    deliverable: Deliverable,
+    titles: list[str],
+    reason: str,
+    by: Any,
+    if_match: str | None = None,
 ) -> list[Deliverable]:
     """Split a deliverable into new ones, each taking a part of its scope.
 
     The parts keep its objective, lead, owners and dates, get references ``<ref>.1``,
     ``<ref>.2``... (the first free ones) and point back at it; the original is closed
     with the status "split" and a progress update that names the parts and the reason.
-    Plan editors only.
+    Plan editors only. With ``if_match``, the split goes ahead only if the
+    deliverable's ETag still matches, else ``StaleVersion``.
     """
     from plans.permissions import edits_plan
 
@@ -505,6 +532,8 @@ def split_deliverable(
     )
     if not edits_plan(by, original.plan):
         raise PermissionDenied("Only the plan's editors split deliverables.")
+    if if_match is not None and if_match.strip() not in {original.etag, "*"}:
+        raise StaleVersion(original.etag)
     titles = [t.strip() for t in titles if t.strip()]
     errors: dict[str, str] = {}
     if len(titles) < 2:

@@ -23,6 +23,7 @@ from django.views import View
 from django.views.generic import DetailView, FormView, ListView
 
 from deliverables import rollup
+from deliverables.conflicts import ConflictMixin, parse_versions
 from deliverables.evidence import with_attachments
 from deliverables.evidence_views import attach_from_progress_form
 from deliverables.filtersets import DeliverableFilter
@@ -43,6 +44,7 @@ from deliverables.models import (
 )
 from deliverables.permissions import may_record_progress
 from deliverables.services import (
+    StaleVersion,
     accept_update,
     merge_deliverables,
     record_progress,
@@ -421,12 +423,17 @@ class WritableDeliverableMixin(LoginRequiredMixin):
         return super().dispatch(request, *args, **kwargs)
 
 
-class RecordProgressView(WritableDeliverableMixin, FormView):
+class RecordProgressView(ConflictMixin, WritableDeliverableMixin, FormView):
     form_class = ProgressWithEvidenceForm
     template_name = "deliverables/record_progress.html"
 
+    def versioned(self):
+        return [self.deliverable]
+
     def get_initial(self):
-        d = self.deliverable
+        return self.initial_for(self.deliverable)
+
+    def initial_for(self, d):
         return {
             "status": d.status if d.status != Status.MERGED else Status.IN_PROGRESS,
             "rag": d.rag,
@@ -459,8 +466,12 @@ class RecordProgressView(WritableDeliverableMixin, FormView):
                     narrative=data["narrative"],
                     reason=data["reason"],
                     source=ProgressUpdate.Source.BROWSER,
+                    if_match=self.version_sent(form) or None,
                 )
                 attach_from_progress_form(form, update=update, by=self.request.user)
+        except StaleVersion:
+            # Refused before the evidence was attached: no file was stored.
+            return self.conflicted(form)
         except ValidationError as error:
             add_service_errors(form, error)
             return self.form_invalid(form)
@@ -679,7 +690,7 @@ class ImportPlanView(LoginRequiredMixin, View):
         }
 
 
-class MergeView(LoginRequiredMixin, FormView):
+class MergeView(ConflictMixin, LoginRequiredMixin, FormView):
     """Merge other deliverables of the plan into this one (plan editors only)."""
 
     form_class = MergeForm
@@ -695,8 +706,8 @@ class MergeView(LoginRequiredMixin, FormView):
             raise Http404
         return super().dispatch(request, *args, **kwargs)
 
-    def get_form_kwargs(self):
-        candidates = (
+    def candidates(self):
+        return (
             Deliverable.objects.filter(plan_id=self.umbrella.plan_id)
             .exclude(pk=self.umbrella.pk)
             .exclude(
@@ -704,7 +715,24 @@ class MergeView(LoginRequiredMixin, FormView):
             )
             .order_by("position", "reference")
         )
-        return super().get_form_kwargs() | {"candidates": candidates}
+
+    def versioned(self):
+        # The umbrella and every deliverable offered: the page shows them all.
+        return [self.umbrella, *self.candidates()]
+
+    def get_form_kwargs(self):
+        return super().get_form_kwargs() | {"candidates": self.candidates()}
+
+    def form_invalid(self, form):
+        # A chosen deliverable someone else closed meanwhile is no longer offered:
+        # say what happened to it rather than only "Select a valid choice".
+        chosen = [pk for pk in form.data.getlist("merged") if pk.isdigit()]
+        changed = self.changed_since_read(
+            form, [self.umbrella, *Deliverable.objects.filter(pk__in=chosen)]
+        )
+        if changed:
+            return self.conflicted(form, subjects=changed)
+        return super().form_invalid(form)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(deliverable=self.umbrella, **kwargs)
@@ -716,6 +744,11 @@ class MergeView(LoginRequiredMixin, FormView):
                 merged=list(form.cleaned_data["merged"]),
                 reason=form.cleaned_data["reason"],
                 by=self.request.user,
+                if_match=parse_versions(self.version_sent(form) or self.loaded_version),
+            )
+        except StaleVersion:
+            return self.conflicted(
+                form, subjects=[self.umbrella, *form.cleaned_data["merged"]]
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -728,7 +761,7 @@ class MergeView(LoginRequiredMixin, FormView):
         return redirect("deliverables:detail", self.umbrella.pk)
 
 
-class SplitView(LoginRequiredMixin, FormView):
+class SplitView(ConflictMixin, LoginRequiredMixin, FormView):
     """Split this deliverable into several new ones (plan editors only)."""
 
     form_class = SplitForm
@@ -744,6 +777,9 @@ class SplitView(LoginRequiredMixin, FormView):
             raise Http404
         return super().dispatch(request, *args, **kwargs)
 
+    def versioned(self):
+        return [self.deliverable]
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(deliverable=self.deliverable, **kwargs)
 
@@ -754,7 +790,10 @@ class SplitView(LoginRequiredMixin, FormView):
                 titles=form.cleaned_data["titles"].splitlines(),
                 reason=form.cleaned_data["reason"],
                 by=self.request.user,
+                if_match=self.version_sent(form) or self.loaded_version,
             )
+        except StaleVersion:
+            return self.conflicted(form)
         except ValidationError as error:
             add_service_errors(form, error)
             return self.form_invalid(form)

@@ -6,6 +6,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from plans.models import (
     ApiClient,
+    AuditEvent,
     IdempotencyRecord,
     Indicator,
     IndicatorChange,
@@ -383,3 +384,23 @@ class IdempotencyRecordAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
         return queryset if request.user.is_superuser else queryset.none()
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """The audit log, read-only: nobody adds, changes or deletes an event."""
+
+    list_display = ["at", "action", "object_type", "object_text", "actor", "via"]
+    list_filter = ["action", "via", "object_type"]
+    search_fields = ["object_text", "object_id", "actor_name", "address"]
+    date_hierarchy = "at"
+    list_select_related = ["actor"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

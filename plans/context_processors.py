@@ -10,7 +10,9 @@ from plans.querysets import roles_of
 def service(request):
     user = getattr(request, "user", None)
     items = []
-    if user is not None and user.is_authenticated:
+    # No menu for someone who still owes a two-factor code (accounts.middleware).
+    owes_code = getattr(request, "owes_two_factor_code", False)
+    if user is not None and user.is_authenticated and not owes_code:
         items = [
             (reverse("plans:list"), "Plans"),
             (reverse("deliverables:list"), "Deliverables"),
@@ -19,6 +21,9 @@ def service(request):
         if user.is_superuser or set(roles_of(user).values()) & set(EDITORS):
             items.append((reverse("deliverables:review-queue"), "Review"))
             items.append((reverse("deliverables:import"), "Import"))
+        if user.is_superuser or "admin" in roles_of(user).values():
+            items.append((reverse("audit:index"), "Audit log"))
+        items.append((reverse("accounts:account"), "Your account"))
     return {
         "service_name": settings.SERVICE_NAME,
         "brand_colour": settings.BRAND_COLOUR,

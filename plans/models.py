@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
+from plans.audit_models import AuditEvent  # noqa: F401 - the app's audit log
 from plans.querysets import (
     MembershipQuerySet,
     OrganisationQuerySet,

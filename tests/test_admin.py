@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from deliverables.models import Attachment, ProgressUpdate, SentReminder, Status
 from deliverables.services import record_progress, return_update
-from plans.models import ApiClient, IdempotencyRecord, PeriodEvent
+from plans.models import ApiClient, AuditEvent, IdempotencyRecord, PeriodEvent
 from plans.services import change_indicator, issue_api_client
 from tests.factories import (
     DecisionNoticeFactory,
@@ -90,6 +90,7 @@ def one_of_everything(deliverable, editor, superuser):
         reason="Go-ahead given.",
         period=plan.reporting_periods.first(),
     )
+    assert AuditEvent.objects.exists()  # every write above was recorded
     return deliverable
 
 

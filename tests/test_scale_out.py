@@ -78,7 +78,9 @@ def _database_url() -> str:
 class Server:
     """One app server: gunicorn serving config.wsgi on a port of its own."""
 
-    def __init__(self, name: str, env: dict[str, str], log_dir) -> None:
+    def __init__(
+        self, name: str, env: dict[str, str], log_dir, workers: int | None = 1
+    ) -> None:
         self.name = name
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -94,8 +96,8 @@ class Server:
                     "config.wsgi",
                     "--bind",
                     f"127.0.0.1:{self.port}",
-                    "--workers",
-                    "1",
+                    # None: as many as the settings say (GUNICORN_WORKERS).
+                    *(["--workers", str(workers)] if workers else []),
                     "--timeout",
                     "60",
                 ],

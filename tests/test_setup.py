@@ -134,5 +134,5 @@ def test_the_compose_file_runs_the_app_and_its_database():
         assert needle in text
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert "requirements.txt" in dockerfile
-    assert '"gunicorn", "config.wsgi"' in dockerfile
+    assert '"gunicorn", "-c", "config/gunicorn.py", "config.wsgi"' in dockerfile
     assert "collectstatic" in dockerfile

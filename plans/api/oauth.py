@@ -15,6 +15,8 @@ class ClientScopes(SettingsScopes):
         client = getattr(application, "api_client", None)
         if client is None or client.revoked_at is not None:
             return []
+        if not client.service_user.is_active:  # deactivated: no new tokens
+            return []
         return list(client.scopes)
 
     def get_available_scopes(self, application=None, request=None, *args, **kwargs):
@@ -35,5 +37,7 @@ class ClientValidator(OAuth2Validator):
             get_access_token_model()
             .objects.select_related("application__api_client__service_user", "user")
             .filter(token_checksum=checksum)
+            # A deactivated account's tokens stop working at once, whoever holds them.
+            .exclude(user__is_active=False)
             .first()
         )

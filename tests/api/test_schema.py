@@ -242,4 +242,20 @@ def force_token(settings, monkeypatch, api_data, force, issue_client):
     suppress_health_check=[hypothesis.HealthCheck.function_scoped_fixture]
 )
 def test_api_conforms_to_its_schema(case, force_token):
-    case.call_and_validate(headers={"Authorization": f"Bearer {force_token}"})
+    before = _stored()
+    response = case.call_and_validate(
+        headers={"Authorization": f"Bearer {force_token}"}
+    )
+    if response.status_code >= 400:
+        # A refusal writes nothing: no update, value, evidence or record half-made.
+        assert _stored() == before, (response.status_code, response.text[:300])
+
+
+def _stored() -> tuple[int, ...]:
+    from deliverables.models import Attachment, ProgressUpdate
+    from plans.models import IdempotencyRecord, IndicatorValue
+
+    return tuple(
+        model.objects.count()
+        for model in (ProgressUpdate, Attachment, IndicatorValue, IdempotencyRecord)
+    )

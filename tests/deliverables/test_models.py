@@ -13,6 +13,7 @@ from deliverables.models import (
     Deliverable,
     PendingUpload,
     ProgressUpdate,
+    Redaction,
     SentReminder,
     Status,
     UpdateReview,
@@ -121,6 +122,14 @@ def _action(d):
     return ScrutinyAction.objects.create(
         plan=d.plan, text="Why?", raised_by="Panel", owner=d.lead_organisation
     )
+
+
+def _raw_on_audit_event(sql):
+    """Change or delete the latest audit event past the model, as a shell could."""
+    from plans.audit_models import AuditEvent
+
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [AuditEvent.objects.latest("id").pk])
 
 
 CONSTRAINT_CASES = {
@@ -315,6 +324,13 @@ CONSTRAINT_CASES = {
         comment="",
         reviewed_by=UserFactory(),
     ),
+    "redaction_says_why": lambda d: Redaction.objects.create(
+        update=make_update(d),
+        fields="narrative",
+        replacements=1,
+        reason="",
+        redacted_by=UserFactory(),
+    ),
     "decision_reference_unique_per_body": lambda d: [
         DecisionNoticeFactory(plan=d.plan, reference="DN-2017-01"),
         DecisionNoticeFactory(plan=d.plan, reference="DN-2017-01"),
@@ -335,6 +351,12 @@ CONSTRAINT_CASES = {
         state="closed",
         response="Done.",
         answered_on=datetime.date(2017, 5, 1),
+    ),
+    "audit_event_never_changed": lambda d: _raw_on_audit_event(
+        "UPDATE plans_auditevent SET object_text = 'Forged' WHERE id = %s"
+    ),
+    "audit_event_never_deleted": lambda d: _raw_on_audit_event(
+        "DELETE FROM plans_auditevent WHERE id = %s"
     ),
 }
 

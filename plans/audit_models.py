@@ -1,0 +1,232 @@
+"""The audit log's row: who wrote what, when and from where. Append-only.
+
+Kept apart from ``plans/models.py`` (which imports it, so the app registers it) because
+it concerns every app's models, not plans alone. The rules that make it append-only are
+in three places: here (the model and its queryset refuse to change or delete a row),
+in the database (triggers, ``plans/audit_guards.py``) and in the admin (read-only).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class AuditEventFinal(Exception):
+    """An audit event was asked to change or go: it never may."""
+
+    def __init__(self) -> None:
+        super().__init__("Audit events are never changed or deleted.")
+
+
+class AuditEventQuerySet(models.QuerySet):
+    """Reads only: ``update()`` and ``delete()`` are refused, whatever the filter."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise AuditEventFinal
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AuditEventFinal
+
+    def bulk_update(self, objs: Any, fields: Any, batch_size: Any = None) -> int:
+        raise AuditEventFinal
+
+    def concerning(self, organisation_ids: list[int]) -> AuditEventQuerySet:
+        """Events by the organisations' people and API clients, and events on their
+        plans, deliverables and other records."""
+        from plans.models import Plan
+
+        plans = Plan.objects.filter(owner_id__in=organisation_ids).values("pk")
+        return self.filter(
+            Q(actor_organisation_id__in=organisation_ids)
+            | Q(organisation_id__in=organisation_ids)
+            | Q(plan_id__in=plans)
+        )
+
+    def visible_to(self, actor: Any) -> AuditEventQuerySet:
+        """Superusers see every event; an organisation's administrators see the
+        events that concern it; nobody else sees any."""
+        from plans.querysets import roles_of, sees_everything
+
+        if sees_everything(actor):
+            return self.all()
+        admin_of = [org for org, role in roles_of(actor).items() if role == "admin"]
+        if not admin_of:
+            return self.none()
+        return self.concerning(admin_of)
+
+
+class AuditEvent(models.Model):
+    """One write to the service's data, or one sign-in, as it happened.
+
+    Written in the same transaction as the change it records, so a change that is
+    rolled back leaves no event. Never changed or deleted: the model, its queryset and
+    database triggers all refuse.
+    """
+
+    class Action(models.TextChoices):
+        CREATED = "created", "Created"
+        CHANGED = "changed", "Changed"
+        DELETED = "deleted", "Deleted"
+        SIGNED_IN = "signed-in", "Signed in"
+        SIGNED_OUT = "signed-out", "Signed out"
+        SIGN_IN_FAILED = "sign-in-failed", "Sign-in failed"
+
+    class Via(models.TextChoices):
+        BROWSER = "browser", "Browser"
+        API = "api", "API"
+        ADMIN = "admin", "Admin"
+        COMMAND = "command", "Command"
+        TASK = "task", "Background task"
+        SYSTEM = "system", "System"
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The person (or API client's service account) who acted.",
+    )
+    actor_name = models.CharField(
+        max_length=150,
+        blank=True,
+        help_text="The username as it was, or the name tried at a failed sign-in.",
+    )
+    api_client = models.ForeignKey(
+        "plans.ApiClient",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The API client whose token made the request, if any.",
+    )
+    via = models.CharField(max_length=10, choices=Via.choices)
+    # The organisations the event concerns, kept as plain ids (no foreign key
+    # constraint) so that an event outlives what it names, even the deletion of the
+    # organisation or plan itself.
+    actor_organisation = models.ForeignKey(
+        "plans.Organisation",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The organisation the actor acted for.",
+    )
+    organisation = models.ForeignKey(
+        "plans.Organisation",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The organisation the record belongs to or is led by.",
+    )
+    plan = models.ForeignKey(
+        "plans.Plan",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The plan the record belongs to.",
+    )
+    action = models.CharField(max_length=20, choices=Action.choices)
+    object_type = models.CharField(
+        max_length=100, help_text='The model, such as "deliverables.ProgressUpdate".'
+    )
+    object_id = models.CharField(max_length=64, blank=True)
+    object_text = models.CharField(max_length=300, blank=True)
+    changes = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='What changed: {"field": [old, new]}; secrets are never stored.',
+    )
+    address = models.CharField(max_length=64, blank=True)
+    request = models.CharField(
+        max_length=300, blank=True, help_text='Method and path, such as "POST /..."'
+    )
+    user_agent = models.CharField(max_length=200, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.object_type} {self.object_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AuditEventFinal
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise AuditEventFinal
+
+    @property
+    def who(self) -> str:
+        """The actor as people know them now (an anonymised account reads as
+        such), else the name stored at the time."""
+        if self.api_client_id is not None:
+            return f"{self.api_client.name} (API client)"
+        if self.actor_id is not None:
+            return self.actor.get_full_name() or self.actor.get_username()
+        return self.actor_name or "Nobody signed in"
+
+    @property
+    def object_kind(self) -> str:
+        """The record's kind in words, such as "progress update"."""
+        try:
+            return str(apps.get_model(self.object_type)._meta.verbose_name)
+        except (LookupError, ValueError):
+            return self.object_type
+
+    def _label(self, name: str) -> str:
+        """A field's name as the forms show it ("Forecast date")."""
+        try:
+            found = apps.get_model(self.object_type)._meta.get_field(name)
+        except (LookupError, ValueError, FieldDoesNotExist):
+            return name
+        label = getattr(found, "verbose_name", None) or name.replace("_", " ")
+        return str(label)[:1].upper() + str(label)[1:]
+
+    def changes_in_words(self) -> list[str]:
+        """Each change as "field: old → new", for the page and the export."""
+        lines = []
+        for key, change in (self.changes or {}).items():
+            name = self._label(key)
+            if isinstance(change, list) and len(change) == 2:
+                old, new = (_shown(value) for value in change)
+                if self.action == self.Action.CREATED:
+                    lines.append(f"{name}: {new}")
+                elif self.action == self.Action.DELETED:
+                    lines.append(f"{name}: was {old}")
+                else:
+                    lines.append(f"{name}: {old} → {new}")
+            elif isinstance(change, dict):
+                parts = [
+                    f"{how} {', '.join(str(v) for v in values)}"
+                    if isinstance(values, list)
+                    else how
+                    for how, values in change.items()
+                ]
+                lines.append(f"{name}: {'; '.join(parts)}")
+            else:
+                lines.append(f"{name}: {_shown(change)}")
+        return lines
+
+
+def _shown(value: Any) -> str:
+    if value is None or value == "":
+        return "(blank)"
+    return str(value)
