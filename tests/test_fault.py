@@ -17,6 +17,7 @@ import pwd
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -142,14 +143,18 @@ def manage(database_url: str, *args: str, stdin: str | None = None):
 @pytest.fixture
 def stack(tmp_path):
     """A private PostgreSQL with a migrated, seeded database, and an app server."""
-    postgres = PrivateServer(tmp_path / "postgres")
+    # Not under tmp_path: the postgres account must be able to reach the folder, and
+    # pytest keeps its temporary folders private to the user running the tests.
+    folder = Path(tempfile.mkdtemp(prefix="tracker-fault-"))
+    postgres = PrivateServer(folder)
     postgres.pg_ctl("start")
     server = None
     try:
-        with postgres.connect() as conn:
-            conn.autocommit = True
-            with conn.cursor() as cursor:
-                cursor.execute("CREATE DATABASE tracker")
+        conn = postgres.connect()
+        conn.autocommit = True
+        with conn.cursor() as cursor:
+            cursor.execute("CREATE DATABASE tracker")
+        conn.close()
         database_url = postgres.url("tracker")
         manage(database_url, "migrate", "--noinput", "-v0")
         lines = manage(database_url, "shell", stdin=SEED).strip().splitlines()
@@ -173,6 +178,7 @@ def stack(tmp_path):
         if server is not None:
             server.stop()
         postgres.pg_ctl("stop", "-m", "immediate")
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def test_every_acknowledged_update_survives_a_database_restart_exactly_once(stack):
