@@ -57,7 +57,12 @@ urlpatterns = [
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path(
-        "api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"
+        "api/docs/",
+        # A page to read: GET (and HEAD) only, so OPTIONS is a plain 405.
+        SpectacularSwaggerView.as_view(
+            url_name="schema", http_method_names=["get", "head"]
+        ),
+        name="api-docs",
     ),
     # Only the token endpoints of OAuth 2.0: forces use the client-credentials grant.
     path("o/token/", oauth_views.TokenView.as_view(), name="oauth-token"),

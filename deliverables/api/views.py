@@ -236,7 +236,7 @@ class DeliverableViewSet(ScopedReadOnlyViewSet):
         ordering_fields=None,
         pagination_class=None,
     )
-    def updates(self, request, pk=None):
+    def updates(self, request, pk=None, format=None):
         if request.method == "GET":
             deliverable = self.get_object()
             updates = with_attachments(
@@ -361,7 +361,7 @@ class ProgressUpdateViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         ordering_fields=None,
     )
     @idempotent
-    def bulk(self, request):
+    def bulk(self, request, format=None):
         envelope = BulkInput(data=request.data)
         envelope.is_valid(raise_exception=True)
         items = envelope.validated_data["updates"]
@@ -512,7 +512,7 @@ class ProgressUpdateViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         ordering_fields=None,
         pagination_class=None,
     )
-    def attachments(self, request, pk=None):
+    def attachments(self, request, pk=None, format=None):
         update = self.get_object()
         context = self.get_serializer_context()
         if request.method == "GET":

@@ -95,7 +95,7 @@ class IndicatorViewSet(ScopedReadOnlyViewSet):
     )
     @action(detail=True, methods=["post"], url_path="values")
     @idempotent
-    def record_value(self, request, pk=None):
+    def record_value(self, request, pk=None, format=None):
         indicator = get_object_or_404(self.get_queryset(), pk=pk)
         if not may_record_indicators(request.user, indicator.plan):
             raise NotFound()

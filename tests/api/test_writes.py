@@ -294,6 +294,18 @@ def test_a_revoked_client_is_refused_at_once(issue_client, force, led):
     assert not ProgressUpdate.objects.exists()
 
 
+def test_deactivating_a_clients_account_refuses_its_tokens_at_once(
+    issue_client, force, led
+):
+    client, secret, token = issue_client(force)
+    client.service_user.is_active = False
+    client.service_user.save()
+    assert bearer(token).get("/api/v1/deliverables/").status_code == 401
+    assert bearer(token).post(updates_url(led), AMBER).status_code == 401
+    assert fetch_token(client.application.client_id, secret).status_code != 200
+    assert not ProgressUpdate.objects.exists()
+
+
 def test_a_client_cannot_ask_for_scopes_it_was_not_given(issue_client, force):
     client, secret, _ = issue_client(force, scopes=["read"], name="Reader")
     response = fetch_token(client.application.client_id, secret, "read updates:write")

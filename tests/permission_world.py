@@ -1,0 +1,278 @@
+"""A small world of two organisations for the permission matrix and the generated
+cross-organisation attempts.
+
+Organisation A ("Alpha Police Authority") owns a published plan that is not public,
+leads its deliverable and has a member in every role. Organisation B ("Bravo Police
+Authority") owns two plans nobody outside B may see: a published one that is not
+public, and a draft. Every title, narrative and text of B's work carries a secret
+marker (``SECRET-B-<hex>``), so a test can tell whether any of it reached A.
+
+Both tests build the world once per module (see ``module_world`` in each), inside a
+transaction that is rolled back afterwards.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.test import override_settings
+from django.utils import timezone
+from rest_framework.test import APIClient, ForceAuthClientHandler
+
+from deliverables.evidence import attach_file, attach_link
+from deliverables.services import record_progress
+from plans.models import Membership
+from plans.services import ensure_quarterly_periods, issue_api_client
+from scrutiny.charts import charts_for
+from scrutiny.models import ScrutinyAction
+from scrutiny.services import publish_report
+from tests.factories import (
+    DecisionNoticeFactory,
+    DeliverableFactory,
+    IndicatorDefinitionFactory,
+    IndicatorFactory,
+    IndicatorValueFactory,
+    MembershipFactory,
+    MilestoneFactory,
+    OrganisationFactory,
+    PlanFactory,
+    StrandFactory,
+    UserFactory,
+)
+
+#: The roles the matrix asks about, in the order of its columns.
+ROLES = (
+    "anonymous",
+    "reader",
+    "contributor",
+    "editor",
+    "admin",
+    "outsider",
+    "api_own",
+    "api_other",
+)
+ROLE_LABELS = {
+    "anonymous": "Signed out",
+    "reader": "Reader",
+    "contributor": "Contributor",
+    "editor": "Editor",
+    "admin": "Admin",
+    "outsider": "Other organisation",
+    "api_own": "API client",
+    "api_other": "Other API client",
+}
+MEMBER_ROLES = {
+    "reader": Membership.Role.READER,
+    "contributor": Membership.Role.CONTRIBUTOR,
+    "editor": Membership.Role.EDITOR,
+    "admin": Membership.Role.ADMIN,
+}
+SCOPES = ["read", "updates:write"]
+PDF_BYTES = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+@dataclass
+class Side:
+    """One organisation's people and work."""
+
+    organisation: Any
+    users: dict[str, Any] = field(default_factory=dict)
+    tokens: dict[str, str] = field(default_factory=dict)
+    objects: dict[str, Any] = field(default_factory=dict)
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.__dict__["objects"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+@dataclass
+class World:
+    a: Side
+    b: Side
+    secret: str  # the hex every one of B's markers carries
+
+    def marker(self, what: str) -> str:
+        return f"SECRET-B-{self.secret}-{what}"
+
+
+def _plan(owner, reference, title, **fields):
+    year = timezone.localdate().year
+    plan = PlanFactory(
+        owner=owner,
+        reference=reference,
+        title=title,
+        starts_on=datetime.date(year, 1, 1),
+        ends_on=datetime.date(year, 12, 31),
+        **fields,
+    )
+    ensure_quarterly_periods(plan=plan)
+    return plan
+
+
+def _token(client) -> str:
+    from oauth2_provider.models import AccessToken
+    from oauthlib.common import generate_token
+
+    return AccessToken.objects.create(
+        application=client.application,
+        token=generate_token(),
+        expires=timezone.now() + datetime.timedelta(days=1),
+        scope=" ".join(SCOPES),
+    ).token
+
+
+def _side(name, short_name, label, text) -> Side:
+    """An organisation with one member per role, an API client, and a plan with one
+    of everything, every text made by ``text(what)``."""
+    organisation = OrganisationFactory(name=name, short_name=short_name)
+    side = Side(organisation=organisation)
+    for role, value in MEMBER_ROLES.items():
+        side.users[role] = MembershipFactory(
+            user=UserFactory(username=f"{label}-{role}"),
+            organisation=organisation,
+            role=value,
+        ).user
+    root = UserFactory(username=f"{label}-root", is_staff=True, is_superuser=True)
+    client, _secret = issue_api_client(
+        organisation=organisation, name="Performance system", scopes=SCOPES, by=root
+    )
+    side.tokens["api"] = _token(client)
+    side.objects["api_client"] = client
+    editor = side.users["editor"]
+
+    plan = _plan(organisation, f"{short_name}/PLAN", text("plan"))
+    periods = list(plan.reporting_periods.order_by("starts_on"))
+    work = DeliverableFactory(
+        objective__priority__plan=plan,
+        objective__priority__title=text("priority"),
+        objective__title=text("objective"),
+        title=text("deliverable"),
+        lead_organisation=organisation,
+        expected_benefits=text("benefits"),
+        forecast_date="Q4",
+        baseline_date="Q4",
+    )
+    update = record_progress(
+        deliverable=work, by=side.users["contributor"], narrative=text("narrative")
+    )
+    evidence = attach_file(
+        update=update,
+        by=side.users["contributor"],
+        file=SimpleUploadedFile(
+            "minutes.pdf", PDF_BYTES + text("file").encode(), "application/pdf"
+        ),
+        title=text("evidence"),
+    )
+    link = attach_link(
+        update=update,
+        by=side.users["contributor"],
+        url="https://example.org/minutes",
+        title=text("link"),
+    )
+    indicator = IndicatorFactory(plan=plan, title=text("indicator"))
+    IndicatorValueFactory(indicator=indicator, period=periods[0], recorded_by=editor)
+    report = publish_report(plan=plan, period=periods[0], by=editor)
+    side.objects.update(
+        plan=plan,
+        period=periods[0],
+        priority=work.objective.priority,
+        objective=work.objective,
+        deliverable=work,
+        milestone=MilestoneFactory(deliverable=work, title=text("milestone")),
+        update=update,
+        evidence=evidence,
+        link=link,
+        indicator=indicator,
+        definition=IndicatorDefinitionFactory(
+            owner=organisation, title=text("definition")
+        ),
+        decision=DecisionNoticeFactory(plan=plan, title=text("decision")),
+        report=report,
+        action=ScrutinyAction.objects.create(
+            plan=plan, text=text("action"), raised_by="Panel", owner=organisation
+        ),
+        strand=StrandFactory(plan=plan, name=text("strand")),
+    )
+    return side
+
+
+def build_world() -> World:
+    """Both organisations: A's plan published (not public), B's plans unseen by A."""
+    secret = uuid.uuid4().hex
+    a = _side("Alpha Police Authority", "APA", "alpha", lambda what: f"Alpha {what}")
+    b = _side(
+        "Bravo Police Authority",
+        "BPA",
+        "bravo",
+        lambda what: f"SECRET-B-{secret}-{what}",
+    )
+    # B's draft: its owners' alone, whatever else holds.
+    draft = _plan(b.organisation, "BPA/DRAFT", f"SECRET-B-{secret}-draft")
+    draft.state = draft.State.DRAFT
+    draft.save()
+    b.objects["draft_deliverable"] = DeliverableFactory(
+        objective__priority__plan=draft,
+        objective__priority__title=f"SECRET-B-{secret}-draft-priority",
+        objective__title=f"SECRET-B-{secret}-draft-objective",
+        title=f"SECRET-B-{secret}-draft-deliverable",
+        lead_organisation=b.organisation,
+    )
+    b.objects["draft"] = draft
+    for side in (a, b):
+        assert not side.plan.is_public
+        chart = charts_for(side.report.data, inline=False)["status"]["src"]
+        side.objects["chart"] = chart.rstrip("/").split("/")[-1].removesuffix(".svg")
+    return World(a=a, b=b, secret=secret)
+
+
+def module_world(django_db_blocker, tmp_path_factory):
+    """Yield the world for a module-scoped fixture: built once, rolled back after.
+
+    Evidence files go to a temporary folder; passwords are hashed fast.
+    """
+    media = tmp_path_factory.mktemp("media")
+    with (
+        override_settings(
+            MEDIA_ROOT=media,
+            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        ),
+        django_db_blocker.unblock(),
+        transaction.atomic(),
+    ):
+        yield build_world()
+        transaction.set_rollback(True)
+
+
+@functools.cache
+def _shared_handler():
+    """One request handler for every client: each new one would load the middleware
+    again, and WhiteNoise's reads every static file to do so (a tenth of a second)."""
+    return ForceAuthClientHandler(enforce_csrf_checks=False)
+
+
+def client_as(world: World, role: str, client=None):
+    """A test client acting as ``role`` towards organisation A's objects.
+
+    ``outsider`` is B's admin; ``api_own`` is A's API client and ``api_other`` B's,
+    each with a bearer token (which the HTML pages do not take: to them, a bearer is
+    signed out).
+    """
+    client = client or APIClient()
+    client.handler = _shared_handler()
+    if role in MEMBER_ROLES:
+        client.force_login(world.a.users[role])
+    elif role == "outsider":
+        client.force_login(world.b.users["admin"])
+    elif role == "api_own":
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {world.a.tokens['api']}")
+    elif role == "api_other":
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {world.b.tokens['api']}")
+    return client
