@@ -160,10 +160,17 @@ def _cell_text(value: Any) -> str:
     return re.sub(r"[ \t]+", " ", str(value)).strip()
 
 
+#: The most deliverables one file may hold, and the longest text a cell may hold.
+MAX_ROWS = 5_000
+MAX_CELL = 10_000
+
+
 def read_rows(path: str | Path) -> list[tuple[int, dict[str, str]]]:
     """Read a CSV or XLSX file into ``(row number, {column: text})`` pairs.
 
-    Raises ImportFailed when the file cannot be read or its header is wrong.
+    Raises ImportFailed when the file cannot be read (a workbook with macros, one
+    that unpacks to far more than it weighs, more than ``MAX_ROWS`` rows), its header
+    is wrong, or a cell holds more than ``MAX_CELL`` characters.
     """
     path = Path(path)
     try:
@@ -179,6 +186,17 @@ def read_rows(path: str | Path) -> list[tuple[int, dict[str, str]]]:
         ) from exc
     if not table:
         raise ImportFailed([RowError(1, "header", "The file is empty.")])
+    if len(table) > MAX_ROWS + 1:
+        raise ImportFailed(
+            [
+                RowError(
+                    0,
+                    "file",
+                    f"The file has too many rows: a plan has at most {MAX_ROWS:,} "
+                    "deliverables.",
+                )
+            ]
+        )
     header = [_header_key(h) for h in table[0]]
     errors = [
         RowError(1, name or f"column {i + 1}", "This is not a column we know.")
@@ -194,15 +212,22 @@ def read_rows(path: str | Path) -> list[tuple[int, dict[str, str]]]:
     errors += [RowError(1, name, "This column appears twice.") for name in repeated]
     if errors:
         raise ImportFailed(errors)
-    rows = []
+    rows, too_long = [], []
     for number, cells in enumerate(table[1:], start=2):
         values = {
             name: _cell_text(cells[i] if i < len(cells) else None)
             for i, name in enumerate(header)
             if name
         }
+        too_long += [
+            RowError(number, name, f"Keep this to {MAX_CELL:,} characters or fewer.")
+            for name, text in values.items()
+            if len(text) > MAX_CELL
+        ]
         if any(values.values()):
             rows.append((number, {c: values.get(c, "") for c in COLUMNS}))
+    if too_long:
+        raise ImportFailed(too_long)
     return rows
 
 
@@ -214,12 +239,36 @@ def _read_csv(path: Path) -> list[list[Any]]:
 def _read_xlsx(path: Path) -> list[list[Any]]:
     from openpyxl import load_workbook
 
-    workbook = load_workbook(path, read_only=True, data_only=True)
+    from deliverables.uploads import check_xlsx_package
+
+    # The same checks as a return's: a plain workbook, no macros, no zip bomb.
+    check_xlsx_package(
+        path,
+        not_xlsx="The file is not an Excel workbook (.xlsx): save it as one, or as "
+        "a CSV file, and upload it again.",
+    )
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - any parser failure means "unreadable"
+        raise _unreadable(exc) from exc
     try:
         sheet = workbook.worksheets[0]
-        return [list(row) for row in sheet.iter_rows(values_only=True)]
+        table = []
+        for row in sheet.iter_rows(values_only=True):
+            table.append(list(row))
+            if len(table) > MAX_ROWS + 1:
+                break  # enough to say there are too many, without reading them all
+        return table
+    except Exception as exc:  # noqa: BLE001 - a sheet is parsed as it is read
+        raise _unreadable(exc) from exc
     finally:
         workbook.close()
+
+
+def _unreadable(exc: Exception) -> ImportFailed:
+    return ImportFailed(
+        [RowError(0, "file", f"The file could not be read as a workbook: {exc}")]
+    )
 
 
 # Validating ------------------------------------------------------------------------

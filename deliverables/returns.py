@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime
 import io
-import zipfile
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -48,6 +47,7 @@ from deliverables.models import (
 )
 from deliverables.permissions import may_record_progress
 from deliverables.services import BulkRefused, Change, record_progress_many
+from deliverables.uploads import check_xlsx_package
 from plans.models import Organisation, Plan, ReportingPeriod
 from plans.permissions import WRITERS, edits_plan
 from plans.querysets import roles_of
@@ -60,8 +60,6 @@ ABOUT_SHEET = "About"
 HELP_SHEET = "How to fill this in"
 
 MAX_BYTES = 5 * 1024 * 1024
-MAX_UNPACKED_BYTES = 50 * 1024 * 1024
-MAX_PARTS = 500
 MAX_ROWS = 2_000
 MAX_SCANNED_ROWS = 20_000
 MAX_CELL = 10_000
@@ -552,43 +550,16 @@ def _refuse(message: str) -> ImportFailed:
     return ImportFailed([RowError(0, FILE, message)])
 
 
-def check_package(source: IO[bytes] | str | Path) -> None:
-    """Refuse anything but a plain XLSX workbook of a sensible size, before a parser
-    reads it: not a zip, a macro-enabled workbook, or a zip that unpacks to far more
-    than it weighs."""
-    not_xlsx = (
+def check_package(
+    source: IO[bytes] | str | Path,
+    not_xlsx: str = (
         "The file is not an Excel workbook (.xlsx). Download the return again, fill "
         "it in, and save it as an Excel workbook."
-    )
-    try:
-        if not zipfile.is_zipfile(source):
-            raise _refuse(not_xlsx)
-        if hasattr(source, "seek"):
-            source.seek(0)
-        with zipfile.ZipFile(source) as package:
-            parts = package.infolist()
-            names = {info.filename.lower() for info in parts}
-            if len(parts) > MAX_PARTS or (
-                sum(info.file_size for info in parts) > MAX_UNPACKED_BYTES
-            ):
-                raise _refuse("The workbook is too large to read.")
-            if "[content_types].xml" not in names:
-                raise _refuse(not_xlsx)
-            types = package.read("[Content_Types].xml").decode("utf-8", "replace")
-    except (OSError, zipfile.BadZipFile, KeyError) as exc:
-        raise _refuse(not_xlsx) from exc
-    finally:
-        if hasattr(source, "seek"):
-            source.seek(0)
-    if "macroenabled" in types.lower() or any(
-        name.endswith("vbaproject.bin") for name in names
-    ):
-        raise _refuse(
-            "The workbook contains macros, which we do not accept. Save it as an "
-            "Excel workbook (.xlsx) without macros and upload it again."
-        )
-    if "spreadsheetml.sheet.main+xml" not in types:
-        raise _refuse(not_xlsx)
+    ),
+) -> None:
+    """Refuse anything but a plain XLSX workbook of a sensible size, before a parser
+    reads it (see ``deliverables.uploads.check_xlsx_package``)."""
+    check_xlsx_package(source, not_xlsx=not_xlsx)
 
 
 def read_return(

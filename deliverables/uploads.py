@@ -12,10 +12,11 @@ from __future__ import annotations
 import datetime
 import tempfile
 import uuid
+import zipfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.uploadedfile import UploadedFile
@@ -25,6 +26,10 @@ from django.utils.text import get_valid_filename
 
 from deliverables.models import PendingUpload
 from plans.models import Plan, ReportingPeriod
+
+#: Limits of a workbook's zip package, checked before it is parsed.
+MAX_UNPACKED_BYTES = 50 * 1024 * 1024
+MAX_PARTS = 500
 
 #: How long an unconfirmed upload is kept.
 KEPT_FOR = datetime.timedelta(days=1)
@@ -111,3 +116,44 @@ def readable_file(pending: PendingUpload) -> Iterator[Path]:
         path = Path(folder) / f"{stem}{suffix}"
         path.write_bytes(bytes(pending.content))
         yield path
+
+
+def check_xlsx_package(source: IO[bytes] | str | Path, *, not_xlsx: str) -> None:
+    """Refuse anything but a plain XLSX workbook of a sensible size, before a parser
+    reads it: not a zip, a macro-enabled workbook, or a zip that unpacks to far more
+    than it weighs. ``not_xlsx`` is what to say when it is not a workbook at all.
+    Raises ``ImportFailed`` with one error for the file."""
+    from deliverables.importing import ImportFailed, RowError
+
+    def _refuse(message: str) -> ImportFailed:
+        return ImportFailed([RowError(0, "file", message)])
+
+    try:
+        if not zipfile.is_zipfile(source):
+            raise _refuse(not_xlsx)
+        if hasattr(source, "seek"):
+            source.seek(0)
+        with zipfile.ZipFile(source) as package:
+            parts = package.infolist()
+            names = {info.filename.lower() for info in parts}
+            if len(parts) > MAX_PARTS or (
+                sum(info.file_size for info in parts) > MAX_UNPACKED_BYTES
+            ):
+                raise _refuse("The workbook is too large to read.")
+            if "[content_types].xml" not in names:
+                raise _refuse(not_xlsx)
+            types = package.read("[Content_Types].xml").decode("utf-8", "replace")
+    except (OSError, zipfile.BadZipFile, KeyError) as exc:
+        raise _refuse(not_xlsx) from exc
+    finally:
+        if hasattr(source, "seek"):
+            source.seek(0)
+    if "macroenabled" in types.lower() or any(
+        name.endswith("vbaproject.bin") for name in names
+    ):
+        raise _refuse(
+            "The workbook contains macros, which we do not accept. Save it as an "
+            "Excel workbook (.xlsx) without macros and upload it again."
+        )
+    if "spreadsheetml.sheet.main+xml" not in types:
+        raise _refuse(not_xlsx)

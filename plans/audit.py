@@ -507,7 +507,8 @@ def _saved(
 
 
 def _deleted(sender: Any, instance: Model, **kwargs: Any) -> None:
-    if sender._meta.label == "oauth2_provider.AccessToken" and instance.is_expired():
+    token = sender._meta.label == "oauth2_provider.AccessToken"
+    if token and instance.is_expired():  # type: ignore[attr-defined]
         return  # clearing out expired tokens is housekeeping, not a revocation
     record(instance, Action.DELETED, _changes(instance, Action.DELETED))
 

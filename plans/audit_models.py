@@ -177,9 +177,9 @@ class AuditEvent(models.Model):
     def who(self) -> str:
         """The actor as people know them now (an anonymised account reads as
         such), else the name stored at the time."""
-        if self.api_client_id is not None:
+        if self.api_client is not None:
             return f"{self.api_client.name} (API client)"
-        if self.actor_id is not None:
+        if self.actor is not None:
             return self.actor.get_full_name() or self.actor.get_username()
         return self.actor_name or "Nobody signed in"
 

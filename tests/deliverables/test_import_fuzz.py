@@ -168,7 +168,7 @@ def _stored() -> tuple[int, ...]:
 
 
 def test_malformed_imports_are_refused_clearly_and_write_nothing(
-    client, editor, authority
+    client, editor, authority, force
 ):
     client.force_login(editor)
     seen = {"previews": 0, "refusals": 0, "confirmed": 0}

@@ -413,3 +413,85 @@ def test_the_command_shows_a_progress_bar(authority, force):
     )
     assert "Importing" in err.getvalue()
     assert "90/90" in err.getvalue()
+
+
+# Files that are refused before they are read -------------------------------------
+
+
+def _workbook_zip(members: dict[str, bytes]) -> bytes:
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"priority_ref,priority_title\n", "is not an Excel workbook (.xlsx)"),
+        (
+            _workbook_zip(
+                {
+                    "[Content_Types].xml": b"<Types>application/vnd.ms-excel.sheet."
+                    b"macroEnabled.main+xml</Types>",
+                    "xl/vbaProject.bin": b"\x00",
+                }
+            ),
+            "contains macros",
+        ),
+        (
+            # A zip bomb: a few kilobytes that would unpack to 60 MB.
+            _workbook_zip(
+                {
+                    "[Content_Types].xml": b"spreadsheetml.sheet.main+xml",
+                    "xl/worksheets/sheet1.xml": b"0" * (60 * 1024 * 1024),
+                }
+            ),
+            "too large to read",
+        ),
+    ],
+)
+def test_a_workbook_that_is_not_plain_xlsx_is_refused_unread(
+    authority, editor, tmp_path, content, message
+):
+    path = tmp_path / "plan.xlsx"
+    path.write_bytes(content)
+    with pytest.raises(ImportFailed) as caught:
+        run_import(path, authority, editor)
+    assert message in caught.value.errors[0].message
+    assert not Plan.objects.exists()
+
+
+def test_an_over_long_cell_is_refused_with_its_row_and_column(
+    authority, editor, tmp_path
+):
+    path = tmp_path / "long.csv"
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["priority_ref", "priority_title", "objective_ref",
+                     "objective_title", "deliverable_ref", "deliverable_title",
+                     "description"])  # fmt: skip
+    writer.writerow(["1", "Victims", "1.1", "Support", "1.1.1", "Open a hub", "x"])
+    writer.writerow(["1", "Victims", "1.1", "Support", "1.1.2", "Train", "y" * 10_001])
+    path.write_text(out.getvalue(), encoding="utf-8")
+    with pytest.raises(ImportFailed) as caught:
+        run_import(path, authority, editor)
+    assert caught.value.errors == [
+        RowError(3, "description", "Keep this to 10,000 characters or fewer.")
+    ]
+    assert not Plan.objects.exists()
+
+
+def test_a_file_with_too_many_rows_is_refused(authority, editor, tmp_path):
+    path = tmp_path / "huge.csv"
+    lines = ["priority_ref,priority_title,objective_ref,objective_title,"
+             "deliverable_ref,deliverable_title"]  # fmt: skip
+    lines += [f"1,Victims,1.1,Support,1.1.{n},Item {n}" for n in range(5_001)]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    with pytest.raises(ImportFailed) as caught:
+        run_import(path, authority, editor)
+    assert "at most 5,000 deliverables" in caught.value.errors[0].message
+    assert not Plan.objects.exists()
