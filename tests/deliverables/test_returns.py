@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from deliverables import returns
+from deliverables import returns, uploads
 from deliverables.models import (
     Deliverable,
     DeliverableOwner,
@@ -798,7 +798,7 @@ def test_a_file_over_five_megabytes_is_refused(
 def test_a_zip_that_unpacks_too_large_is_refused(
     client, contributor, plan, period, force, work, monkeypatch
 ):
-    monkeypatch.setattr(returns, "MAX_UNPACKED_BYTES", 1_000)
+    monkeypatch.setattr(uploads, "MAX_UNPACKED_BYTES", 1_000)
     client.force_login(contributor)
     workbook = download(client, plan, period, force)
 
