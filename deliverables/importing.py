@@ -212,7 +212,7 @@ def read_rows(path: str | Path) -> list[tuple[int, dict[str, str]]]:
     errors += [RowError(1, name, "This column appears twice.") for name in repeated]
     if errors:
         raise ImportFailed(errors)
-    rows, too_long = [], []
+    rows, too_long = [], []  # cells refused before the rows are checked
     for number, cells in enumerate(table[1:], start=2):
         values = {
             name: _cell_text(cells[i] if i < len(cells) else None)
@@ -223,6 +223,13 @@ def read_rows(path: str | Path) -> list[tuple[int, dict[str, str]]]:
             RowError(number, name, f"Keep this to {MAX_CELL:,} characters or fewer.")
             for name, text in values.items()
             if len(text) > MAX_CELL
+        ]
+        too_long += [
+            RowError(
+                number, name, "Take out the null character (NUL): text cannot hold one."
+            )  # fmt: skip
+            for name, text in values.items()
+            if "\x00" in text
         ]
         if any(values.values()):
             rows.append((number, {c: values.get(c, "") for c in COLUMNS}))

@@ -24,6 +24,7 @@ from django.db.models import Q, QuerySet
 
 from deliverables import guards
 from deliverables.models import ProgressUpdate, Redaction
+from plans import audit
 
 REPLACEMENT = "[name removed]"
 TEXT_FIELDS = ("narrative", "reason")
@@ -99,6 +100,10 @@ def redact_update(
     if not values:
         raise ValidationError({"words": "This update does not contain those words."})
     _rewrite(update, values)
+    # Recorded without the words taken out, which must not live on in the log.
+    audit.record(
+        update, "changed", {name: ["(redacted)", "(redacted)"] for name in values}
+    )
     return Redaction.objects.create(
         update=update,
         fields=" and ".join(values),

@@ -206,6 +206,13 @@ def test_redacting_a_name_keeps_the_update_and_records_who_when_and_why(people, 
     assert redaction.redacted_by == editor and redaction.reason == "Subject asked"
     assert redaction.fields == "narrative" and redaction.replacements == 1
     assert not narratives_mentioning(name="Lena Larsen").exists()
+    # The audit log records the redaction of the update, without the words.
+    from plans.audit_models import AuditEvent
+
+    event = AuditEvent.objects.filter(
+        object_type__icontains="progress", object_id=str(update.pk), action="changed"
+    ).get()
+    assert "Lena" not in str(event.changes) and "(redacted)" in str(event.changes)
 
 
 def test_updates_stay_append_only_after_a_redaction(people, editor):
@@ -246,6 +253,11 @@ def test_redact_update_command(people, editor):
     )
     assert "1 replacements in its narrative" in output
     assert Redaction.objects.get().redacted_by == editor
+    from plans.audit_models import AuditEvent
+
+    # The command names who acted, in the audit log too.
+    event = AuditEvent.objects.filter(object_type__icontains="redaction").get()
+    assert event.actor == editor and event.via == "command"
 
 
 # The export -----------------------------------------------------------------------

@@ -495,3 +495,21 @@ def test_a_file_with_too_many_rows_is_refused(authority, editor, tmp_path):
         run_import(path, authority, editor)
     assert "at most 5,000 deliverables" in caught.value.errors[0].message
     assert not Plan.objects.exists()
+
+
+def test_a_null_character_in_a_cell_is_refused_with_its_row_and_column(
+    authority, editor, tmp_path
+):
+    path = tmp_path / "nul.csv"
+    path.write_text(
+        "priority_ref,priority_title,objective_ref,objective_title,deliverable_ref,"
+        "deliverable_title\n1,Victims,1.1,Support,1.1.1,Open a\x00hub\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ImportFailed) as caught:
+        run_import(path, authority, editor)
+    assert [(e.row, e.column) for e in caught.value.errors] == [
+        (2, "deliverable_title")
+    ]
+    assert "null character" in caught.value.errors[0].message
+    assert not Plan.objects.exists()

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from deliverables.importing import ImportFailed, import_plan
+from plans import audit
 from plans.models import Organisation
 
 IMPORT_USERNAME = "import"
@@ -90,17 +91,18 @@ class Command(BaseCommand):
             )
 
         try:
-            result = import_plan(
-                path=options["file"],
-                owner=owner,
-                plan_reference=options["plan"],
-                plan_title=options["title"],
-                starts_on=options["starts"],
-                ends_on=options["ends"],
-                lead_organisation=_organisation(lead) if lead else None,
-                by=by,
-                progress=progress,
-            )
+            with audit.acting(by=by, via=audit.Via.COMMAND):
+                result = import_plan(
+                    path=options["file"],
+                    owner=owner,
+                    plan_reference=options["plan"],
+                    plan_title=options["title"],
+                    starts_on=options["starts"],
+                    ends_on=options["ends"],
+                    lead_organisation=_organisation(lead) if lead else None,
+                    by=by,
+                    progress=progress,
+                )
         except ImportFailed as failure:
             for error in failure.errors:
                 self.stderr.write(str(error))

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from deliverables.models import ProgressUpdate
 from deliverables.redaction import REPLACEMENT, redact_update
+from plans import audit
 
 
 class Command(BaseCommand):
@@ -37,13 +38,14 @@ class Command(BaseCommand):
         except get_user_model().DoesNotExist as error:
             raise CommandError(f"There is no user {options['by']}.") from error
         try:
-            redaction = redact_update(
-                update=update,
-                words=options["words"],
-                reason=options["reason"],
-                by=by,
-                replacement=options["replacement"],
-            )
+            with audit.acting(by=by, via=audit.Via.COMMAND):
+                redaction = redact_update(
+                    update=update,
+                    words=options["words"],
+                    reason=options["reason"],
+                    by=by,
+                    replacement=options["replacement"],
+                )
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error
         self.stdout.write(
