@@ -69,7 +69,7 @@ lint: install
 
 ## test: lint, then the whole test suite
 test: lint
-	$(BIN)/python -m pytest -n auto --durations=15
+	$(BIN)/python -m pytest -n auto --dist worksteal --durations=15
 
 ## load: the loopback load test (tests/test_load.py): 20 API clients and 10 dashboard
 ## readers for LOAD_SECONDS (60) against gunicorn; needs DATABASE_URL=postgres://...

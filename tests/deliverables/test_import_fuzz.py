@@ -29,7 +29,7 @@ from plans.models import Objective, Plan, Priority
 JERSEY = Path(settings.BASE_DIR) / "plans" / "demo" / "jersey-policing-plan-2017.csv"
 ROWS = JERSEY.read_text(encoding="utf-8").splitlines()
 HEADER, BODY = ROWS[0], ROWS[1:12]  # eleven rows keep each example quick
-EXAMPLES = 120
+EXAMPLES = 80
 
 pytestmark = pytest.mark.django_db
 
