@@ -193,3 +193,14 @@ class IndicatorDefinitionFactory(factory.django.DjangoModelFactory):
     unit = "incidents"
     direction = "lower"
     source_note = "Force performance system."
+
+
+#: A plan form's start and end for calendar 2017, as the date inputs post them.
+DATES_2017 = {
+    "starts_on_0": "1",
+    "starts_on_1": "1",
+    "starts_on_2": "2017",
+    "ends_on_0": "31",
+    "ends_on_1": "12",
+    "ends_on_2": "2017",
+}

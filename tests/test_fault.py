@@ -28,7 +28,12 @@ import pytest
 import requests
 from django.conf import settings
 
-from tests.test_scale_out import Server, _database_url, _free_port
+from tests.test_scale_out import (
+    Server,
+    _database_url,
+    _free_port,
+    server_environment,
+)
 
 UPDATES = 60  # updates the client pushes
 RESTART_AFTER = (15, 35)  # restart PostgreSQL once this many have been acknowledged
@@ -168,18 +173,7 @@ def stack(tmp_path, transactional_db):
             assert result.returncode == 0, result.stderr
         lines = manage(database_url, "shell", stdin=SEED).strip().splitlines()
         world = json.loads(lines[-1])
-        env = {
-            k: v
-            for k, v in os.environ.items()
-            if k not in {"DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
-        } | {
-            "DATABASE_URL": database_url,
-            "DEBUG": "true",
-            "SECRET_KEY": SECRET,
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "TASKS_BACKEND": "immediate",
-            "LOG_LEVEL": "CRITICAL",
-        }
+        env = server_environment(database_url, SECRET, LOG_LEVEL="CRITICAL")
         server = Server("app", env, tmp_path)
         server.wait_until_ready(time.monotonic() + 60)
         yield postgres, server, world

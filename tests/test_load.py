@@ -38,7 +38,12 @@ from tests.factories import (
     PlanFactory,
     UserFactory,
 )
-from tests.test_scale_out import Server, _database_url, _quick_hash
+from tests.test_scale_out import (
+    Server,
+    _database_url,
+    _quick_hash,
+    server_environment,
+)
 
 API_CLIENTS = 20
 READERS = 10
@@ -113,21 +118,14 @@ def world(transactional_db, settings):
 
 @pytest.fixture
 def server(world, tmp_path):
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    } | {
-        "DATABASE_URL": _database_url(),
-        "DEBUG": "false",
-        "SECURE_SSL_REDIRECT": "false",
-        "SECURE_COOKIES": "false",
-        "SECRET_KEY": settings.SECRET_KEY,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "TASKS_BACKEND": "immediate",
-        "LOG_LEVEL": "WARNING",
-        "GUNICORN_WORKERS": "3",
-    }
+    env = server_environment(
+        _database_url(),
+        settings.SECRET_KEY,
+        DEBUG="false",
+        SECURE_SSL_REDIRECT="false",
+        SECURE_COOKIES="false",
+        GUNICORN_WORKERS="3",
+    )
     app = Server("load", env, tmp_path, workers=None)
     try:
         app.wait_until_ready(time.monotonic() + 60)

@@ -75,6 +75,27 @@ def _database_url() -> str:
     return f"postgres://{credentials}@{host}:{port}/{quote(db['NAME'], safe='')}"
 
 
+def server_environment(database_url: str, secret_key: str, **settings_: str):
+    """What an app server started by a test is given: only what a deployment sets
+    (no test-runner settings leak in), the database, the key and ``settings_``."""
+    return (
+        {
+            k: v
+            for k, v in os.environ.items()
+            if k not in {"DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+        }
+        | {
+            "DATABASE_URL": database_url,
+            "DEBUG": "true",
+            "SECRET_KEY": secret_key,
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "TASKS_BACKEND": "immediate",
+            "LOG_LEVEL": "WARNING",
+        }
+        | settings_
+    )
+
+
 class Server:
     """One app server: gunicorn serving config.wsgi on a port of its own."""
 
@@ -135,21 +156,12 @@ def servers(django_db_setup, django_db_blocker, tmp_path_factory):
         pytest.skip("needs PostgreSQL")
     with django_db_blocker.unblock():
         database_url = _database_url()
-    # Only what a deployment sets: no test-runner settings leak into the servers.
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    } | {
-        "DATABASE_URL": database_url,
-        "DEBUG": "true",
-        "SECRET_KEY": SHARED_SECRET,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "API_THROTTLE_RATE": f"{THROTTLE}/minute",
-        "SIGN_IN_FAILURE_LIMIT": str(FAILURES),
-        "TASKS_BACKEND": "immediate",
-        "LOG_LEVEL": "WARNING",
-    }
+    env = server_environment(
+        database_url,
+        SHARED_SECRET,
+        API_THROTTLE_RATE=f"{THROTTLE}/minute",
+        SIGN_IN_FAILURE_LIMIT=str(FAILURES),
+    )
     logs = tmp_path_factory.mktemp("servers")
     started = [Server("A", env, logs), Server("B", env, logs)]
     try:

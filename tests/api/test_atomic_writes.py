@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from deliverables.models import Deliverable
 from plans.services import ensure_quarterly_periods
-from tests.factories import DeliverableFactory, PlanFactory
+from tests.factories import DATES_2017, DeliverableFactory, PlanFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -130,12 +130,7 @@ def test_confirming_a_plan_import_is_all_or_nothing(client, editor, authority, f
                 "organisation": authority.pk,
                 "reference": "R.4/2017",
                 "title": "2017 Policing Plan",
-                "starts_on_0": "1",
-                "starts_on_1": "1",
-                "starts_on_2": "2017",
-                "ends_on_0": "31",
-                "ends_on_1": "12",
-                "ends_on_2": "2017",
+                **DATES_2017,
             },
         )
         assert response.status_code == 200, (

@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 
 from deliverables.models import Deliverable, Milestone, ProgressUpdate
 from plans.models import Objective, Plan, Priority
+from tests.factories import DATES_2017
 
 JERSEY = Path(settings.BASE_DIR) / "plans" / "demo" / "jersey-policing-plan-2017.csv"
 ROWS = JERSEY.read_text(encoding="utf-8").splitlines()
@@ -191,12 +192,7 @@ def test_malformed_imports_are_refused_clearly_and_write_nothing(
                 "organisation": authority.pk,
                 "reference": f"FUZZ-{seen['previews'] + seen['refusals']}",
                 "title": "Fuzzed plan",
-                "starts_on_0": "1",
-                "starts_on_1": "1",
-                "starts_on_2": "2017",
-                "ends_on_0": "31",
-                "ends_on_1": "12",
-                "ends_on_2": "2017",
+                **DATES_2017,
             },
         )
         assert response.status_code in (200, 400), response.status_code

@@ -11,6 +11,7 @@ from deliverables.models import Deliverable, ProgressUpdate, Status
 from deliverables.services import record_progress
 from plans.models import Membership
 from tests.factories import (
+    DATES_2017,
     DeliverableFactory,
     DeliverableOwnerFactory,
     MembershipFactory,
@@ -450,12 +451,7 @@ def upload(client, path_or_text, name="plan.csv", **fields):
         "organisation": fields.pop("org"),
         "reference": "R.4/2017",
         "title": "2017 Policing Plan",
-        "starts_on_0": "1",
-        "starts_on_1": "1",
-        "starts_on_2": "2017",
-        "ends_on_0": "31",
-        "ends_on_1": "12",
-        "ends_on_2": "2017",
+        **DATES_2017,
     } | fields
     return client.post(reverse("deliverables:import"), data)
 
