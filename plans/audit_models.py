@@ -62,6 +62,20 @@ class AuditEventQuerySet(models.QuerySet):
         return self.concerning(admin_of)
 
 
+def _loose_reference(to: str, help_text: str) -> Any:
+    """A reference kept without a foreign key constraint, so that the event outlives
+    what it names."""
+    return models.ForeignKey(
+        to,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=help_text,
+    )
+
+
 class AuditEvent(models.Model):
     """One write to the service's data, or one sign-in, as it happened.
 
@@ -112,33 +126,13 @@ class AuditEvent(models.Model):
     # The organisations the event concerns, kept as plain ids (no foreign key
     # constraint) so that an event outlives what it names, even the deletion of the
     # organisation or plan itself.
-    actor_organisation = models.ForeignKey(
-        "plans.Organisation",
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text="The organisation the actor acted for.",
+    actor_organisation = _loose_reference(
+        "plans.Organisation", "The organisation the actor acted for."
     )
-    organisation = models.ForeignKey(
-        "plans.Organisation",
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text="The organisation the record belongs to or is led by.",
+    organisation = _loose_reference(
+        "plans.Organisation", "The organisation the record belongs to or is led by."
     )
-    plan = models.ForeignKey(
-        "plans.Plan",
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text="The plan the record belongs to.",
-    )
+    plan = _loose_reference("plans.Plan", "The plan the record belongs to.")
     action = models.CharField(max_length=20, choices=Action.choices)
     object_type = models.CharField(
         max_length=100, help_text='The model, such as "deliverables.ProgressUpdate".'

@@ -1,6 +1,9 @@
 """Shared fixtures: personas per organisation and role, and a plan with periods."""
 
+import datetime
+
 import pytest
+from django.utils import timezone
 
 from plans.models import Membership
 from plans.services import ensure_quarterly_periods
@@ -82,4 +85,31 @@ def deliverable(plan, force):
         lead_organisation=force,
         baseline_date="Q2",
         forecast_date="Q2",
+    )
+
+
+@pytest.fixture
+def current_plan(authority):
+    """A published plan for this calendar year, so "now" falls in one of its periods."""
+    year = timezone.localdate().year
+    plan = PlanFactory(
+        owner=authority,
+        reference=f"PP/{year}",
+        title=f"{year} Policing Plan",
+        starts_on=datetime.date(year, 1, 1),
+        ends_on=datetime.date(year, 12, 31),
+    )
+    ensure_quarterly_periods(plan=plan)
+    return plan
+
+
+@pytest.fixture
+def led(current_plan, force):
+    """A deliverable the force leads."""
+    return DeliverableFactory(
+        objective__priority__plan=current_plan,
+        reference="3.1.1.1.1",
+        lead_organisation=force,
+        forecast_date="Q4",
+        baseline_date="Q4",
     )

@@ -1,20 +1,17 @@
 """API fixtures: a current plan, personas per role, and OAuth clients with tokens."""
 
-import datetime
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 from rest_framework.test import APIClient
 
 from plans.models import Membership, OrganisationKind
-from plans.services import ensure_quarterly_periods, issue_api_client
+from plans.services import issue_api_client
 from tests.factories import (
     DeliverableFactory,
     DeliverableOwnerFactory,
     MembershipFactory,
     OrganisationFactory,
-    PlanFactory,
     UserFactory,
 )
 
@@ -37,33 +34,6 @@ def partner(db):
         kind=OrganisationKind.objects.get_or_create(
             slug=OrganisationKind.PARTNER, defaults={"name": "Partner"}
         )[0],
-    )
-
-
-@pytest.fixture
-def current_plan(authority):
-    """A published plan for this calendar year, so "now" falls in one of its periods."""
-    year = timezone.localdate().year
-    plan = PlanFactory(
-        owner=authority,
-        reference=f"PP/{year}",
-        title=f"{year} Policing Plan",
-        starts_on=datetime.date(year, 1, 1),
-        ends_on=datetime.date(year, 12, 31),
-    )
-    ensure_quarterly_periods(plan=plan)
-    return plan
-
-
-@pytest.fixture
-def led(current_plan, force):
-    """A deliverable the force leads."""
-    return DeliverableFactory(
-        objective__priority__plan=current_plan,
-        reference="3.1.1.1.1",
-        lead_organisation=force,
-        forecast_date="Q4",
-        baseline_date="Q4",
     )
 
 

@@ -19,7 +19,7 @@ from deliverables.services import Change, record_progress, record_progress_many
 from plans import audit
 from plans.audit_models import AuditEvent, AuditEventFinal
 from plans.models import Membership, Plan
-from plans.services import ensure_quarterly_periods, issue_api_client, revoke_api_client
+from plans.services import issue_api_client, revoke_api_client
 from tests.api.conftest import bearer, fetch_token
 from tests.factories import (
     DeliverableFactory,
@@ -43,32 +43,6 @@ def alex(authority):
         organisation=authority,
         role=Membership.Role.ADMIN,
     ).user
-
-
-@pytest.fixture
-def current_plan(authority):
-    """A plan for this calendar year, so today falls in one of its periods."""
-    year = timezone.localdate().year
-    plan = PlanFactory(
-        owner=authority,
-        reference=f"PP/{year}",
-        title=f"{year} Policing Plan",
-        starts_on=datetime.date(year, 1, 1),
-        ends_on=datetime.date(year, 12, 31),
-    )
-    ensure_quarterly_periods(plan=plan)
-    return plan
-
-
-@pytest.fixture
-def led(current_plan, force):
-    return DeliverableFactory(
-        objective__priority__plan=current_plan,
-        reference="3.1.1.1.1",
-        lead_organisation=force,
-        forecast_date="Q4",
-        baseline_date="Q4",
-    )
 
 
 @pytest.fixture
