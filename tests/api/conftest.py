@@ -1,6 +1,5 @@
 """API fixtures: a current plan, personas per role, and OAuth clients with tokens."""
 
-
 import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
