@@ -56,7 +56,8 @@ serve: install
 TYPED := deliverables/fuzzydates.py deliverables/services.py deliverables/querysets.py \
 	deliverables/importing.py plans/services.py plans/querysets.py plans/selectors.py \
 	deliverables/reminders.py deliverables/rollup.py deliverables/evidence.py \
-	deliverables/uploads.py plans/accounts/services.py plans/accounts/selectors.py
+	deliverables/uploads.py core/accounts/services.py core/accounts/selectors.py \
+	core/actors.py core/history.py
 
 ## lint: ruff, mypy on the typed modules, Django's system checks and missing migrations
 lint: install

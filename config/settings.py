@@ -68,10 +68,11 @@ INSTALLED_APPS = [
     "crontask",
     # Background tasks queued in the database and run by `manage.py db_worker`.
     "django_tasks_db",
+    "core",
     "plans",
     "deliverables",
     "scrutiny",
-    "plans.accounts",
+    "core.accounts",
 ]
 
 MIDDLEWARE = [
@@ -85,9 +86,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # request.user.is_verified(); then no page until a two-factor code is given.
     "django_otp.middleware.OTPMiddleware",
-    "plans.accounts.middleware.TwoFactorMiddleware",
+    "core.accounts.middleware.TwoFactorMiddleware",
     # Keeps the request for the audit log: who wrote, and from where.
-    "plans.audit.AuditMiddleware",
+    "core.audit.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -156,7 +157,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
-                "plans.context_processors.service",
+                "core.context_processors.service",
             ],
         },
     },
@@ -283,7 +284,7 @@ RETENTION_INACTIVE_MONTHS = env.int("RETENTION_INACTIVE_MONTHS", default=24)
 LOGIN_URL = "sign-in"
 LOGIN_REDIRECT_URL = "plans:list"
 LOGOUT_REDIRECT_URL = "sign-in"
-FORM_RENDERER = "plans.forms.GovukFormRenderer"
+FORM_RENDERER = "core.forms.GovukFormRenderer"
 
 # E-mail (reminders): printed to the console on a laptop; SMTP in production.
 _mail_backend = env.str(
@@ -326,23 +327,23 @@ CRONTASK = {"REDIS_URL": env.str("REDIS_URL", default="") or None}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "plans.api.authentication.ClientCredentialsAuthentication",
+        "core.api.authentication.ClientCredentialsAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["plans.api.permissions.ApiAccess"],
+    "DEFAULT_PERMISSION_CLASSES": ["core.api.permissions.ApiAccess"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "plans.api.pagination.Cursor",
-    "DEFAULT_THROTTLE_CLASSES": ["plans.api.throttling.PerClientThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "core.api.pagination.Cursor",
+    "DEFAULT_THROTTLE_CLASSES": ["core.api.throttling.PerClientThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "client": env.str("API_THROTTLE_RATE", default="1200/minute"),
     },
     # Counted in the shared cache (CACHES), so the rate holds across app servers.
     "NUM_PROXIES": TRUSTED_PROXY_COUNT or None,
-    "DEFAULT_SCHEMA_CLASS": "plans.api.schema.AutoSchema",
-    "EXCEPTION_HANDLER": "plans.api.errors.problem_details",
+    "DEFAULT_SCHEMA_CLASS": "core.api.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "core.api.errors.problem_details",
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
@@ -359,8 +360,8 @@ OAUTH2_PROVIDER = {
         "read": "Read plans, deliverables and updates",
         "updates:write": "Push progress updates and indicator values",
     },
-    "SCOPES_BACKEND_CLASS": "plans.api.oauth.ClientScopes",
-    "OAUTH2_VALIDATOR_CLASS": "plans.api.oauth.ClientValidator",
+    "SCOPES_BACKEND_CLASS": "core.api.oauth.ClientScopes",
+    "OAUTH2_VALIDATOR_CLASS": "core.api.oauth.ClientValidator",
     "ACCESS_TOKEN_EXPIRE_SECONDS": env.int("API_TOKEN_LIFETIME_SECONDS", default=3600),
     # Every behaviour of the OAuth 2.0 Security BCP (RFC 9700), ahead of DOT 4.0:
     # tokens stored hashed, never read from the query string, no implicit or password

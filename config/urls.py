@@ -4,8 +4,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from core import views as site
 from deliverables.urls import deliverable_patterns, plan_patterns
-from plans import views as site
 
 admin.site.site_header = "Plan Delivery Tracker administration"
 admin.site.site_title = "Plan Delivery Tracker"
@@ -23,6 +23,6 @@ urlpatterns = [
     path("plans/", include(plan_patterns)),
     path("deliverables/", include(deliverable_patterns)),
     path("", include("scrutiny.urls")),
-    path("", include("plans.accounts.urls")),
+    path("", include("core.accounts.urls")),
     path("", include("plans.audit_urls")),
 ]

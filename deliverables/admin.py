@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from core.forms import add_service_errors
 from deliverables.models import (
     Attachment,
     Deliverable,
@@ -14,7 +15,6 @@ from deliverables.models import (
 )
 from deliverables.services import record_progress
 from plans.admin import RecordAdmin, ScopedAdmin
-from plans.forms import add_service_errors
 
 
 class OwnerInline(admin.TabularInline):

@@ -16,4 +16,30 @@ class DeliverablesConfig(AppConfig):
     verbose_name = "Deliverables and progress"
 
     def ready(self) -> None:
+        from core import audit
+
         post_migrate.connect(_reinstall_guards, sender=self)
+        audit.register(
+            "deliverables",
+            where={
+                "deliverables.Deliverable": ("plan", "lead_organisation"),
+                "deliverables.DeliverableOwner": ("deliverable.plan", "organisation"),
+                "deliverables.Milestone": (
+                    "deliverable.plan",
+                    "deliverable.lead_organisation",
+                ),
+                "deliverables.ProgressUpdate": (
+                    "deliverable.plan",
+                    "deliverable.lead_organisation",
+                ),
+                "deliverables.UpdateReview": (
+                    "update.deliverable.plan",
+                    "update.deliverable.lead_organisation",
+                ),
+                "deliverables.Attachment": (
+                    "update.deliverable.plan",
+                    "update.deliverable.lead_organisation",
+                ),
+                "deliverables.SentReminder": ("period.plan", None),
+            },
+        )

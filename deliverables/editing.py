@@ -14,11 +14,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import CreateView, UpdateView
 
+from core.forms import GovukDateField, GovukFormMixin, add_service_errors
 from deliverables.conflicts import ConflictMixin, lock_unchanged
 from deliverables.importing import sync_owners
 from deliverables.models import Deliverable, Milestone
 from deliverables.services import StaleVersion
-from plans.forms import GovukDateField, GovukFormMixin, add_service_errors
 from plans.models import Objective, Organisation, Plan, Priority
 from plans.permissions import edits_plan
 

@@ -30,9 +30,9 @@ from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.template.defaultfilters import filesizeformat
 
+from core.history import attribute_to
 from deliverables.models import Attachment, ProgressUpdate
 from deliverables.permissions import may_add_evidence, may_publish_evidence
-from plans.services import attribute_to
 
 # A zip may hold at most this many entries, and expand to at most this many times the
 # largest file accepted: anything more is a zip bomb, not a report. (Nothing is

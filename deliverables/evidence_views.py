@@ -22,13 +22,13 @@ from django.views.decorators.csp import csp_override
 from django.views.generic import FormView
 from rest_framework.request import Request
 
+from core.api.authentication import ClientCredentialsAuthentication
+from core.api.permissions import READ_SCOPE
+from core.forms import add_service_errors
 from deliverables import evidence
 from deliverables.forms import EvidenceForm, ProgressWithEvidenceForm
 from deliverables.models import Attachment, ProgressUpdate
 from deliverables.permissions import may_add_evidence, may_publish_evidence
-from plans.api.authentication import ClientCredentialsAuthentication
-from plans.api.permissions import READ_SCOPE
-from plans.forms import add_service_errors
 
 
 def attach_from_progress_form(

@@ -4,9 +4,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.functional import lazy
 
+from core.forms import GovukDateField, GovukFormMixin
 from deliverables import evidence
 from deliverables.models import FUZZY_DATE_HELP, Rag, Status
-from plans.forms import GovukDateField, GovukFormMixin
 
 UPDATE_STATUSES = [choice for choice in Status.choices if choice[0] != Status.MERGED]
 

@@ -25,6 +25,7 @@ from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
 
+from core.history import attribute_to
 from deliverables import fuzzydates
 from deliverables.models import Deliverable, DeliverableOwner, Milestone, Rag, Status
 from deliverables.services import record_progress
@@ -37,7 +38,7 @@ from plans.models import (
     Strand,
 )
 from plans.selectors import open_period
-from plans.services import attribute_to, ensure_quarterly_periods
+from plans.services import ensure_quarterly_periods
 
 COLUMNS = (
     "priority_ref",

@@ -22,11 +22,11 @@ from django.utils.dateformat import format as format_date
 from django.utils.text import slugify
 from django.views import View
 
+from core.actors import roles_of
+from core.spreadsheets import csv_response, xlsx_response
 from deliverables.models import Deliverable, DeliverableOwner, SentReminder
 from plans.models import ReportingPeriod
 from plans.permissions import WRITERS, edits_plan
-from plans.querysets import roles_of
-from plans.spreadsheets import csv_response, xlsx_response
 
 
 def owner_label(deliverable: Deliverable) -> str:

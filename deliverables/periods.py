@@ -17,8 +17,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views import View
 
+from core.forms import GovukDateField, GovukFormMixin, add_service_errors
 from deliverables.models import Deliverable, ProgressUpdate
-from plans.forms import GovukDateField, GovukFormMixin, add_service_errors
 from plans.models import Plan, ReportingPeriod
 from plans.permissions import edits_plan
 from plans.services import change_period_dates

@@ -15,7 +15,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from plans.querysets import PlanScopedQuerySet, organisation_ids_of, sees_everything
+from core.actors import organisation_ids_of, sees_everything
+from plans.querysets import PlanScopedQuerySet
 
 # Kept as literals so this module does not import the models it serves.
 _CLOSED = ("completed", "will_not_proceed", "merged", "split")

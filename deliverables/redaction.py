@@ -22,9 +22,9 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 
+from core import audit
 from deliverables import guards
 from deliverables.models import ProgressUpdate, Redaction
-from plans import audit
 
 REPLACEMENT = "[name removed]"
 TEXT_FIELDS = ("narrative", "reason")

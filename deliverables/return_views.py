@@ -19,14 +19,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views import View
 
+from core.forms import GovukFormMixin
+from core.spreadsheets import XLSX
 from deliverables import returns
 from deliverables.importing import ImportFailed
 from deliverables.models import Deliverable, DeliverableOwner, PendingUpload
 from deliverables.uploads import claim_upload, discard_uploads, hold_upload
-from plans.forms import GovukFormMixin
 from plans.models import Plan, ReportingPeriod
 from plans.permissions import edits_plan
-from plans.spreadsheets import XLSX
 
 MACRO_SUFFIXES = (".xlsm", ".xltm", ".xlam", ".xlsb", ".xls")
 

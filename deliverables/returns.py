@@ -26,6 +26,8 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 
+from core.actors import roles_of
+from core.spreadsheets import spreadsheet_safe
 from deliverables import fuzzydates
 from deliverables.forms import UPDATE_STATUSES
 from deliverables.importing import (
@@ -50,8 +52,6 @@ from deliverables.services import BulkRefused, Change, record_progress_many
 from deliverables.uploads import check_xlsx_package
 from plans.models import Organisation, Plan, ReportingPeriod
 from plans.permissions import WRITERS, edits_plan
-from plans.querysets import roles_of
-from plans.spreadsheets import spreadsheet_safe
 
 #: Written on the About sheet; an upload without it was not downloaded from here.
 FORMAT = "Plan Delivery Tracker quarterly return, version 1"

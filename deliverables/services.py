@@ -14,6 +14,8 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from core import audit
+from core.history import attribute_to
 from deliverables import fuzzydates
 from deliverables.models import (
     Deliverable,
@@ -23,10 +25,8 @@ from deliverables.models import (
     Status,
     UpdateReview,
 )
-from plans import audit
 from plans.models import ReportingPeriod
 from plans.selectors import period_for_day
-from plans.services import attribute_to
 
 _UNCHANGED: Any = object()
 

@@ -22,6 +22,10 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView
 
+from core.actors import roles_of
+from core.forms import add_service_errors
+from core.spreadsheets import csv_response, xlsx_response
+from core.views import ScopedMixin
 from deliverables import rollup
 from deliverables.conflicts import ConflictMixin, parse_versions
 from deliverables.evidence import with_attachments
@@ -57,12 +61,8 @@ from deliverables.uploads import (
     hold_upload,
     readable_file,
 )
-from plans.forms import add_service_errors
 from plans.models import Objective, Organisation, Plan, Priority, Strand
 from plans.permissions import EDITORS, edits_plan
-from plans.querysets import roles_of
-from plans.spreadsheets import csv_response, xlsx_response
-from plans.views import ScopedMixin
 
 PAGE_SIZE = 50
 

@@ -4,10 +4,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import ScopedAdminMixin
 from plans.models import (
     ApiClient,
-    AuditEvent,
-    IdempotencyRecord,
     Indicator,
     IndicatorChange,
     IndicatorDefinition,
@@ -23,26 +22,6 @@ from plans.models import (
     Strand,
 )
 from plans.services import issue_api_client, revoke_api_client
-
-
-class ScopedAdminMixin:
-    """Scopes admin lists like every other read; superusers see everything.
-
-    Models whose queryset has ``visible_to`` use it; others name the path to their
-    plan in ``scope_through`` (for example ``"deliverable__plan"``).
-    """
-
-    scope_through = ""
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if hasattr(queryset, "visible_to"):
-            return queryset.visible_to(request.user)
-        if request.user.is_superuser:
-            return queryset
-        return queryset.filter(
-            **{f"{self.scope_through}__in": Plan.objects.visible_to(request.user)}
-        )
 
 
 class ScopedAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
@@ -216,7 +195,7 @@ class IndicatorDefinitionAdmin(SimpleHistoryAdmin):
         queryset = super().get_queryset(request)
         if request.user.is_superuser:
             return queryset
-        from plans.querysets import organisation_ids_of
+        from core.actors import organisation_ids_of
 
         return queryset.filter(
             models.Q(owner__isnull=True)
@@ -364,43 +343,3 @@ class ApiClientAdmin(ScopedAdmin):
         for client in queryset:
             revoke_api_client(client=client, by=request.user)
         self.message_user(request, f"Revoked {queryset.count()} client(s).")
-
-
-@admin.register(IdempotencyRecord)
-class IdempotencyRecordAdmin(admin.ModelAdmin):
-    """The first answers to retried API requests; old ones may be deleted."""
-
-    list_display = ["key", "user", "status_code", "created_at"]
-    search_fields = ["key", "user__username"]
-    date_hierarchy = "created_at"
-    list_select_related = ["user"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        return queryset if request.user.is_superuser else queryset.none()
-
-
-@admin.register(AuditEvent)
-class AuditEventAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    """The audit log, read-only: nobody adds, changes or deletes an event."""
-
-    list_display = ["at", "action", "object_type", "object_text", "actor", "via"]
-    list_filter = ["action", "via", "object_type"]
-    search_fields = ["object_text", "object_id", "actor_name", "address"]
-    date_hierarchy = "at"
-    list_select_related = ["actor"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

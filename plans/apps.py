@@ -1,14 +1,13 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+
+# Imports inside functions here and in ready(): app modules load models, which
+# must wait until the app registry is ready.
 
 
-def _reinstall_audit_guards(sender, using, **kwargs):
-    # SQLite loses a table's triggers when a migration rebuilds it: put them back.
-    from django.db import connections
+def _end_memberships(sender, *, user, by, reason, **kwargs) -> int:
+    from plans.services import end_memberships_of
 
-    from plans import audit_guards
-
-    audit_guards.install(connections[using])
+    return end_memberships_of(user=user, by=by, reason=reason)
 
 
 class PlansConfig(AppConfig):
@@ -16,9 +15,24 @@ class PlansConfig(AppConfig):
     verbose_name = "Plans and organisations"
 
     def ready(self) -> None:
-        from plans import audit, audit_guards
+        from core import actors, audit, personal_data
+        from plans.querysets import memberships_of
 
-        # Every write to our data is recorded in the audit log (plans/audit.py).
-        audit.connect()
-        audit_guards.allow_flush()
-        post_migrate.connect(_reinstall_audit_guards, sender=self)
+        # The platform reads roles through core.actors; memberships are ours.
+        actors.provide(roles_of=memberships_of)
+        personal_data.account_anonymising.connect(
+            _end_memberships, dispatch_uid="plans-end-memberships"
+        )
+        audit.register(
+            "plans",
+            where={
+                "plans.Organisation": (None, "pk"),
+                "plans.Membership": (None, "organisation"),
+                "plans.Plan": ("pk", "owner"),
+                "plans.ApiClient": (None, "organisation"),
+                "plans.IndicatorDefinition": (None, "owner"),
+                "plans.PeriodEvent": ("period.plan", None),
+                "plans.IndicatorValue": ("indicator.plan", None),
+                "plans.IndicatorChange": ("indicator.plan", None),
+            },
+        )

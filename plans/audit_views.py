@@ -17,12 +17,12 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views import View
 
-from plans import audit
-from plans.audit_models import AuditEvent
-from plans.forms import GovukDateField, GovukFormMixin
+from core import audit
+from core.actors import roles_of, sees_everything
+from core.forms import GovukDateField, GovukFormMixin
+from core.models import AuditEvent
+from core.spreadsheets import csv_response, xlsx_response
 from plans.models import ApiClient, Membership, Organisation
-from plans.querysets import roles_of, sees_everything
-from plans.spreadsheets import csv_response, xlsx_response
 
 PAGE_SIZE = 50
 

@@ -4,7 +4,7 @@ import django_filters
 from django import forms
 from drf_spectacular.utils import extend_schema_field
 
-from plans.api.base import MAX_ID
+from core.api.base import MAX_ID
 from plans.models import Indicator, Objective, Organisation, Plan, Priority
 
 

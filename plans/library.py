@@ -12,7 +12,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 
-from plans.forms import IndicatorDefinitionForm, add_service_errors
+from core.forms import add_service_errors
+from plans.forms import IndicatorDefinitionForm
 from plans.models import IndicatorDefinition, Plan
 from plans.permissions import edits_plan
 from plans.services import (

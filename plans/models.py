@@ -9,7 +9,6 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
-from plans.audit_models import AuditEvent  # noqa: F401 - the app's audit log
 from plans.querysets import (
     MembershipQuerySet,
     OrganisationQuerySet,
@@ -738,29 +737,3 @@ class ApiClient(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None and self.application_id is not None
-
-
-class IdempotencyRecord(models.Model):
-    """The first answer to a POST sent with an Idempotency-Key, kept for retries."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
-    )
-    key = models.CharField(max_length=255)
-    request_hash = models.CharField(max_length=64)
-    status_code = models.PositiveSmallIntegerField()
-    response = models.JSONField(null=True)
-    headers = models.JSONField(
-        default=dict, help_text="Headers of the first answer a retry gets again (ETag)."
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["user", "key"], name="idempotency_key_unique_per_user"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.key

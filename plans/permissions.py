@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from core.actors import roles_of
 from plans.models import Membership, Plan
-from plans.querysets import roles_of
 
 WRITERS = (Membership.Role.ADMIN, Membership.Role.EDITOR, Membership.Role.CONTRIBUTOR)
 EDITORS = (Membership.Role.ADMIN, Membership.Role.EDITOR)

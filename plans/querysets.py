@@ -9,45 +9,35 @@ plan has been made public and is no longer a draft. Superusers see everything.
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from django.apps import apps
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
-if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-
-    Actor = AbstractBaseUser | AnonymousUser
+from core.actors import Actor, organisation_ids_of, sees_everything
 
 
-def roles_of(actor: Any) -> dict[int, str]:
+def memberships_of(actor: Any) -> dict[int, str]:
     """The actor's role in each of their organisations, by organisation id.
 
     Read once per request and kept on the user object, because scope and permission
-    checks ask it many times.
+    checks ask it many times. The platform reads it through ``core.actors``.
     """
     if actor is None or not getattr(actor, "is_authenticated", False):
         return {}
     cached = getattr(actor, "_roles", None)
     if cached is None:
-        from plans.models import Membership
-
+        # The model is reached through the app registry: plans.models imports this
+        # module for its querysets.
+        membership = apps.get_model("plans", "Membership")
         cached = dict(
-            Membership.objects.filter(user=actor)
+            membership.objects.filter(user=actor)
             .order_by()  # not the default order, which joins two more tables
             .values_list("organisation_id", "role")
         )
         actor._roles = cached
     return cached
-
-
-def organisation_ids_of(actor: Any) -> list[int]:
-    """The ids of the organisations the actor is a member of (empty when signed out)."""
-    return list(roles_of(actor))
-
-
-def sees_everything(actor: Any) -> bool:
-    return bool(getattr(actor, "is_superuser", False) and actor.is_active)
 
 
 class OrganisationQuerySet(models.QuerySet):
@@ -101,11 +91,10 @@ class PlanScopedQuerySet(models.QuerySet):
     """For anything that belongs to one plan: visible when its plan is."""
 
     def visible_to(self, actor: Actor) -> PlanScopedQuerySet:
-        from plans.models import Plan
-
         if sees_everything(actor):
             return self.all()
-        return self.filter(plan__in=Plan.objects.visible_to(actor))
+        plan = apps.get_model("plans", "Plan")
+        return self.filter(plan__in=plan.objects.visible_to(actor))
 
 
 class ReportingPeriodQuerySet(PlanScopedQuerySet):

@@ -7,8 +7,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Model
 
+from core.history import attribute_to
 from plans.models import Plan, ReportingPeriod
 
 
@@ -111,18 +111,6 @@ def change_period_dates(
         closes_on=closes_on,
     )
     return period
-
-
-def attribute_to(instance: Model, *, by: Any, reason: str = "") -> Model:
-    """Name who is making the next change to ``instance``, for its history row.
-
-    simple-history reads these attributes when the instance is next saved or deleted;
-    outside a web request nothing else tells it who acted.
-    """
-    setattr(instance, "_history_user", by)  # noqa: B010 - private to simple-history
-    if reason:
-        setattr(instance, "_change_reason", reason)  # noqa: B010
-    return instance
 
 
 @transaction.atomic
@@ -468,3 +456,15 @@ def change_indicator(
         changed_by=by,
         changed_at=timezone.now(),
     )
+
+
+def end_memberships_of(*, user: Any, by: Any, reason: str) -> int:
+    """End every membership of ``user`` (the retention rule, through
+    ``core.personal_data.account_anonymising``); return how many there were."""
+    from plans.models import Membership
+
+    memberships = list(Membership.objects.filter(user=user))
+    for membership in memberships:
+        attribute_to(membership, by=by, reason=reason)
+        membership.delete()
+    return len(memberships)

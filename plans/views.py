@@ -1,73 +1,21 @@
-"""Site-wide pages: home, sign-in, the brand stylesheet, accessibility and cookies."""
+"""A plan's indicators: the list, editing one, and recording values by period."""
 
-from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views import View
-from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET
-from django.views.generic import TemplateView
 
-from plans.forms import (
-    GovukFormMixin,
-    IndicatorForm,
-    IndicatorValuesForm,
-    add_service_errors,
-)
+from core.forms import add_service_errors
+from core.history import attribute_to
+from plans.forms import IndicatorForm, IndicatorValuesForm
 from plans.measures import change_heading, changes_in_words
 from plans.models import Indicator, IndicatorChange, Plan
 from plans.permissions import edits_plan, may_record_indicators
-from plans.services import attribute_to, change_indicator, record_indicator_value
-
-
-class ScopedMixin(LoginRequiredMixin):
-    """Pages list and show only what the signed-in person may see: scope is applied
-    here, once, through each model's ``visible_to``."""
-
-    def get_queryset(self):
-        return super().get_queryset().visible_to(self.request.user)
-
-
-@require_GET
-def home(request):
-    if request.user.is_authenticated:
-        return redirect("plans:list")
-    return redirect("sign-in")
-
-
-@require_GET
-@cache_control(max_age=3600)
-def brand_css(request):
-    """The configurable brand colour as a stylesheet (CSP allows no inline style)."""
-    colour = settings.BRAND_COLOUR
-    if not (colour.startswith("#") and len(colour) in {4, 7}):
-        colour = "#1d70b8"
-    body = f":root {{ --govuk-brand-colour: {colour}; }}\n"
-    return HttpResponse(body, content_type="text/css")
-
-
-class SignInForm(GovukFormMixin, auth_views.AuthenticationForm):
-    pass
-
-
-class SignInView(auth_views.LoginView):
-    form_class = SignInForm
-    template_name = "registration/login.html"
-    redirect_authenticated_user = True
-
-
-class AccessibilityView(TemplateView):
-    template_name = "pages/accessibility.html"
-
-
-class CookiesView(TemplateView):
-    template_name = "pages/cookies.html"
+from plans.services import change_indicator, record_indicator_value
 
 
 class IndicatorList(LoginRequiredMixin, View):

@@ -10,9 +10,9 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 
+from core.actors import organisation_ids_of
 from plans.models import Plan
 from plans.permissions import edits_plan, writes_for
-from plans.querysets import organisation_ids_of
 from scrutiny.dashboards import visible_plan
 from scrutiny.forms import ResponseForm, ScrutinyActionForm
 from scrutiny.models import ScrutinyAction

@@ -4,3 +4,14 @@ from django.apps import AppConfig
 class ScrutinyConfig(AppConfig):
     name = "scrutiny"
     verbose_name = "Scrutiny"
+
+    def ready(self) -> None:
+        from core import audit
+
+        audit.register(
+            "scrutiny",
+            where={
+                "scrutiny.ScrutinyAction": ("plan", "owner"),
+                "scrutiny.DecisionNotice": ("plan", "decided_by"),
+            },
+        )

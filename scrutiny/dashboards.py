@@ -23,14 +23,14 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views import View
 
+from core.forms import add_service_errors
+from core.spreadsheets import csv_response, xlsx_response
 from deliverables.evidence import with_attachments
 from deliverables.models import Deliverable, ProgressUpdate
 from deliverables.querysets import late_on
 from deliverables.views import ordered_counts
-from plans.forms import add_service_errors
 from plans.models import Plan, ReportingPeriod
 from plans.permissions import edits_plan
-from plans.spreadsheets import csv_response, xlsx_response
 from scrutiny.charts import charts_for
 from scrutiny.dashboard import (
     build_dashboard,

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils import timezone
 
-from plans.forms import GovukDateField, GovukFormMixin
+from core.forms import GovukDateField, GovukFormMixin
 from plans.models import Organisation
 from scrutiny.models import DecisionNotice, PublishedReport, ScrutinyAction
 

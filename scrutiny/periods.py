@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.formats import date_format
 from django.views import View
 
-from plans.forms import GovukDateField, GovukFormMixin, add_service_errors
+from core.forms import GovukDateField, GovukFormMixin, add_service_errors
 from plans.models import Plan
 from plans.permissions import edits_plan
 from scrutiny.services import reopen_period

@@ -6,9 +6,10 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
+from core.models import AuditEvent, IdempotencyRecord
 from deliverables.models import Attachment, ProgressUpdate, SentReminder, Status
 from deliverables.services import record_progress, return_update
-from plans.models import ApiClient, AuditEvent, IdempotencyRecord, PeriodEvent
+from plans.models import ApiClient, PeriodEvent
 from plans.services import change_indicator, issue_api_client
 from tests.factories import (
     DecisionNoticeFactory,

@@ -23,7 +23,7 @@ ROOT = Path(settings.BASE_DIR)
 FINGERPRINT = """
 import json
 from deliverables.models import Deliverable, ProgressUpdate
-from plans.backups import table_counts
+from core.backups import table_counts
 history = {}
 for d in Deliverable.objects.order_by("pk"):
     history[d.pk] = {

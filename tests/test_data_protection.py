@@ -15,11 +15,11 @@ from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from core.personal_data import months_before
 from deliverables.models import ProgressUpdate, Redaction
 from deliverables.redaction import narratives_mentioning, redact_update
 from deliverables.services import record_progress
 from plans.models import Membership
-from plans.personal_data import months_before
 from plans.services import issue_api_client
 from tests.factories import MembershipFactory, UserFactory
 
@@ -207,7 +207,7 @@ def test_redacting_a_name_keeps_the_update_and_records_who_when_and_why(people, 
     assert redaction.fields == "narrative" and redaction.replacements == 1
     assert not narratives_mentioning(name="Lena Larsen").exists()
     # The audit log records the redaction of the update, without the words.
-    from plans.audit_models import AuditEvent
+    from core.models import AuditEvent
 
     event = AuditEvent.objects.filter(
         object_type__icontains="progress", object_id=str(update.pk), action="changed"
@@ -253,7 +253,7 @@ def test_redact_update_command(people, editor):
     )
     assert "1 replacements in its narrative" in output
     assert Redaction.objects.get().redacted_by == editor
-    from plans.audit_models import AuditEvent
+    from core.models import AuditEvent
 
     # The command names who acted, in the audit log too.
     event = AuditEvent.objects.filter(object_type__icontains="redaction").get()

@@ -2,6 +2,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api.base import MAX_ID, FuzzyDateOut, StrictInput, fuzzy_out
 from deliverables.evidence import attachments_for
 from deliverables.models import (
     Attachment,
@@ -13,7 +14,6 @@ from deliverables.models import (
     ReviewState,
     Status,
 )
-from plans.api.base import MAX_ID, FuzzyDateOut, StrictInput, fuzzy_out
 
 TEXT_LIMIT = 10_000
 

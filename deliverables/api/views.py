@@ -17,6 +17,10 @@ from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 
+from core.api.base import ScopedReadOnlyViewSet
+from core.api.errors import PreconditionFailed, problem_response
+from core.api.idempotency import idempotent
+from core.api.schema import IDEMPOTENCY_KEY
 from deliverables.api.serializers import (
     AttachmentFileInput,
     AttachmentLinkInput,
@@ -49,10 +53,6 @@ from deliverables.services import (
     record_progress,
     record_progress_many,
 )
-from plans.api.base import ScopedReadOnlyViewSet
-from plans.api.errors import PreconditionFailed, problem_response
-from plans.api.idempotency import idempotent
-from plans.api.schema import IDEMPOTENCY_KEY
 from plans.models import ReportingPeriod
 
 PROBLEM = OpenApiResponse(description="Problem details naming each field at fault.")

@@ -2,7 +2,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from plans.api.base import StrictInput
+from core.api.base import StrictInput
 from plans.models import (
     Indicator,
     IndicatorChange,

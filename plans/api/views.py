@@ -5,9 +5,9 @@ from rest_framework.exceptions import NotFound
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
-from plans.api.base import ScopedReadOnlyViewSet
-from plans.api.idempotency import idempotent
-from plans.api.schema import IDEMPOTENCY_KEY
+from core.api.base import ScopedReadOnlyViewSet
+from core.api.idempotency import idempotent
+from core.api.schema import IDEMPOTENCY_KEY
 from plans.api.serializers import (
     IndicatorSerializer,
     IndicatorValueInput,

@@ -8,13 +8,13 @@ from django.db import migrations, models
 
 def install_guards(apps, schema_editor):
     """Triggers that refuse to change or delete an audit event (plans/audit_guards)."""
-    from plans import audit_guards
+    from core import audit_guards
 
     audit_guards.install(schema_editor.connection)
 
 
 def remove_guards(apps, schema_editor):
-    from plans import audit_guards
+    from core import audit_guards
 
     audit_guards.remove(schema_editor.connection)
 

@@ -1,4 +1,4 @@
-from plans.api.base import ScopedReadOnlyViewSet
+from core.api.base import ScopedReadOnlyViewSet
 from scrutiny.api.serializers import (
     DecisionNoticeSerializer,
     PublishedReportDetailSerializer,

@@ -20,8 +20,8 @@ import pytest
 import requests
 from django.conf import settings
 
+from core.api.throttling import PerClientThrottle
 from deliverables.models import Deliverable, ProgressUpdate
-from plans.api.throttling import PerClientThrottle
 
 pytestmark = [
     pytest.mark.skipif(

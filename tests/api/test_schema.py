@@ -22,7 +22,7 @@ from drf_spectacular.renderers import OpenApiJsonRenderer
 from drf_spectacular.validation import validate_schema
 
 from config.wsgi import application
-from plans.api.throttling import PerClientThrottle
+from core.api.throttling import PerClientThrottle
 from tests.factories import (
     DecisionNoticeFactory,
     DeliverableFactory,
@@ -252,8 +252,9 @@ def test_api_conforms_to_its_schema(case, force_token):
 
 
 def _stored() -> tuple[int, ...]:
+    from core.models import IdempotencyRecord
     from deliverables.models import Attachment, ProgressUpdate
-    from plans.models import IdempotencyRecord, IndicatorValue
+    from plans.models import IndicatorValue
 
     return tuple(
         model.objects.count()

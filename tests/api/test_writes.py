@@ -7,9 +7,9 @@ from django.contrib.auth.hashers import check_password
 from django.utils import timezone
 from oauth2_provider.models import AccessToken, Application
 
+from core.api.throttling import PerClientThrottle
 from deliverables.models import Deliverable, ProgressUpdate, Status
 from deliverables.services import accept_update, return_update
-from plans.api.throttling import PerClientThrottle
 from plans.models import IndicatorValue
 from plans.services import revoke_api_client
 from tests.api.conftest import bearer, fetch_token

@@ -7,6 +7,7 @@ from django.apps import apps
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 
+from core.models import IdempotencyRecord
 from deliverables import guards
 from deliverables.models import (
     Attachment,
@@ -20,7 +21,6 @@ from deliverables.models import (
 )
 from plans.models import (
     ApiClient,
-    IdempotencyRecord,
     IndicatorChange,
     IndicatorDefinition,
     Membership,
@@ -126,7 +126,7 @@ def _action(d):
 
 def _raw_on_audit_event(sql):
     """Change or delete the latest audit event past the model, as a shell could."""
-    from plans.audit_models import AuditEvent
+    from core.models import AuditEvent
 
     with connection.cursor() as cursor:
         cursor.execute(sql, [AuditEvent.objects.latest("id").pk])

@@ -14,10 +14,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from core import audit
+from core.models import AuditEvent, AuditEventFinal
 from deliverables.models import Deliverable, ProgressUpdate
 from deliverables.services import Change, record_progress, record_progress_many
-from plans import audit
-from plans.audit_models import AuditEvent, AuditEventFinal
 from plans.models import Membership, Plan
 from plans.services import issue_api_client, revoke_api_client
 from tests.api.conftest import bearer, fetch_token
@@ -343,12 +343,12 @@ def test_the_database_refuses_to_change_or_delete_an_event(event, statement, tri
 def test_the_admin_shows_events_but_never_changes_them(client, event):
     root = UserFactory(username="root", is_staff=True, is_superuser=True)
     client.force_login(root)
-    change = reverse("admin:plans_auditevent_change", args=[event.pk])
+    change = reverse("admin:core_auditevent_change", args=[event.pk])
     page = client.get(change)
     assert page.status_code == 200 and "2017 Policing Plan" in page.content.decode()
     assert client.post(change, {"object_text": "Forged"}).status_code == 403
-    assert client.get(reverse("admin:plans_auditevent_add")).status_code == 403
-    delete = reverse("admin:plans_auditevent_delete", args=[event.pk])
+    assert client.get(reverse("admin:core_auditevent_add")).status_code == 403
+    delete = reverse("admin:core_auditevent_delete", args=[event.pk])
     assert client.post(delete, {"post": "yes"}).status_code == 403
     assert AuditEvent.objects.get(pk=event.pk).object_text == "2017 Policing Plan"
 
@@ -553,7 +553,7 @@ def test_events_of_another_force_are_not_shown_through_a_shared_member(
 
 
 def test_the_triggers_are_on_this_database():
-    from plans import audit_guards
+    from core import audit_guards
 
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":

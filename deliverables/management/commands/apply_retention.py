@@ -12,12 +12,12 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from deliverables.redaction import narratives_mentioning
-from plans.personal_data import (
+from core.personal_data import (
     accounts_due_for_anonymising,
     apply_retention,
     retention_cutoff,
 )
+from deliverables.redaction import narratives_mentioning
 
 
 class Command(BaseCommand):

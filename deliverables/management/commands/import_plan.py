@@ -8,8 +8,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from core import audit
 from deliverables.importing import ImportFailed, import_plan
-from plans import audit
 from plans.models import Organisation
 
 IMPORT_USERNAME = "import"

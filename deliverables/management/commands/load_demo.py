@@ -21,12 +21,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from core.history import attribute_to
 from deliverables import fuzzydates
 from deliverables.importing import ImportFailed, import_plan
 from deliverables.models import Deliverable, ProgressUpdate, Rag, Status
 from deliverables.services import record_progress
 from plans.models import Membership, Organisation, OrganisationKind, Plan
-from plans.services import attribute_to
 
 DEMO_CSV = Path(settings.BASE_DIR) / "plans" / "demo" / "jersey-policing-plan-2017.csv"
 DEMO_PASSWORD = "demo-password-2017"

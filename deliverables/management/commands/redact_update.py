@@ -9,9 +9,9 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from core import audit
 from deliverables.models import ProgressUpdate
 from deliverables.redaction import REPLACEMENT, redact_update
-from plans import audit
 
 
 class Command(BaseCommand):

@@ -17,8 +17,9 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from core.history import attribute_to
 from plans.models import Indicator, Organisation, Plan, Strand
-from plans.services import attribute_to, record_indicator_value
+from plans.services import record_indicator_value
 from scrutiny.models import DecisionNotice, PublishedReport, ScrutinyAction
 from scrutiny.services import publish_report
 

@@ -16,7 +16,7 @@ class ClientCredentialsAuthentication(OAuth2Authentication):
             return None
         user, token = result
         if user is None:
-            # Read with the token (plans.api.oauth.ClientValidator), so later checks
+            # Read with the token (core.api.oauth.ClientValidator), so later checks
             # of token.application.api_client answer from memory.
             client = getattr(token.application, "api_client", None)
             if client is None or client.revoked_at is not None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from plans.accounts import views
+from core.accounts import views
 
 app_name = "accounts"
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from plans import backups
+from core import backups
 
 
 class Command(BaseCommand):

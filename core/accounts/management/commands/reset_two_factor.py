@@ -5,7 +5,7 @@ sign-in up again."""
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from plans.accounts.services import remove_two_factor
+from core.accounts.services import remove_two_factor
 
 
 class Command(BaseCommand):

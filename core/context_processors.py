@@ -3,8 +3,7 @@
 from django.conf import settings
 from django.urls import reverse
 
-from plans.permissions import EDITORS
-from plans.querysets import roles_of
+from core.actors import administers_anywhere, edits_anywhere
 
 
 def service(request):
@@ -18,10 +17,10 @@ def service(request):
             (reverse("deliverables:list"), "Deliverables"),
             (reverse("scrutiny:overview"), "Dashboards"),
         ]
-        if user.is_superuser or set(roles_of(user).values()) & set(EDITORS):
+        if edits_anywhere(user):
             items.append((reverse("deliverables:review-queue"), "Review"))
             items.append((reverse("deliverables:import"), "Import"))
-        if user.is_superuser or "admin" in roles_of(user).values():
+        if administers_anywhere(user):
             items.append((reverse("audit:index"), "Audit log"))
         items.append((reverse("accounts:account"), "Your account"))
     return {

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from plans.accounts.signals import SET_UP, TWO_FACTOR_STATE, VERIFY
+from core.accounts.signals import SET_UP, TWO_FACTOR_STATE, VERIFY
 
 
 class TwoFactorMiddleware:

@@ -8,7 +8,7 @@ ended, its sessions, API tokens and sign-in records deleted. The account row its
 stays, so every update, review and history row it made still points at it and reads
 "Former user #<id>": the record of who did what stays whole without naming anyone.
 
-Imports run one way (plans <- deliverables <- scrutiny), so the export finds the
+The platform imports no domain app, so the export finds the
 other apps' rows by walking every model's foreign keys to the user model, rather
 than by naming them: a model added later is exported without changing this module.
 """
@@ -26,11 +26,16 @@ from django.contrib.sessions.models import Session
 from django.core import serializers
 from django.db import models, transaction
 from django.db.models import Q, QuerySet
+from django.dispatch import Signal
 from django.utils import timezone
 
-from plans import audit
-from plans.models import Membership
-from plans.services import attribute_to
+from core import audit
+from core.accounts.services import remove_two_factor
+
+#: Sent inside ``anonymise_account``'s transaction, with ``user``, ``by`` and
+#: ``reason``, so each domain app ends what the person held in it; a receiver returns
+#: how many memberships it ended.
+account_anonymising = Signal()
 
 FORMER_USER_PREFIX = "former-user-"
 # Fields never exported: secrets (even hashed) and file contents held in rows.
@@ -116,10 +121,11 @@ def anonymise_account(*, user: Any, by: Any = None) -> Anonymised:
     """Replace what identifies a person in their account, keeping the account row so
     what they did stays attributed to "Former user #<id>"."""
     old_username = user.username
-    memberships = list(Membership.objects.filter(user=user))
-    for membership in memberships:
-        attribute_to(membership, by=by, reason="Ended by the retention rule")
-        membership.delete()
+    # The domain ends what the person held in it (plans: their memberships).
+    ended = account_anonymising.send(
+        sender=type(user), user=user, by=by, reason="Ended by the retention rule"
+    )
+    memberships_ended = sum(count for _receiver, count in ended if count)
     sessions = _sessions_of(user)
     for session in sessions:
         session.delete()
@@ -130,8 +136,6 @@ def anonymise_account(*, user: Any, by: Any = None) -> Anonymised:
         apps.get_model(label).objects.filter(username=old_username).delete()[0]
         for label in SIGN_IN_MODELS
     )
-    from plans.accounts.services import remove_two_factor
-
     remove_two_factor(user=user)
     # The audit log records that the account was anonymised, not the values taken
     # out of it (they would otherwise live on in the log, which is never changed).
@@ -150,7 +154,7 @@ def anonymise_account(*, user: Any, by: Any = None) -> Anonymised:
     audit.record(user, "changed", {"account": ["in use", "anonymised (retention)"]})
     return Anonymised(
         user_id=user.pk,
-        memberships_ended=len(memberships),
+        memberships_ended=memberships_ended,
         sessions_deleted=len(sessions),
         tokens_deleted=tokens,
         sign_in_records_deleted=sign_ins,

@@ -20,8 +20,8 @@ from django.db import IntegrityError, transaction
 from rest_framework import exceptions
 from rest_framework.response import Response
 
-from plans.api.errors import Conflict, Unprocessable
-from plans.models import IdempotencyRecord
+from core.api.errors import Conflict, Unprocessable
+from core.models import IdempotencyRecord
 
 HEADER = "Idempotency-Key"
 

@@ -2,7 +2,7 @@
 
 from django import forms
 
-from plans.forms import GovukFormMixin
+from core.forms import GovukFormMixin
 
 
 class CodeForm(GovukFormMixin, forms.Form):

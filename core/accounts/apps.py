@@ -2,11 +2,11 @@ from django.apps import AppConfig
 
 
 class AccountsConfig(AppConfig):
-    name = "plans.accounts"
+    name = "core.accounts"
     label = "accounts"
     verbose_name = "Accounts and sign-in"
 
     def ready(self) -> None:
-        from plans.accounts import signals
+        from core.accounts import signals
 
         signals.connect()

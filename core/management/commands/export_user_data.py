@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.core.serializers.json import DjangoJSONEncoder
 
-from plans.personal_data import personal_data
+from core.personal_data import personal_data
 
 
 class Command(BaseCommand):

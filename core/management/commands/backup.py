@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from plans import backups
+from core import backups
 
 
 class Command(BaseCommand):

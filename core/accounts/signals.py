@@ -20,7 +20,7 @@ def _ask_for_second_factor(sender: Any, request: Any, user: Any, **kwargs: Any) 
     everyone else (the middleware only reads the session)."""
     from django_otp import user_has_device
 
-    from plans.accounts.selectors import two_factor_required
+    from core.accounts.selectors import two_factor_required
 
     session = getattr(request, "session", None)
     if session is None:
@@ -43,7 +43,7 @@ def _sign_out_when_deactivated(
     """Deactivating someone (in the admin, a shell, anywhere that saves the user)
     ends all their sessions and revokes their OAuth tokens, in the save's
     transaction."""
-    from plans.accounts.services import sign_out_everywhere
+    from core.accounts.services import sign_out_everywhere
 
     if update_fields is not None and "is_active" not in update_fields:
         return

@@ -7,8 +7,7 @@ from typing import Any
 
 from django.conf import settings
 
-from plans.permissions import EDITORS
-from plans.querysets import roles_of
+from core.actors import edits_anywhere
 
 
 def two_factor_offered(user: Any) -> bool:
@@ -16,7 +15,7 @@ def two_factor_offered(user: Any) -> bool:
     two-factor sign-in: they can change plans and who sees them."""
     if not getattr(user, "is_authenticated", False):
         return False
-    return user.is_superuser or bool(set(roles_of(user).values()) & set(EDITORS))
+    return edits_anywhere(user)
 
 
 def two_factor_required(user: Any) -> bool:

@@ -51,14 +51,18 @@ from django.utils import timezone
 from django.utils.functional import LazyObject, empty
 
 from config.proxies import client_address
-from plans.audit_models import AuditEvent
+from core.actors import roles_of
+from core.models import AuditEvent
 
 Action = AuditEvent.Action
 Via = AuditEvent.Via
 
-OUR_APPS = {"plans", "deliverables", "scrutiny"}
-# Ours but not data anyone wrote: the answers kept for retried API requests.
-NOT_AUDITED = {"plans.AuditEvent", "plans.IdempotencyRecord"}
+# The apps whose models are audited: each domain app registers itself at start-up
+# (``register``, from its ``AppConfig.ready``), so the platform names none of them.
+OUR_APPS: set[str] = set()
+# Ours but not data anyone wrote: the log itself, and the answers kept for retried
+# API requests.
+NOT_AUDITED = {"core.AuditEvent", "core.IdempotencyRecord"}
 # API credentials (django-oauth-toolkit): clients and the tokens issued to them.
 CREDENTIALS = {"oauth2_provider.Application", "oauth2_provider.AccessToken"}
 # Never stored, even hashed: a change to one reads "(changed)".
@@ -66,36 +70,9 @@ SECRET_FIELDS = {"password", "client_secret", "token", "token_checksum", "secret
 LONGEST_VALUE = 500
 
 # For each model, where its plan and its organisation are: "pk" (itself), a
-# foreign key on it ("plan"), or a path through others ("deliverable.plan").
-# Models not named here with a ``plan`` field belong to that plan.
-WHERE = {
-    "plans.Organisation": (None, "pk"),
-    "plans.Membership": (None, "organisation"),
-    "plans.Plan": ("pk", "owner"),
-    "plans.ApiClient": (None, "organisation"),
-    "plans.IndicatorDefinition": (None, "owner"),
-    "plans.PeriodEvent": ("period.plan", None),
-    "plans.IndicatorValue": ("indicator.plan", None),
-    "plans.IndicatorChange": ("indicator.plan", None),
-    "deliverables.Deliverable": ("plan", "lead_organisation"),
-    "deliverables.DeliverableOwner": ("deliverable.plan", "organisation"),
-    "deliverables.Milestone": ("deliverable.plan", "deliverable.lead_organisation"),
-    "deliverables.ProgressUpdate": (
-        "deliverable.plan",
-        "deliverable.lead_organisation",
-    ),
-    "deliverables.UpdateReview": (
-        "update.deliverable.plan",
-        "update.deliverable.lead_organisation",
-    ),
-    "deliverables.Attachment": (
-        "update.deliverable.plan",
-        "update.deliverable.lead_organisation",
-    ),
-    "deliverables.SentReminder": ("period.plan", None),
-    "scrutiny.ScrutinyAction": ("plan", "owner"),
-    "scrutiny.DecisionNotice": ("plan", "decided_by"),
-}
+# foreign key on it ("plan"), or a path through others ("deliverable.plan"), as each
+# app registers them. Models not named with a ``plan`` field belong to that plan.
+WHERE: dict[str, tuple[str | None, str | None]] = {}
 
 
 def is_audited(model: type[Model]) -> bool:
@@ -215,8 +192,6 @@ def _where_from(request: Any) -> tuple[str, str, str]:
 
 
 def _organisation_ids(user: Any) -> list[int]:
-    from plans.querysets import roles_of
-
     return sorted(roles_of(user)) if user is not None else []
 
 
@@ -601,21 +576,39 @@ def _after_migrate(**kwargs: Any) -> None:
     _migrating = False
 
 
+def register(
+    app_label: str, *, where: dict[str, tuple[str | None, str | None]]
+) -> None:
+    """Record every write to this app's models (called from its ``AppConfig.ready``).
+
+    ``where`` says, for a model whose plan or organisation is not its own ``plan``
+    field, where they are: ``{"app.Model": (plan path, organisation path)}``."""
+    OUR_APPS.add(app_label)
+    WHERE.update(where)
+    for model in apps.get_app_config(app_label).get_models():
+        if is_audited(model):
+            _listen(model)
+
+
+def _listen(model: type[Model]) -> None:
+    uid = f"audit-{model._meta.label}"
+    post_init.connect(_remember, sender=model, dispatch_uid=uid)
+    post_save.connect(_saved, sender=model, dispatch_uid=uid)
+    post_delete.connect(_deleted, sender=model, dispatch_uid=uid)
+    for relation in model._meta.local_many_to_many:
+        m2m_changed.connect(
+            _m2m_changed,
+            sender=relation.remote_field.through,
+            dispatch_uid=f"{uid}-{relation.name}",
+        )
+
+
 def connect() -> None:
-    """Listen to every audited model (called once, from the app's ``ready``)."""
+    """Listen to the accounts, API credentials and sign-ins (called once, from the
+    platform's ``ready``); each domain app adds its own models with ``register``."""
     for model in apps.get_models():
-        if not is_audited(model):
-            continue
-        uid = f"audit-{model._meta.label}"
-        post_init.connect(_remember, sender=model, dispatch_uid=uid)
-        post_save.connect(_saved, sender=model, dispatch_uid=uid)
-        post_delete.connect(_deleted, sender=model, dispatch_uid=uid)
-        for relation in model._meta.local_many_to_many:
-            m2m_changed.connect(
-                _m2m_changed,
-                sender=relation.remote_field.through,
-                dispatch_uid=f"{uid}-{relation.name}",
-            )
+        if is_audited(model):
+            _listen(model)
     user_logged_in.connect(_signed_in, dispatch_uid="audit-signed-in")
     user_logged_out.connect(_signed_out, dispatch_uid="audit-signed-out")
     user_login_failed.connect(_sign_in_failed, dispatch_uid="audit-sign-in-failed")

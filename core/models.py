@@ -1,9 +1,11 @@
-"""The audit log's row: who wrote what, when and from where. Append-only.
+"""The platform's records: the audit log's row (who wrote what, when and from where;
+append-only) and the answers kept for retried API requests.
 
-Kept apart from ``plans/models.py`` (which imports it, so the app registers it) because
-it concerns every app's models, not plans alone. The rules that make it append-only are
-in three places: here (the model and its queryset refuse to change or delete a row),
-in the database (triggers, ``plans/audit_guards.py``) and in the admin (read-only).
+The rules that make the audit log append-only are in three places: here (the model
+and its queryset refuse to change or delete a row), in the database (triggers,
+``core/audit_guards.py``) and in the admin (read-only).
+
+Both tables keep the names they had when they lived in the plans app.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+
+from core.actors import ADMIN, roles_of, sees_everything
 
 
 class AuditEventFinal(Exception):
@@ -40,9 +44,9 @@ class AuditEventQuerySet(models.QuerySet):
     def concerning(self, organisation_ids: list[int]) -> AuditEventQuerySet:
         """Events by the organisations' people and API clients, and events on their
         plans, deliverables and other records."""
-        from plans.models import Plan
-
-        plans = Plan.objects.filter(owner_id__in=organisation_ids).values("pk")
+        # The plan model through the loose reference: the platform imports no app.
+        plan: Any = self.model._meta.get_field("plan").related_model
+        plans = plan._base_manager.filter(owner_id__in=organisation_ids).values("pk")
         return self.filter(
             Q(actor_organisation_id__in=organisation_ids)
             | Q(organisation_id__in=organisation_ids)
@@ -52,11 +56,9 @@ class AuditEventQuerySet(models.QuerySet):
     def visible_to(self, actor: Any) -> AuditEventQuerySet:
         """Superusers see every event; an organisation's administrators see the
         events that concern it; nobody else sees any."""
-        from plans.querysets import roles_of, sees_everything
-
         if sees_everything(actor):
             return self.all()
-        admin_of = [org for org, role in roles_of(actor).items() if role == "admin"]
+        admin_of = [org for org, role in roles_of(actor).items() if role == ADMIN]
         if not admin_of:
             return self.none()
         return self.concerning(admin_of)
@@ -153,6 +155,7 @@ class AuditEvent(models.Model):
     objects = AuditEventQuerySet.as_manager()
 
     class Meta:
+        db_table = "plans_auditevent"
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["object_type", "object_id"])]
 
@@ -224,3 +227,30 @@ def _shown(value: Any) -> str:
     if value is None or value == "":
         return "(blank)"
     return str(value)
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to a POST sent with an Idempotency-Key, kept for retries."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    key = models.CharField(max_length=255)
+    request_hash = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField()
+    response = models.JSONField(null=True)
+    headers = models.JSONField(
+        default=dict, help_text="Headers of the first answer a retry gets again (ETag)."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "plans_idempotencyrecord"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "key"], name="idempotency_key_unique_per_user"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.key

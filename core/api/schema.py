@@ -19,13 +19,13 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 from rest_framework.permissions import SAFE_METHODS
 
-from plans.api.base import StrictInput
-from plans.api.errors import PROBLEM_JSON, TITLES
-from plans.api.permissions import READ_SCOPE, WRITE_SCOPE
+from core.api.base import StrictInput
+from core.api.errors import PROBLEM_JSON, TITLES
+from core.api.permissions import READ_SCOPE, WRITE_SCOPE
 
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
-    # As plans.api.idempotency reads it: 1 to 255 characters, not all spaces.
+    # As core.api.idempotency reads it: 1 to 255 characters, not all spaces.
     type={"type": "string", "minLength": 1, "maxLength": 255, "pattern": r"\S"},
     location=OpenApiParameter.HEADER,
     required=False,
@@ -59,7 +59,7 @@ class ProblemDetails(serializers.Serializer):
 class ClientCredentialsScheme(OpenApiAuthenticationExtension):
     """OAuth 2.0 client credentials: ``read`` to read, ``updates:write`` to write."""
 
-    target_class = "plans.api.authentication.ClientCredentialsAuthentication"
+    target_class = "core.api.authentication.ClientCredentialsAuthentication"
     name = "oauth2"
 
     def get_security_requirement(self, auto_schema: Any) -> dict[str, list[str]]:

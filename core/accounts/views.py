@@ -20,13 +20,12 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 
-from plans.accounts import services
-from plans.accounts.forms import CodeForm
-from plans.accounts.qr import qr_code_data_url, spaced
-from plans.accounts.selectors import two_factor_offered, two_factor_required
-from plans.accounts.signals import SET_UP, TWO_FACTOR_STATE, VERIFY
-from plans.forms import add_service_errors
-from plans.models import Membership
+from core.accounts import services
+from core.accounts.forms import CodeForm
+from core.accounts.qr import qr_code_data_url, spaced
+from core.accounts.selectors import two_factor_offered, two_factor_required
+from core.accounts.signals import SET_UP, TWO_FACTOR_STATE, VERIFY
+from core.forms import add_service_errors
 
 # Backup codes, kept in the session between confirming and the page that shows them
 # (once).
@@ -127,9 +126,10 @@ class AccountView(AccountPage):
             request,
             "accounts/account.html",
             {
-                "memberships": Membership.objects.filter(user=user)
-                .select_related("organisation")
-                .order_by("organisation__name"),
+                # Through the reverse relation: the platform imports no app.
+                "memberships": user.memberships.select_related("organisation").order_by(
+                    "organisation__name"
+                ),
                 "two_factor_on": app is not None,
                 "backup_codes_left": backup_codes_left,
                 "offered": two_factor_offered(user),

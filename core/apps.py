@@ -1,0 +1,32 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _reinstall_audit_guards(sender, using, **kwargs):
+    # SQLite loses a table's triggers when a migration rebuilds it: put them back.
+    from django.db import connections
+
+    from core import audit_guards
+
+    audit_guards.install(connections[using])
+
+
+class CoreConfig(AppConfig):
+    """The platform every domain app uses and none owns: the API's plumbing, the
+    audit log, accounts, GOV.UK forms, site pages, backups and personal data.
+
+    Imports no domain app: what it needs to know of them (who belongs to which
+    organisation, where a record's plan is) the domain apps tell it at start-up,
+    through ``core.actors`` and ``core.audit.register``.
+    """
+
+    name = "core"
+    verbose_name = "Platform"
+
+    def ready(self) -> None:
+        from core import audit, audit_guards
+
+        # Every write to our data is recorded in the audit log (core/audit.py).
+        audit.connect()
+        audit_guards.allow_flush()
+        post_migrate.connect(_reinstall_audit_guards, sender=self)
