@@ -6,6 +6,7 @@ embedded SQLite database under ``var/`` and ``DEBUG`` on. Production sets
 ``DEBUG=false``, ``SECRET_KEY``, ``ALLOWED_HOSTS`` and ``DATABASE_URL``.
 """
 
+import importlib.util
 from pathlib import Path
 
 import environ
@@ -74,6 +75,14 @@ INSTALLED_APPS = [
     "scrutiny",
     "core.accounts",
 ]
+
+# The developer-only performance tools (`manage.py seed_scale`, `bench`, `bench_api`;
+# docs/performance.md): installed on a developer's machine, or where PERF_TOOLS=true
+# asks for them (`make bench`), never by default in production. The image leaves the
+# folder out (.dockerignore), so DEBUG there does not ask for what is not present.
+PERF_TOOLS = _strict_bool("PERF_TOOLS", default=False)
+if PERF_TOOLS or (DEBUG and importlib.util.find_spec("perf") is not None):
+    INSTALLED_APPS.append("perf")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -14,13 +14,17 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 
     #: Whoever makes a request or runs a command: a person, an API client's service
-    #: account, or nobody signed in.
+    #: account, or nobody signed in. What reads and permission checks take.
     Actor = AbstractBaseUser | AnonymousUser
+    #: Whom a write is recorded against (``by``): a person or an API client's service
+    #: account, signed in.
+    Writer = User
 else:
     Actor = Any
+    Writer = Any
 
 ADMIN = "admin"
 EDITOR = "editor"
@@ -32,7 +36,7 @@ EDITING = (ADMIN, EDITOR)
 WRITING = (ADMIN, EDITOR, CONTRIBUTOR)
 
 
-def _nobody(actor: Any) -> Mapping[int, str]:
+def _nobody(actor: Actor) -> Mapping[int, str]:
     return {}
 
 

@@ -1,13 +1,12 @@
 from django.apps import AppConfig
+from django.db import connections
 from django.db.models.signals import post_migrate
+
+from core import audit_guards
 
 
 def _reinstall_audit_guards(sender, using, **kwargs):
     # SQLite loses a table's triggers when a migration rebuilds it: put them back.
-    from django.db import connections
-
-    from core import audit_guards
-
     audit_guards.install(connections[using])
 
 
@@ -24,7 +23,9 @@ class CoreConfig(AppConfig):
     verbose_name = "Platform"
 
     def ready(self) -> None:
-        from core import audit, audit_guards
+        # Imported here: core.audit loads core.models, and models may be imported only
+        # once the app registry is ready.
+        from core import audit
 
         # Every write to our data is recorded in the audit log (core/audit.py).
         audit.connect()

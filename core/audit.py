@@ -10,7 +10,7 @@ tasks name the actor with ``acting(by=..., via="command")``.
 
 Bulk writes that bypass the signals (``bulk_create``, a raw UPDATE) call
 ``record_many`` themselves, in the same transaction. The scale seeder
-(``scrutiny/scale.py``) and the API benchmark's seeding write test data only and are
+(``perf/scale.py``) and the API benchmark's seeding write test data only and are
 not audited, for speed.
 
 Cost: one INSERT per write, no reads. The old values come from a copy of each row's
@@ -51,7 +51,7 @@ from django.utils import timezone
 from django.utils.functional import LazyObject, empty
 
 from config.proxies import client_address
-from core.actors import roles_of
+from core.actors import Writer, roles_of
 from core.models import AuditEvent
 
 Action = AuditEvent.Action
@@ -96,7 +96,7 @@ class _Context:
     named by ``acting``."""
 
     request: Any = None
-    by: Any = None
+    by: Writer | None = None
     via: str = Via.SYSTEM
     api_client: Any = None
     suspended: bool = False
@@ -133,7 +133,7 @@ _migrating = False
 
 @contextlib.contextmanager
 def acting(
-    *, by: Any = None, via: str = Via.COMMAND, api_client: Any = None
+    *, by: Writer | None = None, via: str = Via.COMMAND, api_client: Any = None
 ) -> Iterator[None]:
     """Name who is acting for the writes inside the block, outside a web request.
 

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+
 TABLE = "plans_auditevent"
 NEVER_CHANGED = "audit_event_never_changed"
 NEVER_DELETED = "audit_event_never_deleted"
@@ -99,13 +101,13 @@ def allow_flush() -> None:
     tables to empty, its delete trigger is dropped first and created again after, in
     the flush's own transaction. Nothing else deletes through this path.
     """
-    from django.conf import settings
-
     engines = {db["ENGINE"] for db in settings.DATABASES.values()}
     if "django.db.backends.sqlite3" not in engines:
         return
-    # The backend's base module first: it and its operations import each other.
-    from django.db.backends.sqlite3.base import DatabaseOperations
+    # Only where SQLite is configured, and the backend's base module first: it and
+    # its operations import each other.
+    import django.db.backends.sqlite3.base  # noqa: F401
+    from django.db.backends.sqlite3.operations import DatabaseOperations
 
     original = DatabaseOperations.sql_flush
     if getattr(original, "lets_audit_flush", False):

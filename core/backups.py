@@ -148,6 +148,7 @@ def create(output: Path | None = None) -> Backup:
             archive.add(work_dir / MANIFEST, arcname=MANIFEST)
             archive.add(database_file, arcname=database_file.name)
             for path in files:
+                assert media is not None  # files come only from a media folder
                 archive.add(path, arcname=f"{MEDIA}/{path.relative_to(media)}")
         os.replace(partial, output)
     return Backup(path=output, manifest=manifest)

@@ -47,7 +47,7 @@ class GovukBoundField(forms.BoundField):
 
 
 class GovukFormMixin:
-    bound_field_class = GovukBoundField
+    bound_field_class: type[forms.BoundField] | None = GovukBoundField
 
 
 class GovukDateWidget(forms.MultiWidget):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django.db.models import Model
 
-from core.actors import Actor
+from core.actors import Writer
 
 
-def attribute_to[M: Model](instance: M, *, by: Actor | None, reason: str = "") -> M:
+def attribute_to[M: Model](instance: M, *, by: Writer | None, reason: str = "") -> M:
     """Name who is making the next change to ``instance``, for its history row.
 
     simple-history reads these attributes when the instance is next saved or deleted;

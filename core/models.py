@@ -19,7 +19,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from core.actors import ADMIN, roles_of, sees_everything
+from core.actors import ADMIN, Actor, roles_of, sees_everything
 
 
 class AuditEventFinal(Exception):
@@ -53,7 +53,7 @@ class AuditEventQuerySet(models.QuerySet):
             | Q(plan_id__in=plans)
         )
 
-    def visible_to(self, actor: Any) -> AuditEventQuerySet:
+    def visible_to(self, actor: Actor) -> AuditEventQuerySet:
         """Superusers see every event; an organisation's administrators see the
         events that concern it; nobody else sees any."""
         if sees_everything(actor):

@@ -15,6 +15,7 @@ than by naming them: a model added later is exported without changing this modul
 
 from __future__ import annotations
 
+import calendar
 import datetime
 from dataclasses import dataclass
 from typing import Any
@@ -31,6 +32,7 @@ from django.utils import timezone
 
 from core import audit
 from core.accounts.services import remove_two_factor
+from core.actors import Writer
 
 #: Sent inside ``anonymise_account``'s transaction, with ``user``, ``by`` and
 #: ``reason``, so each domain app ends what the person held in it; a receiver returns
@@ -63,8 +65,6 @@ def is_anonymised(user: Any) -> bool:
 def months_before(day: datetime.date, months: int) -> datetime.date:
     """The same day ``months`` calendar months earlier (the month's last day when
     that month is shorter)."""
-    import calendar
-
     month_index = day.year * 12 + (day.month - 1) - months
     year, month = divmod(month_index, 12)
     month += 1
@@ -117,7 +117,7 @@ def _sessions_of(user: Any) -> list[Session]:
 
 
 @transaction.atomic
-def anonymise_account(*, user: Any, by: Any = None) -> Anonymised:
+def anonymise_account(*, user: Any, by: Writer | None = None) -> Anonymised:
     """Replace what identifies a person in their account, keeping the account row so
     what they did stays attributed to "Former user #<id>"."""
     old_username = user.username
@@ -125,7 +125,7 @@ def anonymise_account(*, user: Any, by: Any = None) -> Anonymised:
     ended = account_anonymising.send(
         sender=type(user), user=user, by=by, reason="Ended by the retention rule"
     )
-    memberships_ended = sum(count for _receiver, count in ended if count)
+    memberships_ended = sum(int(count) for _receiver, count in ended if count)
     sessions = _sessions_of(user)
     for session in sessions:
         session.delete()
@@ -161,7 +161,9 @@ def anonymise_account(*, user: Any, by: Any = None) -> Anonymised:
     )
 
 
-def apply_retention(*, as_of: datetime.date, by: Any = None) -> list[Anonymised]:
+def apply_retention(
+    *, as_of: datetime.date, by: Writer | None = None
+) -> list[Anonymised]:
     """Anonymise every account the rule applies to on ``as_of``, one transaction
     per account, so one failure does not undo the others."""
     return [

@@ -33,6 +33,8 @@ def csv_response(rows, filename: str) -> HttpResponse:
 def _xlsx_cell(value):
     """Safe for a worksheet: no formula, and no control characters (a vertical tab
     pasted from a word processor), which the file format cannot hold."""
+    # Imported here: openpyxl is loaded only when a workbook is written (it adds a
+    # tenth of a second to every process that imports the views).
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     value = spreadsheet_safe(value)
@@ -43,6 +45,7 @@ def _xlsx_cell(value):
 
 def xlsx_response(sheets, filename: str) -> HttpResponse:
     """Tables as an XLSX download: ``sheets`` is a list of (title, rows)."""
+    # Imported here: openpyxl is loaded only when a workbook is written.
     from openpyxl import Workbook
 
     workbook = Workbook()

@@ -1,7 +1,6 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
 from core.forms import add_service_errors
 from deliverables.models import (
@@ -13,7 +12,7 @@ from deliverables.models import (
     SentReminder,
     UpdateReview,
 )
-from deliverables.services import record_progress
+from deliverables.services import Change, check_progress, record_progress
 from plans.admin import RecordAdmin, ScopedAdmin
 
 
@@ -141,11 +140,9 @@ class MilestoneAdmin(ScopedAdmin):
 
 
 class RecordProgressForm(forms.ModelForm):
-    """Records progress through the service, so the admin obeys the same rules.
-
-    The write happens during validation (inside the admin's transaction) so that the
-    service's errors can be shown beside their fields like any other form error.
-    """
+    """Progress recorded in the admin obeys the same rules as every other door:
+    validation asks the service's ``check_progress`` (errors beside their fields), and
+    the admin's save step writes through ``record_progress``."""
 
     by = None  # set per request by ProgressUpdateAdmin.get_form
 
@@ -163,25 +160,28 @@ class RecordProgressForm(forms.ModelForm):
             "reason",
         ]
 
+    def change(self) -> Change:
+        """The form's values as the change the service records."""
+        data = self.cleaned_data
+        return Change(
+            deliverable=data["deliverable"],
+            period=data["period"],
+            status=data["status"],
+            rag=data["rag"],
+            percent_complete=data["percent_complete"],
+            forecast_date=data["forecast_date"],
+            merged_into=data["merged_into"],
+            narrative=data["narrative"],
+            reason=data["reason"],
+        )
+
     def _post_clean(self):
+        # Judged by the service's own rules, beside each field; nothing is written
+        # until the admin's save step (ProgressUpdateAdmin.save_form).
         if self.errors:
             return
-        data = self.cleaned_data
         try:
-            with transaction.atomic():
-                self.recorded = record_progress(
-                    deliverable=data["deliverable"],
-                    by=self.by,
-                    period=data["period"],
-                    status=data["status"],
-                    rag=data["rag"],
-                    percent_complete=data["percent_complete"],
-                    forecast_date=data["forecast_date"],
-                    merged_into=data["merged_into"],
-                    narrative=data["narrative"],
-                    reason=data["reason"],
-                    source=ProgressUpdate.Source.ADMIN,
-                )
+            check_progress(changes=[self.change()], by=self.by)
         except ValidationError as error:
             add_service_errors(self, error)
 
@@ -228,8 +228,11 @@ class ProgressUpdateAdmin(admin.ModelAdmin):
         return False
 
     def save_form(self, request, form, change):
-        # Already written by the form through the service.
-        return form.recorded
+        # The one write path; the form has already been judged by its rules.
+        (recorded,) = record_progress(
+            changes=[form.change()], by=request.user, source=ProgressUpdate.Source.ADMIN
+        )
+        return recorded
 
     def save_model(self, request, obj, form, change):
         pass

@@ -22,10 +22,11 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Model, Q
+from django.db.models import Model
 from django.utils import dateformat, timezone
 from django.utils.text import capfirst
 
+from deliverables import rules
 from deliverables.services import StaleVersion
 
 #: The hidden field that carries the version(s) the person read.
@@ -203,7 +204,7 @@ def describe(obj: Model, version: str | None, *, reader: Any = None) -> Conflict
     if since is not None and hasattr(obj, "updates"):
         updates = list(
             obj.updates.filter(recorded_at__gt=since)
-            .filter(Q(requires_review=False) | Q(review__decision="accepted"))
+            .filter(rules.counts_as_made())
             .select_related("recorded_by", "api_client")
             .order_by("recorded_at", "pk")
         )

@@ -16,11 +16,11 @@ from django.views.generic import CreateView, UpdateView
 
 from core.forms import GovukDateField, GovukFormMixin, add_service_errors
 from deliverables.conflicts import ConflictMixin, lock_unchanged
-from deliverables.importing import sync_owners
 from deliverables.models import Deliverable, Milestone
-from deliverables.services import StaleVersion
+from deliverables.services import StaleVersion, save_deliverable, save_milestone
 from plans.models import Objective, Organisation, Plan, Priority
 from plans.permissions import edits_plan
+from plans.services import save_plan, save_plan_part
 
 
 class PriorityForm(GovukFormMixin, forms.ModelForm):
@@ -127,16 +127,19 @@ class PlanEditorMixin(LoginRequiredMixin):
         return form
 
     def form_valid(self, form):
-        obj = form.save(commit=False)
+        obj, by = form.instance, self.request.user
         try:
-            obj.full_clean()
+            if isinstance(obj, Deliverable):
+                save_deliverable(
+                    deliverable=obj, by=by, owners=form.cleaned_data["owners"]
+                )
+            elif isinstance(obj, Milestone):
+                save_milestone(milestone=obj, by=by)
+            else:
+                save_plan_part(part=obj, by=by)
         except forms.ValidationError as error:
             add_service_errors(form, error)
             return self.form_invalid(form)
-        obj.save()
-        form.save_m2m()
-        if isinstance(obj, Deliverable):
-            sync_owners(obj, form.cleaned_data["owners"], self.request.user)
         self.object = obj
         messages.success(self.request, f"Saved {obj}.")
         return redirect(self.get_success_url())
@@ -336,12 +339,13 @@ class PlanCreate(LoginRequiredMixin, CreateView):
         return super().get_form_kwargs() | {"owners": self.owners()}
 
     def form_valid(self, form):
-        from plans.services import ensure_quarterly_periods
-
-        response = super().form_valid(form)
-        ensure_quarterly_periods(plan=self.object)
+        try:
+            self.object = save_plan(plan=form.instance, by=self.request.user)
+        except forms.ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
         messages.success(self.request, f"Set up {self.object.title}.")
-        return response
+        return redirect(self.get_success_url())
 
     def get_success_url(self):
         return reverse("plans:detail", args=[self.object.pk])
@@ -370,8 +374,6 @@ class PlanUpdate(ConflictMixin, EditInPlanMixin, UpdateView):
         }
 
     def form_valid(self, form):
-        from plans.services import ensure_quarterly_periods
-
         try:
             with transaction.atomic():
                 lock_unchanged(
@@ -379,9 +381,11 @@ class PlanUpdate(ConflictMixin, EditInPlanMixin, UpdateView):
                     pk=self.object.pk,
                     if_match=self.version_sent(form) or self.loaded_version,
                 )
-                plan = form.save()
+                plan = save_plan(plan=form.instance, by=self.request.user)
         except StaleVersion:
             return self.conflicted(form)
-        ensure_quarterly_periods(plan=plan)
+        except forms.ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
         messages.success(self.request, f"Saved {plan.title}.")
         return redirect("plans:detail", plan.pk)

@@ -30,6 +30,7 @@ from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.template.defaultfilters import filesizeformat
 
+from core.actors import Actor, Writer
 from core.history import attribute_to
 from deliverables.models import Attachment, ProgressUpdate
 from deliverables.permissions import may_add_evidence, may_publish_evidence
@@ -363,7 +364,7 @@ def _title(title: str | None, fallback: str) -> str:
 
 @transaction.atomic
 def attach_file(
-    *, update: ProgressUpdate, by: Any, file: Any, title: str = ""
+    *, update: ProgressUpdate, by: Writer, file: Any, title: str = ""
 ) -> Attachment:
     """Attach a file to a progress update, having checked its type, contents and
     size and the update's limit. Raises ValidationError keyed ``file`` or ``title``
@@ -403,7 +404,7 @@ def discard_file(attachment: Attachment) -> None:
 
 @transaction.atomic
 def attach_link(
-    *, update: ProgressUpdate, by: Any, url: str, title: str = ""
+    *, update: ProgressUpdate, by: Writer, url: str, title: str = ""
 ) -> Attachment:
     """Attach a link (http or https only) to a progress update. Raises
     ValidationError keyed ``url`` or ``title``; PermissionDenied as for files."""
@@ -420,7 +421,7 @@ def attach_link(
 
 @transaction.atomic
 def set_attachment_public(
-    *, attachment: Attachment, by: Any, is_public: bool
+    *, attachment: Attachment, by: Writer, is_public: bool
 ) -> Attachment:
     """Mark whether readers of the plan's published reports may open this evidence
     (plan editors only). The change and who made it go into the attachment's
@@ -446,7 +447,7 @@ def set_attachment_public(
 # Reads --------------------------------------------------------------------------------
 
 
-def attachments_for(actor: Any) -> QuerySet[Attachment]:
+def attachments_for(actor: Actor | None) -> QuerySet[Attachment]:
     """The evidence the actor may see, with who added each."""
     return (
         Attachment.objects.visible_to(actor)
@@ -455,7 +456,7 @@ def attachments_for(actor: Any) -> QuerySet[Attachment]:
     )
 
 
-def with_attachments(updates: QuerySet[ProgressUpdate], actor: Any) -> QuerySet:
+def with_attachments(updates: QuerySet[ProgressUpdate], actor: Actor) -> QuerySet:
     """Updates with the evidence the actor may see on each as ``shown_attachments``,
     in one more query whatever their number."""
     return updates.prefetch_related(

@@ -1,10 +1,18 @@
-"""One filterset per list, shared by the API and the pages that list the same things."""
+"""One filterset per list, shared by the API and the pages that list the same things.
+
+A yes/no filter is spelt ``true`` or ``false`` everywhere: on the pages, in the
+dashboard's drill-downs and in the API (whose schema has always said so). Links
+written before that spelt some ``yes`` or ``no``; ``respelt`` gives the pages the
+address to redirect those to.
+"""
 
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
+from django.http import QueryDict
 from django.utils import timezone
 
+from deliverables import rules
 from deliverables.models import (
     Deliverable,
     DeliverableOwner,
@@ -14,8 +22,27 @@ from deliverables.models import (
     Status,
 )
 from plans.filtersets import IdFilter
+from plans.models import ReportingPeriod
 
-YES_NO = [("true", "Yes"), ("false", "No")]
+YES, NO = "true", "false"
+YES_NO = [(YES, "Yes"), (NO, "No")]
+#: The yes/no filters of the pages' lists and of the dashboard's drill-downs (where
+#: each is also the key of a row that holds the answer).
+YES_NO_FILTERS = ("late", "needs_update", "forecast_after_milestone", "new")
+#: How old links spelt them.
+OLD_SPELLINGS = {"yes": YES, "no": NO}
+
+
+def respelt(query: QueryDict) -> QueryDict | None:
+    """``query`` with every yes/no filter spelt the one way, or None when it is
+    already: a page redirects an old link to the first."""
+    if not any(v in OLD_SPELLINGS for k in YES_NO_FILTERS for v in query.getlist(k)):
+        return None
+    fixed = query.copy()
+    for name in YES_NO_FILTERS:
+        if name in fixed:
+            fixed.setlist(name, [OLD_SPELLINGS.get(v, v) for v in fixed.getlist(name)])
+    return fixed
 
 
 class DeliverableFilter(django_filters.FilterSet):
@@ -63,14 +90,23 @@ class DeliverableFilter(django_filters.FilterSet):
         choices=YES_NO,
         empty_label="Any",
         method="filter_late",
-        help_text="Late as of today (true) or not late (false).",
+        help_text="Late today (true) or not (false): not completed, stopped, merged "
+        "or split, and its forecast (or, without one, its milestone) ended before "
+        "today.",
     )
     needs_update = django_filters.ChoiceFilter(
         label="Needs an update this period",
         choices=YES_NO,
         empty_label="Any",
         method="filter_needs_update",
-        help_text="No accepted or waiting update for the current reporting period.",
+        help_text="Needs an update (true) or not (false): not completed, stopped, "
+        "merged or split, and no accepted or waiting update for the reporting period "
+        "named by period, or else the one each plan is collecting today.",
+    )
+    period = IdFilter(
+        method="filter_period",
+        help_text="A reporting period id: only its plan's deliverables, and "
+        "needs_update answers for this period.",
     )
     q = django_filters.CharFilter(
         method="filter_text", help_text="Words in the reference, title or description."
@@ -116,13 +152,23 @@ class DeliverableFilter(django_filters.FilterSet):
 
     def filter_late(self, queryset, name, value):
         late = queryset.late_as_of(timezone.localdate())
-        return late if value == "true" else queryset.exclude(pk__in=late.values("pk"))
+        return late if value == YES else queryset.exclude(pk__in=late.values("pk"))
 
     def filter_needs_update(self, queryset, name, value):
-        needing = queryset.needs_update(timezone.localdate())
-        if value == "true":
+        period = self.form.cleaned_data.get("period")
+        if period is not None:
+            # Against the period named: the question its own pages answer.
+            needing = queryset.filter(rules.needs_update(period))
+        else:
+            needing = queryset.needs_update(timezone.localdate())
+        if value == YES:
             return needing
         return queryset.exclude(pk__in=needing.values("pk"))
+
+    def filter_period(self, queryset, name, value):
+        return queryset.filter(
+            plan_id__in=ReportingPeriod.objects.filter(pk=value).values("plan_id")
+        )
 
     def filter_text(self, queryset, name, value):
         for word in value.split()[:10]:

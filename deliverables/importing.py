@@ -25,10 +25,19 @@ from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
 
+from core.actors import Writer
 from core.history import attribute_to
 from deliverables import fuzzydates
-from deliverables.models import Deliverable, DeliverableOwner, Milestone, Rag, Status
-from deliverables.services import record_progress
+from deliverables.models import (
+    Deliverable,
+    Milestone,
+    ProgressUpdate,
+    Rag,
+    Status,
+)
+from deliverables.services import Change, record_progress, sync_owners
+from deliverables.upload_errors import ImportFailed, RowError
+from deliverables.uploads import check_xlsx_package
 from plans.models import (
     Objective,
     Organisation,
@@ -38,7 +47,7 @@ from plans.models import (
     Strand,
 )
 from plans.selectors import open_period
-from plans.services import ensure_quarterly_periods
+from plans.services import ensure_quarterly_periods, save_plan
 
 COLUMNS = (
     "priority_ref",
@@ -98,28 +107,6 @@ STATUS_WORDS = {_words(s.value): s for s in Status} | {
     _words(s.label): s for s in Status
 }
 STATUS_WORDS |= {"current": Status.IN_PROGRESS, "cancelled": Status.WILL_NOT_PROCEED}
-
-
-@dataclass(frozen=True, order=True)
-class RowError:
-    """One problem in one cell (row 1 is the header)."""
-
-    row: int
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"Row {self.row}, column {self.column}: {self.message}"
-
-
-class ImportFailed(Exception):
-    """The file was refused; ``errors`` lists every problem found. Nothing was
-    written.
-    """
-
-    def __init__(self, errors: Iterable[RowError]):
-        self.errors = sorted(errors)
-        super().__init__(f"{len(self.errors)} problem(s); nothing was imported.")
 
 
 @dataclass
@@ -245,9 +232,8 @@ def _read_csv(path: Path) -> list[list[Any]]:
 
 
 def _read_xlsx(path: Path) -> list[list[Any]]:
+    # openpyxl is loaded only when a workbook is read: CSV imports never need it.
     from openpyxl import load_workbook
-
-    from deliverables.uploads import check_xlsx_package
 
     # The same checks as a return's: a plain workbook, no macros, no zip bomb.
     check_xlsx_package(
@@ -505,7 +491,7 @@ def _upsert(
     model: type[Model],
     result: ImportResult,
     kind: str,
-    by: Any,
+    by: Writer,
     lookup: dict[str, Any],
     values: dict[str, Any],
 ) -> Any:
@@ -537,7 +523,7 @@ def import_plan(
     path: str | Path,
     owner: Organisation,
     plan_reference: str,
-    by: Any,
+    by: Writer,
     plan_title: str = "",
     starts_on: datetime.date | None = None,
     ends_on: datetime.date | None = None,
@@ -578,17 +564,16 @@ def import_plan(
 
     if plan is None:
         assert starts_on is not None and ends_on is not None  # checked above
-        plan = Plan(
+        plan = save_plan(
+            by=by,
             owner=owner,
             reference=plan_reference,
             title=plan_title,
             starts_on=starts_on,
             ends_on=ends_on,
         )
-        attribute_to(plan, by=by)
-        plan.full_clean()
-        plan.save()
-    ensure_quarterly_periods(plan=plan)
+    else:
+        ensure_quarterly_periods(plan=plan)
     result = ImportResult(plan=plan)
     source_name = Path(path).name
     priorities: dict[str, Priority] = {}
@@ -660,7 +645,7 @@ def _write_deliverable(
     row: CleanRow,
     objective: Objective,
     position: int,
-    by: Any,
+    by: Writer,
     result: ImportResult,
     source_name: str,
 ) -> Deliverable:
@@ -693,7 +678,7 @@ def _write_deliverable(
         {"plan": plan, "reference": row.reference},
         definition,
     )
-    changed = sync_owners(deliverable, row.owners, by)
+    changed = sync_owners(deliverable, row.owners, by=by)
     changed = _sync_strands(deliverable, plan, row.strands) or changed
     changed = _sync_plan_milestone(deliverable, row.milestone_date, by) or changed
 
@@ -716,13 +701,14 @@ def _write_deliverable(
                 result,
                 row.number,
                 "status",
-                deliverable=deliverable,
+                Change(
+                    deliverable=deliverable,
+                    period=_import_period(plan),
+                    narrative=f"Updated by importing {source_name}.",
+                    reason=f"Changed in the imported file {source_name}.",
+                    **differs,
+                ),
                 by=by,
-                source="import",
-                period=_import_period(plan),
-                narrative=f"Updated by importing {source_name}.",
-                reason=f"Changed in the imported file {source_name}.",
-                **differs,
             )
             changed = True
     counted_as_unchanged = before == (
@@ -735,25 +721,6 @@ def _write_deliverable(
     return deliverable
 
 
-def sync_owners(deliverable: Deliverable, roles: list[str], by: Any) -> bool:
-    """Make the deliverable's owner roles exactly ``roles``, in order."""
-    current = list(deliverable.owners.all())
-    if [o.role for o in current] == roles:
-        return False
-    keep = {o.role: o for o in current}
-    for owner in current:
-        if owner.role not in roles:
-            attribute_to(owner, by=by)
-            owner.delete()
-    for position, role in enumerate(roles):
-        owner = keep.get(role) or DeliverableOwner(deliverable=deliverable, role=role)
-        if owner.pk is None or owner.position != position:
-            owner.position = position
-            attribute_to(owner, by=by)
-            owner.save()
-    return True
-
-
 def _sync_strands(deliverable: Deliverable, plan: Plan, names: list[str]) -> bool:
     """Tag the deliverable with exactly these strands, creating any new ones."""
     current = {s.name for s in deliverable.strands.all()}
@@ -764,7 +731,7 @@ def _sync_strands(deliverable: Deliverable, plan: Plan, names: list[str]) -> boo
     return True
 
 
-def _sync_plan_milestone(deliverable: Deliverable, due: str, by: Any) -> bool:
+def _sync_plan_milestone(deliverable: Deliverable, due: str, by: Writer) -> bool:
     """Keep the milestone that records the plan's own date for this deliverable."""
     milestone = deliverable.milestones.filter(title=PLAN_MILESTONE_TITLE).first()
     if milestone is None:
@@ -784,7 +751,7 @@ def _write_merges(
     plan: Plan,
     rows: list[CleanRow],
     deliverables: dict[str, Deliverable],
-    by: Any,
+    by: Writer,
     source_name: str,
     result: ImportResult,
 ) -> None:
@@ -805,24 +772,30 @@ def _write_merges(
             result,
             row.number,
             "merged_into",
-            deliverable=deliverable,
-            by=by,
-            source="import",
-            status=Status.MERGED,
-            merged_into=target,
-            period=_import_period(plan),
-            narrative=f"Merged into {target.reference}, as recorded in {source_name}.",
-            reason=(
-                f"Merged into {target.reference} in the imported file {source_name}."
+            Change(
+                deliverable=deliverable,
+                status=Status.MERGED,
+                merged_into=target,
+                period=_import_period(plan),
+                narrative=(
+                    f"Merged into {target.reference}, as recorded in {source_name}."
+                ),
+                reason=(
+                    f"Merged into {target.reference} in the imported file "
+                    f"{source_name}."
+                ),
             ),
+            by=by,
         )
 
 
-def _record(result: ImportResult, number: int, column: str, **kwargs: Any) -> None:
+def _record(
+    result: ImportResult, number: int, column: str, change: Change, *, by: Writer
+) -> None:
     """Record a progress update for a row; a refusal (such as a locked period) is
     kept against the row, so the import can list every one and write nothing."""
     try:
-        record_progress(**kwargs)
+        record_progress(changes=[change], by=by, source=ProgressUpdate.Source.IMPORT)
     except ValidationError as error:
         for messages in error.message_dict.values():
             result.refused += [RowError(number, column, m) for m in messages]

@@ -1,9 +1,10 @@
 """Missing updates: which deliverables still have no update for a period, grouped by
 organisation and owner so OPCC staff know whom to chase.
 
-The same selector feeds the page, its CSV and XLSX exports and the editors' digest
-e-mail (``deliverables.reminders``); what "needs an update" means is decided once, by
-``Deliverable.objects.needs_update_in``.
+The same selector feeds the page, its CSV and XLSX exports and the reminders and
+editors' digest e-mails (``deliverables.reminders``); what "needs an update" means is
+``deliverables.rules.needs_update``, which the deliverables list (``needs_update`` with
+``period``), the periods pages, the dashboard and the API use too.
 """
 
 from __future__ import annotations

@@ -13,13 +13,17 @@ from django.db.models import F, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from deliverables import fuzzydates
+from deliverables import fuzzydates, rules
+from deliverables.choices import DECISIONS, Rag, ReviewState, Status
 from deliverables.querysets import (
     AttachmentQuerySet,
     DeliverableChildQuerySet,
     DeliverableQuerySet,
     ProgressUpdateQuerySet,
 )
+
+# Importable from here as from the rules, where "closed" is defined.
+from deliverables.rules import CLOSED_STATUSES as CLOSED_STATUSES
 from plans.models import Objective, Organisation, Plan, ReportingPeriod, Strand
 
 FUZZY_DATE_HELP = (
@@ -27,36 +31,6 @@ FUZZY_DATE_HELP = (
     "31/03/2018, 2018-03-31, or TBA when not known. A quarter without a year takes the "
     "plan's year."
 )
-
-
-class Status(models.TextChoices):
-    """The lifecycle seen in real plans' updates."""
-
-    FUTURE = "future", "Future"
-    NOT_YET_COMMENCED = "not_yet_commenced", "Not yet commenced"
-    IN_PROGRESS = "in_progress", "In progress"
-    COMPLETED = "completed", "Completed"
-    ON_HOLD = "on_hold", "On hold"
-    WILL_NOT_PROCEED = "will_not_proceed", "Will not proceed"
-    MERGED = "merged", "Merged"
-    SPLIT = "split", "Split"
-
-
-#: Statuses after which a deliverable can no longer be late.
-CLOSED_STATUSES = (
-    Status.COMPLETED,
-    Status.WILL_NOT_PROCEED,
-    Status.MERGED,
-    Status.SPLIT,
-)
-
-
-class Rag(models.TextChoices):
-    """The owner's judgement, kept apart from the status. Blank means not assessed."""
-
-    GREEN = "green", "Green: on track"
-    AMBER = "amber", "Amber: at risk"
-    RED = "red", "Red: off track"
 
 
 def fuzzy_window_constraint(name: str, prefix: str) -> models.CheckConstraint:
@@ -285,18 +259,14 @@ class Deliverable(FuzzyDatesMixin, models.Model):
 
     @property
     def is_closed(self) -> bool:
-        return self.status in CLOSED_STATUSES
+        """``rules.is_closed``."""
+        return rules.is_closed(self.status)
 
     def is_late(self, as_of) -> bool:
-        """Late when still open and its forecast (or, failing that, baseline) has
-        passed.
-        """
-        if self.is_closed:
-            return False
-        due = self.fuzzy("forecast_date")
-        if not due.is_known:
-            due = self.fuzzy("baseline_date")
-        return due.is_late(as_of)
+        """``rules.is_late`` on ``as_of``."""
+        return rules.is_late(
+            self.status, self.forecast_date_end, self.baseline_date_end, as_of
+        )
 
 
 class DeliverableOwner(models.Model):
@@ -501,12 +471,6 @@ class ProgressUpdate(FuzzyDatesMixin, models.Model):
         """Raised on any attempt to change or remove a stored progress update."""
 
 
-class ReviewState(models.TextChoices):
-    SUBMITTED = "submitted", "Waiting for review"
-    ACCEPTED = "accepted", "Accepted"
-    RETURNED = "returned", "Returned"
-
-
 class UpdateReview(models.Model):
     """An editor's decision on a progress update that waited for review.
 
@@ -514,14 +478,11 @@ class UpdateReview(models.Model):
     sent and what was decided about it.
     """
 
-    class Decision(models.TextChoices):
-        ACCEPTED = "accepted", "Accepted"
-        RETURNED = "returned", "Returned"
-
     update = models.OneToOneField(
         ProgressUpdate, on_delete=models.PROTECT, related_name="review"
     )
-    decision = models.CharField(max_length=10, choices=Decision.choices)
+    # ReviewState.ACCEPTED or ReviewState.RETURNED: the one enum of review decisions.
+    decision = models.CharField(max_length=10, choices=DECISIONS)
     comment = models.TextField(blank=True)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

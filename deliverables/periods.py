@@ -18,7 +18,8 @@ from django.utils import timezone
 from django.views import View
 
 from core.forms import GovukDateField, GovukFormMixin, add_service_errors
-from deliverables.models import Deliverable, ProgressUpdate
+from deliverables import rules
+from deliverables.models import Deliverable
 from plans.models import Plan, ReportingPeriod
 from plans.permissions import edits_plan
 from plans.services import change_period_dates
@@ -40,13 +41,11 @@ def _counts(plan: Plan, actor) -> dict[str, Subquery]:
             0,
         )
 
-    reported = ProgressUpdate.objects.filter(period=OuterRef(OuterRef("pk"))).exclude(
-        review__decision="returned"
-    )
+    # The period is two levels out: deliverables, then their updates.
+    period = OuterRef(OuterRef("pk"))
     return {
-        # The period is two levels out: deliverables, then their updates.
-        "missing": count(visible.lacking_update_for(OuterRef(OuterRef("pk")))),
-        "received": count(visible.filter(pk__in=reported.values("deliverable_id"))),
+        "missing": count(visible.filter(rules.needs_update(period))),
+        "received": count(visible.filter(rules.has_update_for(period))),
     }
 
 

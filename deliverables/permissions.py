@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from core.actors import Actor
 from deliverables.models import Deliverable, ProgressUpdate
 from plans.permissions import edits_plan, writes_for
 
@@ -14,7 +13,7 @@ def party_organisations(deliverable: Deliverable) -> set[int]:
     return {deliverable.lead_organisation_id} | owners
 
 
-def may_record_progress(actor: Any, deliverable: Deliverable) -> bool:
+def may_record_progress(actor: Actor, deliverable: Deliverable) -> bool:
     """Plan editors; and contributors and above of the lead or an owning organisation,
     once the plan is no longer a draft (a draft is its owners' alone)."""
     if edits_plan(actor, deliverable.plan):
@@ -27,14 +26,14 @@ def may_record_progress(actor: Any, deliverable: Deliverable) -> bool:
     )
 
 
-def needs_review(actor: Any, deliverable: Deliverable) -> bool:
+def needs_review(actor: Actor, deliverable: Deliverable) -> bool:
     """Whether an update by this actor waits for an editor before it takes effect."""
     return deliverable.plan.review_contributor_updates and not edits_plan(
         actor, deliverable.plan
     )
 
 
-def may_add_evidence(actor: Any, update: ProgressUpdate) -> bool:
+def may_add_evidence(actor: Actor, update: ProgressUpdate) -> bool:
     """The update's author, and whoever may record progress on its deliverable (its
     lead's and owners' writers, and the plan's editors)."""
     if not getattr(actor, "is_authenticated", False):
@@ -44,7 +43,7 @@ def may_add_evidence(actor: Any, update: ProgressUpdate) -> bool:
     return may_record_progress(actor, update.deliverable)
 
 
-def may_publish_evidence(actor: Any, update: ProgressUpdate) -> bool:
+def may_publish_evidence(actor: Actor, update: ProgressUpdate) -> bool:
     """Only the plan's editors decide which evidence readers of its published reports
     may open."""
     return edits_plan(actor, update.deliverable.plan)

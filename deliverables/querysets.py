@@ -1,10 +1,16 @@
-"""Querysets for deliverables and progress updates: scope, lateness, append-only."""
+"""Querysets for deliverables and progress updates: scope, lateness, append-only.
+
+"Closed", "late", "needs an update" and "counts as made" are defined in
+``deliverables.rules``; these querysets only chain them as phrases. Models are reached
+through ``self.model`` or the app registry, never imported, since
+``deliverables.models`` imports this module."""
 
 from __future__ import annotations
 
 import datetime
 from typing import Any
 
+from django.apps import apps
 from django.db.models import (
     BooleanField,
     Exists,
@@ -13,13 +19,10 @@ from django.db.models import (
     Q,
     Subquery,
 )
-from django.db.models.functions import Coalesce
 
 from core.actors import organisation_ids_of, sees_everything
+from deliverables import rules
 from plans.querysets import PlanScopedQuerySet
-
-# Kept as literals so this module does not import the models it serves.
-_CLOSED = ("completed", "will_not_proceed", "merged", "split")
 
 
 def _party_to(org_ids: list[int], prefix: str = "") -> Q:
@@ -41,12 +44,11 @@ def _taking_part(org_ids: list[int], prefix: str = "") -> Q:
     """Deliverables an organisation sees as a party to the work, whether or not the
     plan is public: all of its own plans', and those it leads or owns in a plan that
     is no longer a draft."""
-    from deliverables.models import DeliverableOwner
-
+    owner: Any = apps.get_model("deliverables", "DeliverableOwner")
     p = prefix
     # EXISTS rather than a join on owners, so a deliverable with two owners is one row.
     owned = Exists(
-        DeliverableOwner.objects.filter(
+        owner._default_manager.filter(
             deliverable=OuterRef(f"{p}pk"), organisation_id__in=org_ids
         )
     )
@@ -54,21 +56,6 @@ def _taking_part(org_ids: list[int], prefix: str = "") -> Q:
         Q(**{f"{p}lead_organisation_id__in": org_ids}) | Q(owned)
     )
     return Q(**{f"{p}plan__owner_id__in": org_ids}) | party
-
-
-def late_on(as_of: datetime.date) -> Q:
-    """The rule of ``DeliverableQuerySet.late_as_of`` as a condition, to count late
-    deliverables beside others in one query (after ``with_due_end()``)."""
-    return ~Q(status__in=_CLOSED) & Q(due_end__lt=as_of)
-
-
-def _lacks_update_for(period: Any) -> Q:
-    from deliverables.models import ProgressUpdate
-
-    reported = ProgressUpdate.objects.filter(
-        deliverable=OuterRef("pk"), period=period
-    ).exclude(review__decision="returned")
-    return ~Q(status__in=_CLOSED) & ~Q(Exists(reported))
 
 
 class DeliverableQuerySet(PlanScopedQuerySet):
@@ -79,60 +66,42 @@ class DeliverableQuerySet(PlanScopedQuerySet):
         return self.filter(_party_to(organisation_ids_of(actor)))
 
     def open(self) -> DeliverableQuerySet:
-        """Deliverables still to be finished: not completed, stopped or merged."""
-        return self.exclude(status__in=_CLOSED)
-
-    def with_due_end(self) -> DeliverableQuerySet:
-        """Annotate ``due_end``: the forecast window's end, or the baseline's if
-        unknown.
-        """
-        return self.annotate(due_end=Coalesce("forecast_date_end", "baseline_date_end"))
-
-    def lacking_update_for(self, period: Any) -> DeliverableQuerySet:
-        """The one rule of "needs an update", against ``period`` (a period, its id,
-        or an expression for one): deliverables that are not finished or stopped and
-        have no accepted or waiting update for that period. An update returned to
-        its author does not count."""
-        return self.filter(_lacks_update_for(period))
+        """Deliverables that are not closed (``rules.closed``)."""
+        return self.exclude(rules.closed())
 
     def with_needs_update(self, period: Any) -> DeliverableQuerySet:
-        """Annotate ``needs_update``: the same rule as ``lacking_update_for``, as a
-        column, for a page that shows it beside every row rather than filters by it.
-        """
+        """Annotate ``needs_update`` (``rules.needs_update`` for ``period``), for a
+        page that shows it beside every row rather than filters by it."""
         return self.annotate(
             needs_update=ExpressionWrapper(
-                _lacks_update_for(period), output_field=BooleanField()
+                rules.needs_update(period), output_field=BooleanField()
             )
         )
 
     def needs_update_in(self, period: Any) -> DeliverableQuerySet:
         """Deliverables of the period's plan that need an update for it."""
-        return self.filter(plan_id=period.plan_id).lacking_update_for(period)
+        return self.filter(plan_id=period.plan_id).filter(rules.needs_update(period))
 
     def needs_update(self, as_of: datetime.date) -> DeliverableQuerySet:
-        """The same rule across plans, each against the period it has open on
-        ``as_of`` (see ``ReportingPeriodQuerySet.open_on``). A plan with no open
-        period is collecting nothing, so none of its deliverables needs an update."""
-        from plans.models import ReportingPeriod
-
+        """The same rule across plans, each against the period it is collecting on
+        ``as_of`` (see ``ReportingPeriodQuerySet.open_on``). A plan collecting nothing
+        that day has nothing that needs an update."""
+        period: Any = apps.get_model("plans", "ReportingPeriod")
         open_period = (
-            ReportingPeriod.objects.filter(plan_id=OuterRef("plan_id"))
+            period._default_manager.filter(plan_id=OuterRef("plan_id"))
             .open_on(as_of)
             .values("pk")[:1]
         )
         return (
             self.annotate(open_period=Subquery(open_period))
             .filter(open_period__isnull=False)
-            .lacking_update_for(OuterRef("open_period"))
+            .filter(rules.needs_update(OuterRef("open_period")))
         )
 
     def late_as_of(self, as_of: datetime.date) -> DeliverableQuerySet:
-        """Open deliverables whose due window ended before ``as_of``.
-
-        A deliverable whose dates are unknown (TBA) is never late: it has no promise to
-        break yet, and shows up in its own "no date" list instead.
-        """
-        return self.with_due_end().filter(late_on(as_of))
+        """Deliverables late on ``as_of`` (``rules.late``): never one whose dates
+        are not known (TBA)."""
+        return self.filter(rules.late(as_of))
 
 
 class DeliverableChildQuerySet(PlanScopedQuerySet):
@@ -150,16 +119,14 @@ class ProgressUpdateQuerySet(DeliverableChildQuerySet):
     """Progress updates are append-only: bulk edits and deletes are refused too."""
 
     def update(self, **kwargs: Any) -> int:
-        from deliverables.models import ProgressUpdate
-
-        raise ProgressUpdate.Immutable(
+        model: Any = self.model  # ProgressUpdate, which says what it refuses
+        raise model.Immutable(
             "Progress updates are never edited: record a new update instead."
         )
 
     def delete(self) -> tuple[int, dict[str, int]]:
-        from deliverables.models import ProgressUpdate
-
-        raise ProgressUpdate.Immutable(
+        model: Any = self.model
+        raise model.Immutable(
             "Progress updates are never deleted: record a new update instead."
         )
 
@@ -192,10 +159,9 @@ class AttachmentQuerySet(PlanScopedQuerySet):
 
 
 def _published() -> Q:
-    from plans.models import ReportingPeriod
-
+    period: Any = apps.get_model("plans", "ReportingPeriod")
     # By the reverse name, so that this app need not import the scrutiny app.
-    reported = ReportingPeriod.objects.filter(
+    reported = period._default_manager.filter(
         plan_id=OuterRef("update__period__plan_id"),
         starts_on__gte=OuterRef("update__period__starts_on"),
         published_reports__isnull=False,
@@ -203,6 +169,6 @@ def _published() -> Q:
     return (
         Q(is_public=True, update__deliverable__plan__is_public=True)
         & ~Q(update__deliverable__plan__state="draft")
-        & (Q(update__requires_review=False) | Q(update__review__decision="accepted"))
+        & rules.counts_as_made(prefix="update__")
         & Q(Exists(reported))
     )

@@ -16,13 +16,13 @@ PostgreSQL's ALTER TABLE holds an exclusive lock on the table until the commit).
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 
 from core import audit
+from core.actors import Writer
 from deliverables import guards
 from deliverables.models import ProgressUpdate, Redaction
 
@@ -50,7 +50,7 @@ def _rewrite(update: ProgressUpdate, values: dict[str, str]) -> None:
     table = connection.ops.quote_name(ProgressUpdate._meta.db_table)
     assignments = ", ".join(f"{connection.ops.quote_name(f)} = %s" for f in values)
     update_sql = f"UPDATE {table} SET {assignments} WHERE id = %s"  # noqa: S608
-    parameters = [*values.values(), update.pk]
+    parameters: list[str | int] = [*values.values(), update.pk]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # ALTER TABLE refuses while earlier writes in the transaction have
@@ -74,7 +74,7 @@ def redact_update(
     update: ProgressUpdate,
     words: str,
     reason: str,
-    by: Any,
+    by: Writer,
     replacement: str = REPLACEMENT,
 ) -> Redaction:
     """Replace every occurrence of ``words`` (ignoring case) in an update's

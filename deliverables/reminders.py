@@ -7,8 +7,8 @@ reminder stage due: the latest of "before the due date", "on the due date" and "
 the due date" whose day has come. A stage missed because nothing ran that day is still
 sent later, but only the latest one, so nobody gets three e-mails at once.
 
-Who is reminded, for each deliverable that needs an update
-(``Deliverable.objects.needs_update_in``):
+Who is reminded, for each deliverable that needs an update for the period
+(``deliverables.missing.missing_updates``, by ``deliverables.rules.needs_update``):
 
 - its named lead, when they have an active account with an e-mail address;
 - otherwise the contributors, editors and administrators of its lead organisation;

@@ -3,7 +3,7 @@
 An organisation downloads one workbook per plan and period: a row for each deliverable
 it leads or owns, with its current state and empty columns for the new one. Uploading
 the filled workbook turns its rows into progress updates through
-``record_progress_many``, so a row is judged by exactly the rules the form and the API
+``record_progress``, so a row is judged by exactly the rules the form and the API
 use. A bad row refuses the whole workbook; a row already recorded, or left blank, is
 skipped, so uploading the same workbook twice writes nothing the second time.
 
@@ -26,7 +26,7 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 
-from core.actors import roles_of
+from core.actors import Actor, Writer, roles_of
 from core.spreadsheets import spreadsheet_safe
 from deliverables import fuzzydates
 from deliverables.forms import UPDATE_STATUSES
@@ -48,7 +48,7 @@ from deliverables.models import (
     Status,
 )
 from deliverables.permissions import may_record_progress
-from deliverables.services import BulkRefused, Change, record_progress_many
+from deliverables.services import Change, ProgressRefused, record_progress
 from deliverables.uploads import check_xlsx_package
 from plans.models import Organisation, Plan, ReportingPeriod
 from plans.permissions import WRITERS, edits_plan
@@ -176,7 +176,7 @@ def returning_organisations(plan: Plan) -> QuerySet[Organisation]:
     )
 
 
-def organisations_returning_for(actor: Any, plan: Plan) -> QuerySet[Organisation]:
+def organisations_returning_for(actor: Actor, plan: Plan) -> QuerySet[Organisation]:
     """The returns this person may download and upload: any organisation's for the
     plan's editors; for contributors, editors and administrators of a force, their own
     organisations', once the plan is no longer a draft."""
@@ -190,7 +190,7 @@ def organisations_returning_for(actor: Any, plan: Plan) -> QuerySet[Organisation
 
 
 def deliverables_of(
-    *, plan: Plan, organisation: Organisation, by: Any
+    *, plan: Plan, organisation: Organisation, by: Writer
 ) -> QuerySet[Deliverable]:
     """Every deliverable of the plan the organisation leads or owns, as ``by`` sees
     them."""
@@ -204,7 +204,7 @@ def deliverables_of(
 
 
 def return_rows(
-    *, plan: Plan, period: ReportingPeriod, organisation: Organisation, by: Any
+    *, plan: Plan, period: ReportingPeriod, organisation: Organisation, by: Writer
 ) -> list[Deliverable]:
     """The deliverables a return asks about: those still open, and those closed by an
     update in this period. Each has ``last_update`` (its latest update not returned
@@ -267,7 +267,7 @@ def build_return(
     plan: Plan,
     period: ReportingPeriod,
     organisation: Organisation,
-    by: Any,
+    by: Writer,
     deliverables: list[Deliverable] | None = None,
 ) -> bytes:
     """The organisation's return for the period as an XLSX workbook."""
@@ -467,7 +467,7 @@ def _add_about(
     plan: Plan,
     period: ReportingPeriod,
     organisation: Organisation,
-    by: Any,
+    by: Writer,
 ) -> None:
     sheet = workbook.create_sheet(ABOUT_SHEET)
     for key, value in (
@@ -507,11 +507,12 @@ class ReturnRow:
     requires_review: bool = False
 
     def change(self, period: ReportingPeriod) -> Change:
-        """The update this row records, for ``record_progress_many``."""
+        """The update this row records, for ``record_progress``."""
         kwargs: dict[str, Any] = {}
         if self.percent is not None:
             kwargs["percent_complete"] = self.percent
         return Change(
+            deliverable=self.deliverable,
             narrative=self.narrative,
             status=self.status,
             rag=self.rag,
@@ -568,7 +569,7 @@ def read_return(
     plan: Plan,
     period: ReportingPeriod,
     organisations: Iterable[Organisation],
-    by: Any,
+    by: Writer,
 ) -> FilledReturn:
     """Read a filled return for ``plan`` and ``period``, from one of
     ``organisations``, and decide what each row would record.
@@ -748,7 +749,7 @@ def _match(
     plan: Plan,
     period: ReportingPeriod,
     organisation: Organisation,
-    by: Any,
+    by: Writer,
 ) -> FilledReturn:
     """Match rows to the organisation's deliverables and shape each cell; collect every
     problem."""
@@ -935,7 +936,7 @@ def _differences(before: tuple, after: tuple) -> list[tuple[str, str, str]]:
     return shown
 
 
-def _refused(filled: FilledReturn, refused: BulkRefused) -> ImportFailed:
+def _refused(filled: FilledReturn, refused: ProgressRefused) -> ImportFailed:
     """The service's problems, by position, as rows and columns of the workbook."""
     rows = filled.to_record
     errors: set[RowError] = set()
@@ -956,7 +957,7 @@ class _DryRun(Exception):
         self.updates = updates
 
 
-def preview_return(filled: FilledReturn, *, by: Any) -> FilledReturn:
+def preview_return(filled: FilledReturn, *, by: Writer) -> FilledReturn:
     """Check every row to record with the real service, inside a transaction that is
     rolled back, so the preview cannot differ from what recording does. Raises
     ImportFailed having written nothing."""
@@ -973,8 +974,8 @@ def preview_return(filled: FilledReturn, *, by: Any) -> FilledReturn:
 
 
 @transaction.atomic
-def record_return(filled: FilledReturn, *, by: Any) -> list[ProgressUpdate]:
-    """Record the workbook's updates, all or none, through ``record_progress_many``.
+def record_return(filled: FilledReturn, *, by: Writer) -> list[ProgressUpdate]:
+    """Record the workbook's updates, all or none, through ``record_progress``.
 
     The deliverables are locked first and each row judged again, so a workbook sent
     twice at once still records its rows only once. Raises ImportFailed having
@@ -997,13 +998,13 @@ def record_return(filled: FilledReturn, *, by: Any) -> list[ProgressUpdate]:
 
 
 def _record(
-    filled: FilledReturn, rows: list[ReturnRow], *, by: Any
+    filled: FilledReturn, rows: list[ReturnRow], *, by: Writer
 ) -> list[ProgressUpdate]:
     try:
-        return record_progress_many(
-            changes=[(row.deliverable, row.change(filled.period)) for row in rows],
+        return record_progress(
+            changes=[row.change(filled.period) for row in rows],
             by=by,
             source=ProgressUpdate.Source.IMPORT,
         )
-    except BulkRefused as refused:
+    except ProgressRefused as refused:
         raise _refused(filled, refused) from refused

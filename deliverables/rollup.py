@@ -23,7 +23,8 @@ from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from deliverables.models import CLOSED_STATUSES, Rag, Status
+from deliverables import rules
+from deliverables.models import Rag, Status
 
 #: Worst first.
 RAG_ORDER = (Rag.RED, Rag.AMBER, Rag.GREEN)
@@ -67,7 +68,7 @@ def worst_rag(rows: Iterable[Row]) -> tuple[str, int]:
     """The worst RAG of the open, rated rows, and how many were rated ("" and 0 when
     none)."""
     rated = [
-        r.rag for r in rows if r.rag in RAG_ORDER and r.status not in CLOSED_STATUSES
+        r.rag for r in rows if r.rag in RAG_ORDER and not rules.is_closed(r.status)
     ]
     for rag in RAG_ORDER:
         if rag in rated:

@@ -5,20 +5,22 @@ call these.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from core import audit
+from core.actors import Writer
 from core.history import attribute_to
-from deliverables import fuzzydates
+from deliverables import fuzzydates, rules
 from deliverables.models import (
     Deliverable,
+    DeliverableOwner,
+    Milestone,
     ProgressUpdate,
     Rag,
     ReviewState,
@@ -41,8 +43,11 @@ class StaleVersion(Exception):
 
 @dataclass
 class Change:
-    """One progress update to record; ``None`` keeps the current value."""
+    """One progress update to record on one deliverable; ``None`` keeps the current
+    value. ``if_match`` is the deliverable's ETag as the caller read it: the change
+    is refused with ``StaleVersion`` if someone wrote since."""
 
+    deliverable: Deliverable
     narrative: str
     status: str | None = None
     rag: str | None = None
@@ -51,113 +56,80 @@ class Change:
     reason: str = ""
     merged_into: Deliverable | None = None
     period: ReportingPeriod | None = None
+    if_match: str | None = None
+
+
+class ProgressRefused(ValidationError):
+    """Some changes were refused, so none was recorded.
+
+    ``errors`` maps each refused change's position to its fields' messages. As a
+    ``ValidationError`` it carries the first refused change's fields, which is all a
+    caller recording one change needs (a form shows them beside its fields)."""
+
+    def __init__(self, errors: dict[int, dict[str, list[str]]]):
+        self.errors = errors
+        super().__init__(errors[min(errors)])
 
 
 @transaction.atomic
 def record_progress(
     *,
-    deliverable: Deliverable,
-    by: Any,
-    narrative: str,
-    status: str | None = None,
-    rag: str | None = None,
-    percent_complete: int | None = _UNCHANGED,
-    forecast_date: str | None = None,
-    reason: str = "",
-    merged_into: Deliverable | None = None,
-    period: ReportingPeriod | None = None,
+    changes: Sequence[Change],
+    by: Writer,
     source: str = ProgressUpdate.Source.BROWSER,
-    recorded_at: datetime.datetime | None = None,
     api_client: Any = None,
-    if_match: str | None = None,
+    recorded_at: datetime.datetime | None = None,
     locked: bool = False,
-) -> ProgressUpdate:
-    """Append a progress update and bring the deliverable's current state into step.
+) -> list[ProgressUpdate]:
+    """Append progress updates and bring each deliverable's current state into step:
+    the one write of progress, whatever the door (browser, API single or bulk,
+    returns, import, merge, split, admin, demo). A single update is a list of one.
 
-    Anything left as ``None`` keeps the deliverable's current value. A reason is
-    required when the status or the forecast date changes. The deliverable row is locked
-    for the length of the transaction, so two updates cannot interleave. An update dated
-    before the latest one is stored in the log but does not overwrite the newer state.
+    All or nothing: every change is checked against its deliverable's current state
+    (several changes to one deliverable apply in order) and ``ProgressRefused`` lists
+    every refused change's problems, having written nothing. Anything left as
+    ``None`` keeps the deliverable's current value; a reason is required when the
+    status or the forecast date changes. A change with ``if_match`` that no longer
+    matches raises ``StaleVersion``.
 
-    An update from a contributor waits for review when the plan asks for it: it is
-    stored, but the deliverable changes only when an editor accepts it. With
-    ``if_match``, the write goes ahead only if the deliverable's ETag still matches
-    (checked under the row lock), else ``StaleVersion``.
+    The deliverables are locked for the length of the transaction, in id order (so
+    two writers cannot deadlock); pass ``locked=True`` when the caller already holds
+    them, with their plans, selected for update. An update from a contributor waits
+    for review when the plan asks for it: stored, but the deliverable changes only
+    when an editor accepts it. With ``recorded_at`` (a return or history brought in
+    late), an update older than an accepted one stays in the log but does not
+    overwrite the newer state.
 
-    Raises ``ValidationError`` keyed by field name, having written nothing. The
-    returned update's ``deliverable`` is the saved, current row. Pass ``locked=True``
-    with a deliverable (and its plan) the caller has already selected for update in
-    this transaction, to save reading it twice.
+    History and the audit log are written the same way for every door: one INSERT of
+    the updates, one UPDATE of the deliverables they change, one INSERT of history
+    rows and the audit events, whatever the number of changes. Each returned update's
+    ``deliverable`` is the saved, current row.
     """
     if locked:
-        current = deliverable
+        current_of = {change.deliverable.pk: change.deliverable for change in changes}
     else:
-        current = (
-            Deliverable.objects.select_for_update()
+        current_of = {
+            d.pk: d
+            for d in Deliverable.objects.select_for_update()
             .select_related("plan")
-            .get(pk=deliverable.pk)
-        )
-    if if_match is not None and if_match.strip() not in {current.etag, "*"}:
-        raise StaleVersion(current.etag)
-    change = Change(
-        narrative=narrative,
-        status=status,
-        rag=rag,
-        percent_complete=percent_complete,
-        forecast_date=forecast_date,
-        reason=reason,
-        merged_into=merged_into,
-        period=period,
-    )
+            .filter(pk__in=sorted({change.deliverable.pk for change in changes}))
+            .order_by("pk")  # a fixed order, so two writers cannot deadlock
+        }
+    for change in changes:
+        current = current_of[change.deliverable.pk]
+        if change.if_match is not None and change.if_match.strip() not in {
+            current.etag,
+            "*",
+        }:
+            raise StaleVersion(current.etag)
+    # Fresh: a period may just have locked.
+    periods = _periods_of({d.plan_id for d in current_of.values()})
     now = recorded_at or timezone.now()
-    periods = _periods_of([current.plan_id])  # fresh: a period may just have locked
-    update = _build(
-        deliverable=current,
-        change=change,
-        by=by,
-        recorded_at=now,
-        source=source,
-        api_client=api_client,
-        periods=periods,
-    )
-    update.save()
-    if not update.requires_review:
-        if recorded_at is None or not _newer_accepted_exists(update):
-            _copy_onto(deliverable=current, update=update)
-            attribute_to(current, by=by, reason=f"Progress update {update.pk}")
-            current.save()
-    return update
-
-
-@transaction.atomic
-def record_progress_many(
-    *,
-    changes: list[tuple[Deliverable, Change]],
-    by: Any,
-    source: str = ProgressUpdate.Source.BROWSER,
-    api_client: Any = None,
-) -> list[ProgressUpdate]:
-    """Record many updates at once, all or nothing, in a handful of queries.
-
-    The same rules as ``record_progress``; several updates to one deliverable apply in
-    order. Raises ``BulkRefused`` with every item's problems (by position) and writes
-    nothing if any is refused.
-    """
-    ids = sorted({deliverable.pk for deliverable, _ in changes})
-    locked = {
-        d.pk: d
-        for d in Deliverable.objects.select_for_update()
-        .select_related("plan")
-        .filter(pk__in=ids)
-        .order_by("pk")  # a fixed order, so two bulk writers cannot deadlock
-    }
-    periods = _periods_of({d.plan_id for d in locked.values()})
-    now = timezone.now()
     updates: list[ProgressUpdate] = []
-    touched: dict[int, Deliverable] = {}
+    applies: list[bool] = []
     errors: dict[int, dict[str, list[str]]] = {}
-    for index, (deliverable, change) in enumerate(changes):
-        current = locked[deliverable.pk]
+    for index, change in enumerate(changes):
+        current = current_of[change.deliverable.pk]
         try:
             update = _build(
                 deliverable=current,
@@ -172,26 +144,67 @@ def record_progress_many(
             errors[index] = error.message_dict
             continue
         updates.append(update)
-        if not update.requires_review:
+        applied = not update.requires_review and (
+            recorded_at is None or not _newer_accepted_exists(update)
+        )
+        applies.append(applied)
+        if applied:
             _copy_onto(deliverable=current, update=update)
-            touched[current.pk] = current
     if errors:
-        raise BulkRefused(errors)
+        raise ProgressRefused(errors)
     ProgressUpdate.objects.bulk_create(updates)
-    for update in updates:
+    touched: dict[int, Deliverable] = {}
+    for update, applied in zip(updates, applies, strict=True):
+        # Just written: no review yet.
         ProgressUpdate.review.related.set_cached_value(update, None)
-    for deliverable in touched.values():
-        deliverable.updated_at = now
-    _bulk_set(list(touched.values()), APPLIED_FIELDS)
-    Deliverable.history.bulk_history_create(
-        list(touched.values()),
-        default_user=by,
-        default_change_reason="Bulk progress update",
-    )
+        if applied:
+            deliverable = current_of[update.deliverable_id]
+            deliverable.updated_at = timezone.now() if recorded_at else now
+            attribute_to(deliverable, by=by, reason=f"Progress update {update.pk}")
+            touched[deliverable.pk] = deliverable
+    changed = list(touched.values())
+    _bulk_set(changed, APPLIED_FIELDS)
+    Deliverable.history.bulk_history_create(changed, default_user=by, update=True)
     # The bulk writes above bypass the model signals: record each row here.
     audit.record_many(updates, audit.Action.CREATED)
-    audit.record_many(list(touched.values()), audit.Action.CHANGED)
+    audit.record_many(changed, audit.Action.CHANGED)
     return updates
+
+
+def check_progress(
+    *, changes: Sequence[Change], by: Writer, source: str = ProgressUpdate.Source.ADMIN
+) -> None:
+    """Judge changes exactly as ``record_progress`` would, writing nothing: for a
+    form that shows the problems beside its fields before its save step (the
+    admin's). Raises ``ProgressRefused``."""
+    current_of = {
+        d.pk: d
+        for d in Deliverable.objects.select_related("plan").filter(
+            pk__in={change.deliverable.pk for change in changes}
+        )
+    }
+    periods = _periods_of({d.plan_id for d in current_of.values()})
+    now = timezone.now()
+    errors: dict[int, dict[str, list[str]]] = {}
+    for index, change in enumerate(changes):
+        current = current_of[change.deliverable.pk]
+        try:
+            update = _build(
+                deliverable=current,
+                change=change,
+                by=by,
+                recorded_at=now,
+                source=source,
+                api_client=None,
+                periods=periods,
+            )
+        except ValidationError as error:
+            errors[index] = error.message_dict
+            continue
+        if not update.requires_review:
+            _copy_onto(deliverable=current, update=update)  # a copy, never saved
+    if errors:
+        raise ProgressRefused(errors)
 
 
 def _bulk_set(objects: list[Deliverable], names: list[str], batch: int = 500) -> None:
@@ -238,15 +251,7 @@ def _bulk_set(objects: list[Deliverable], names: list[str], batch: int = 500) ->
             cursor.execute(sql, params)
 
 
-class BulkRefused(Exception):
-    """Some updates of a bulk write were refused; ``errors`` maps position to fields."""
-
-    def __init__(self, errors: dict[int, dict[str, list[str]]]):
-        self.errors = errors
-        super().__init__(f"{len(errors)} update(s) refused")
-
-
-def _periods_of(plan_ids) -> dict[int, list[ReportingPeriod]]:
+def _periods_of(plan_ids: Iterable[int]) -> dict[int, list[ReportingPeriod]]:
     found: dict[int, list[ReportingPeriod]] = {}
     # No order (the default one joins the plans): callers sort what they need.
     for period in ReportingPeriod.objects.filter(plan_id__in=plan_ids).order_by():
@@ -258,7 +263,7 @@ def _build(
     *,
     deliverable: Deliverable,
     change: Change,
-    by: Any,
+    by: Writer,
     recorded_at: datetime.datetime,
     source: str,
     api_client: Any,
@@ -361,7 +366,7 @@ def _newer_accepted_exists(update: ProgressUpdate) -> bool:
         ProgressUpdate.objects.filter(
             deliverable_id=update.deliverable_id, recorded_at__gt=update.recorded_at
         )
-        .filter(Q(requires_review=False) | Q(review__decision=ReviewState.ACCEPTED))
+        .filter(rules.counts_as_made())
         .exists()
     )
 
@@ -397,20 +402,20 @@ def _copy_onto(*, deliverable: Deliverable, update: ProgressUpdate) -> None:
 
 @transaction.atomic
 def accept_update(
-    *, update: ProgressUpdate, by: Any, comment: str = ""
+    *, update: ProgressUpdate, by: Writer, comment: str = ""
 ) -> UpdateReview:
     """Accept an update that waited for review; the deliverable takes its values."""
     return _review(update=update, by=by, decision=ReviewState.ACCEPTED, comment=comment)
 
 
 @transaction.atomic
-def return_update(*, update: ProgressUpdate, by: Any, comment: str) -> UpdateReview:
+def return_update(*, update: ProgressUpdate, by: Writer, comment: str) -> UpdateReview:
     """Return an update to its author with a comment; the deliverable is unchanged."""
     return _review(update=update, by=by, decision=ReviewState.RETURNED, comment=comment)
 
 
 def _review(
-    *, update: ProgressUpdate, by: Any, decision: str, comment: str
+    *, update: ProgressUpdate, by: Writer, decision: str, comment: str
 ) -> UpdateReview:
     from plans.permissions import edits_plan
 
@@ -448,7 +453,7 @@ def merge_deliverables(
     umbrella: Deliverable,
     merged: list[Deliverable],
     reason: str,
-    by: Any,
+    by: Writer,
     if_match: Mapping[int, str] | None = None,
 ) -> list[ProgressUpdate]:
     """Merge several deliverables into one umbrella deliverable of the same plan.
@@ -464,7 +469,7 @@ def merge_deliverables(
         raise PermissionDenied("Only the plan's editors merge deliverables.")
     if if_match is not None:
         ids = sorted({umbrella.pk, *(d.pk for d in merged)})
-        # Locked in id order, as record_progress_many does, so merges cannot deadlock.
+        # Locked in id order, as record_progress does, so merges cannot deadlock.
         for current in (
             Deliverable.objects.select_for_update().filter(pk__in=ids).order_by("pk")
         ):
@@ -481,20 +486,18 @@ def merge_deliverables(
     if errors:
         raise ValidationError(errors)
     changes = [
-        (
-            deliverable,
-            Change(
-                narrative=f"Merged into {umbrella.reference} {umbrella.title}.",
-                status=Status.MERGED,
-                merged_into=umbrella,
-                reason=reason.strip(),
-            ),
+        Change(
+            deliverable=deliverable,
+            narrative=f"Merged into {umbrella.reference} {umbrella.title}.",
+            status=Status.MERGED,
+            merged_into=umbrella,
+            reason=reason.strip(),
         )
         for deliverable in merged
     ]
     try:
-        return record_progress_many(changes=changes, by=by)
-    except BulkRefused as refused:
+        return record_progress(changes=changes, by=by)
+    except ProgressRefused as refused:
         problems = sorted(
             {
                 m
@@ -512,7 +515,7 @@ def split_deliverable(
     deliverable: Deliverable,
     titles: list[str],
     reason: str,
-    by: Any,
+    by: Writer,
     if_match: str | None = None,
 ) -> list[Deliverable]:
     """Split a deliverable into new ones, each taking a part of its scope.
@@ -581,11 +584,59 @@ def split_deliverable(
         parts.append(part)
     names = ", ".join(f"{p.reference} {p.title}" for p in parts)
     record_progress(
-        deliverable=original,
+        changes=[
+            Change(
+                deliverable=original,
+                status=Status.SPLIT,
+                narrative=f"Split into {names}.",
+                reason=reason.strip(),
+            )
+        ],
         locked=True,
         by=by,
-        status=Status.SPLIT,
-        narrative=f"Split into {names}.",
-        reason=reason.strip(),
     )
     return parts
+
+
+@transaction.atomic
+def save_deliverable(
+    *, deliverable: Deliverable, by: Writer, owners: list[str] | None = None
+) -> Deliverable:
+    """Add or change a deliverable of a plan, with its owner roles in order when
+    ``owners`` is given; raises ``ValidationError`` keyed by field, having written
+    nothing. Progress (status, RAG, dates forecast) is ``record_progress``'s."""
+    deliverable.full_clean()
+    attribute_to(deliverable, by=by)
+    deliverable.save()
+    if owners is not None:
+        sync_owners(deliverable, owners, by=by)
+    return deliverable
+
+
+def sync_owners(deliverable: Deliverable, roles: list[str], *, by: Writer) -> bool:
+    """Make the deliverable's owner roles exactly ``roles``, in order; say whether
+    anything changed."""
+    current = list(deliverable.owners.all())
+    if [o.role for o in current] == roles:
+        return False
+    keep = {o.role: o for o in current}
+    for owner in current:
+        if owner.role not in roles:
+            attribute_to(owner, by=by)
+            owner.delete()
+    for position, role in enumerate(roles):
+        owner = keep.get(role) or DeliverableOwner(deliverable=deliverable, role=role)
+        if owner.pk is None or owner.position != position:
+            owner.position = position
+            attribute_to(owner, by=by)
+            owner.save()
+    return True
+
+
+@transaction.atomic
+def save_milestone(*, milestone: Milestone, by: Writer) -> Milestone:
+    """Add or change a deliverable's milestone, checked by the model's rules."""
+    milestone.full_clean()
+    attribute_to(milestone, by=by)
+    milestone.save()
+    return milestone

@@ -16,7 +16,7 @@ import zipfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.uploadedfile import UploadedFile
@@ -24,7 +24,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
+from core.actors import Writer
 from deliverables.models import PendingUpload
+from deliverables.upload_errors import ImportFailed, RowError
 from plans.models import Plan, ReportingPeriod
 
 #: Limits of a workbook's zip package, checked before it is parsed.
@@ -40,7 +42,7 @@ def hold_upload(
     *,
     purpose: PendingUpload.Purpose,
     upload: UploadedFile,
-    by: Any,
+    by: Writer,
     plan: Plan | None = None,
     period: ReportingPeriod | None = None,
 ) -> PendingUpload:
@@ -62,7 +64,7 @@ def claim_upload(
     *,
     token: str,
     purpose: PendingUpload.Purpose,
-    by: Any,
+    by: Writer,
     plan: Plan | None = None,
     period: ReportingPeriod | None = None,
 ) -> PendingUpload | None:
@@ -123,7 +125,6 @@ def check_xlsx_package(source: IO[bytes] | str | Path, *, not_xlsx: str) -> None
     reads it: not a zip, a macro-enabled workbook, or a zip that unpacks to far more
     than it weighs. ``not_xlsx`` is what to say when it is not a workbook at all.
     Raises ``ImportFailed`` with one error for the file."""
-    from deliverables.importing import ImportFailed, RowError
 
     def _refuse(message: str) -> ImportFailed:
         return ImportFailed([RowError(0, "file", message)])

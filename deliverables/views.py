@@ -30,7 +30,7 @@ from deliverables import rollup
 from deliverables.conflicts import ConflictMixin, parse_versions
 from deliverables.evidence import with_attachments
 from deliverables.evidence_views import attach_from_progress_form
-from deliverables.filtersets import DeliverableFilter
+from deliverables.filtersets import DeliverableFilter, respelt
 from deliverables.forms import (
     ImportForm,
     MergeForm,
@@ -48,6 +48,7 @@ from deliverables.models import (
 )
 from deliverables.permissions import may_record_progress
 from deliverables.services import (
+    Change,
     StaleVersion,
     accept_update,
     merge_deliverables,
@@ -61,7 +62,14 @@ from deliverables.uploads import (
     hold_upload,
     readable_file,
 )
-from plans.models import Objective, Organisation, Plan, Priority, Strand
+from plans.models import (
+    Objective,
+    Organisation,
+    Plan,
+    Priority,
+    ReportingPeriod,
+    Strand,
+)
 from plans.permissions import EDITORS, edits_plan
 
 PAGE_SIZE = 50
@@ -214,6 +222,7 @@ FILTER_LABELS = {
     "owner": "Owner",
     "late": "Late",
     "needs_update": "Needs an update",
+    "period": "Needs an update for",
     "sort": "Sort by",
 }
 
@@ -249,6 +258,9 @@ def filter_choices(user, data) -> dict:
     return {
         "plans": plans,
         "plan_in_view": not in_view.query.is_empty(),
+        "periods": ReportingPeriod.objects.visible_to(user)
+        .filter(plan__in=in_view)
+        .order_by("starts_on", "pk"),
         "organisations": organisations.order_by("name").values("pk", "name"),
         "strands": Strand.objects.visible_to(user)
         .filter(plan__in=in_view)
@@ -280,12 +292,24 @@ class DeliverableListView(ScopedMixin, ListView):
         )
         for name, label in FILTER_LABELS.items():
             self.filterset.form.fields[name].label = label
-        self.filterset.form.fields["late"].help_text = "Due before today, not finished."
+        # The filters' own help is written for the API; the page says it in words.
+        fields = self.filterset.form.fields
+        fields["late"].help_text = (
+            "Its forecast (or, without one, its milestone) ended before today, and it "
+            "is not completed, stopped, merged or split."
+        )
+        fields["needs_update"].help_text = (
+            "No accepted or waiting update for the reporting period, and not "
+            "completed, stopped, merged or split."
+        )
         if self.filterset.is_bound and self.filterset.is_valid():
             return self.filterset.qs
         return base if not self.filterset.is_bound else base.none()
 
     def get(self, request, *args, **kwargs):
+        old_link = respelt(request.GET)
+        if old_link is not None:
+            return redirect(f"{request.path}?{old_link.urlencode()}")
         rows = self.get_queryset()
         export = request.GET.get("export")
         if export in {"csv", "xlsx"} and (
@@ -456,17 +480,21 @@ class RecordProgressView(ConflictMixin, WritableDeliverableMixin, FormView):
         try:
             # The update and its evidence are saved together, or neither is.
             with transaction.atomic():
-                update = record_progress(
-                    deliverable=self.deliverable,
+                (update,) = record_progress(
+                    changes=[
+                        Change(
+                            deliverable=self.deliverable,
+                            status=data["status"],
+                            rag=data["rag"],
+                            percent_complete=data["percent_complete"],
+                            forecast_date=data["forecast_date"],
+                            narrative=data["narrative"],
+                            reason=data["reason"],
+                            if_match=self.version_sent(form) or None,
+                        )
+                    ],
                     by=self.request.user,
-                    status=data["status"],
-                    rag=data["rag"],
-                    percent_complete=data["percent_complete"],
-                    forecast_date=data["forecast_date"],
-                    narrative=data["narrative"],
-                    reason=data["reason"],
                     source=ProgressUpdate.Source.BROWSER,
-                    if_match=self.version_sent(form) or None,
                 )
                 attach_from_progress_form(form, update=update, by=self.request.user)
         except StaleVersion:
@@ -710,9 +738,7 @@ class MergeView(ConflictMixin, LoginRequiredMixin, FormView):
         return (
             Deliverable.objects.filter(plan_id=self.umbrella.plan_id)
             .exclude(pk=self.umbrella.pk)
-            .exclude(
-                status__in=[Status.MERGED, Status.COMPLETED, Status.WILL_NOT_PROCEED]
-            )
+            .open()
             .order_by("position", "reference")
         )
 

@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.actors import organisation_ids_of
 from core.admin import ScopedAdminMixin
 from plans.models import (
     ApiClient,
@@ -195,7 +196,6 @@ class IndicatorDefinitionAdmin(SimpleHistoryAdmin):
         queryset = super().get_queryset(request)
         if request.user.is_superuser:
             return queryset
-        from core.actors import organisation_ids_of
 
         return queryset.filter(
             models.Q(owner__isnull=True)

@@ -1,10 +1,9 @@
 from django.apps import AppConfig
 
-# Imports inside functions here and in ready(): app modules load models, which
-# must wait until the app registry is ready.
-
 
 def _end_memberships(sender, *, user, by, reason, **kwargs) -> int:
+    # Imported here: plans.services loads models, which must wait until the app
+    # registry is ready (this module is imported while it is being filled).
     from plans.services import end_memberships_of
 
     return end_memberships_of(user=user, by=by, reason=reason)
@@ -15,6 +14,7 @@ class PlansConfig(AppConfig):
     verbose_name = "Plans and organisations"
 
     def ready(self) -> None:
+        # Imported here: these modules load models, which need the app registry ready.
         from core import actors, audit, personal_data
         from plans.querysets import memberships_of
 

@@ -9,6 +9,7 @@ import datetime
 from typing import Any
 
 from django import forms
+from django.apps import apps
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -36,8 +37,6 @@ def administers(user: Any, organisation_id: int) -> bool:
 
 def object_type_choices() -> list[tuple[str, str]]:
     """Every kind of record the log holds, by name."""
-    from django.apps import apps
-
     kinds = [
         (model._meta.label, str(model._meta.verbose_name).capitalize())
         for model in apps.get_models()

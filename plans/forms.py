@@ -4,6 +4,7 @@ from django import forms
 
 from core.forms import GovukFormMixin
 from plans.measures import DEFINITION_FIELDS, as_text
+from plans.models import IndicatorDefinition
 
 
 class IndicatorForm(GovukFormMixin, forms.ModelForm):
@@ -127,8 +128,6 @@ class IndicatorDefinitionForm(GovukFormMixin, forms.ModelForm):
         ]
 
     def clean_title(self):
-        from plans.models import IndicatorDefinition
-
         title = self.cleaned_data["title"]
         same = IndicatorDefinition.objects.filter(owner=self.owner, title=title)
         if same.exclude(pk=self.instance.pk).exists():

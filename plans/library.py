@@ -4,6 +4,8 @@ definitions, each added to the plan in one step. Plan editors only.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
@@ -49,7 +51,8 @@ class IndicatorLibrary(LoginRequiredMixin, View):
                 "definition_id", "title"
             )
         )
-        national, own = [], []
+        national: list[Any] = []
+        own: list[Any] = []
         for definition in library_of(plan):
             definition.added_as = added.get(definition.pk)
             (national if definition.is_national else own).append(definition)

@@ -5,29 +5,27 @@ Reads are scoped by each model's ``visible_to``; these answer the write question
 
 from __future__ import annotations
 
-from typing import Any
-
-from core.actors import roles_of
+from core.actors import Actor, roles_of
 from plans.models import Membership, Plan
 
 WRITERS = (Membership.Role.ADMIN, Membership.Role.EDITOR, Membership.Role.CONTRIBUTOR)
 EDITORS = (Membership.Role.ADMIN, Membership.Role.EDITOR)
 
 
-def edits_plan(actor: Any, plan: Plan) -> bool:
+def edits_plan(actor: Actor, plan: Plan) -> bool:
     """Editors and administrators of the policing body that owns the plan."""
     if getattr(actor, "is_superuser", False):
         return True
     return roles_of(actor).get(plan.owner_id) in EDITORS
 
 
-def writes_for(actor: Any, organisation_ids: set[int]) -> bool:
+def writes_for(actor: Actor, organisation_ids: set[int]) -> bool:
     """Whether the actor holds a writing role in any of these organisations."""
     roles = roles_of(actor)
     return any(roles.get(org) in WRITERS for org in organisation_ids)
 
 
-def may_record_indicators(actor: Any, plan: Plan) -> bool:
+def may_record_indicators(actor: Actor, plan: Plan) -> bool:
     """Plan editors, and contributors of organisations that lead or own its work."""
     if edits_plan(actor, plan):
         return True

@@ -3,18 +3,41 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.crypto import get_random_string
+from django.utils.formats import date_format
+from django.utils.text import slugify
+from oauth2_provider.models import Application
 
+from core.actors import Writer
 from core.history import attribute_to
-from plans.models import Plan, ReportingPeriod
+from plans.measures import DEFINITION_FIELDS, as_text, national_measures
+from plans.models import (
+    ApiClient,
+    Indicator,
+    IndicatorChange,
+    IndicatorDefinition,
+    IndicatorValue,
+    Membership,
+    Objective,
+    PeriodEvent,
+    Plan,
+    Priority,
+    ReportingPeriod,
+)
+from plans.permissions import edits_plan
 
 
 def _quarter_starts(
     starts_on: datetime.date, ends_on: datetime.date, first_month: int = 1
-):
+) -> Iterator[tuple[datetime.date, datetime.date, str]]:
     """Quarters overlapping the plan, clipped to it.
 
     With ``first_month`` 1 they are calendar quarters ("Q1 2017" is January to March);
@@ -64,7 +87,7 @@ def ensure_quarterly_periods(*, plan: Plan) -> list[ReportingPeriod]:
 def change_period_dates(
     *,
     period: ReportingPeriod,
-    by: Any,
+    by: Writer,
     reason: str,
     opens_on: datetime.date,
     due_on: datetime.date,
@@ -74,12 +97,6 @@ def change_period_dates(
 
     Plan editors only. A locked period keeps its lock: reopen it to take updates.
     """
-    from django.core.exceptions import PermissionDenied
-    from django.utils import timezone
-
-    from plans.models import PeriodEvent
-    from plans.permissions import edits_plan
-
     period = (
         ReportingPeriod.objects.select_for_update()
         .select_related("plan")
@@ -115,19 +132,13 @@ def change_period_dates(
 
 @transaction.atomic
 def issue_api_client(
-    *, organisation: Any, name: str, scopes: list[str], by: Any
+    *, organisation: Any, name: str, scopes: list[str], by: Writer
 ) -> tuple[Any, str]:
     """Create an organisation's API client; return it with its secret, shown only once.
 
     The secret is stored hashed. The client acts through a service account that is a
     contributor of its organisation and cannot sign in to the browser.
     """
-    from django.contrib.auth import get_user_model
-    from django.utils.crypto import get_random_string
-    from oauth2_provider.models import Application
-
-    from plans.models import ApiClient, Membership
-
     unknown = set(scopes) - set(ApiClient.Scope.values)
     if not scopes or unknown:
         raise ValidationError({"scopes": "Choose read, updates:write or both."})
@@ -171,13 +182,11 @@ def issue_api_client(
 
 
 @transaction.atomic
-def revoke_api_client(*, client: Any, by: Any) -> Any:
+def revoke_api_client(*, client: Any, by: Writer) -> Any:
     """Revoke a client: its tokens stop working at once and it can get no new ones.
 
     The record stays, so the updates it pushed still name it.
     """
-    from django.utils import timezone
-
     if client.revoked_at is not None:
         return client
     application = client.application
@@ -193,11 +202,9 @@ def revoke_api_client(*, client: Any, by: Any) -> Any:
 
 @transaction.atomic
 def record_indicator_value(
-    *, indicator: Any, period: ReportingPeriod, value: Any, by: Any, note: str = ""
+    *, indicator: Any, period: ReportingPeriod, value: Any, by: Writer, note: str = ""
 ) -> Any:
     """Record (or correct) an indicator's value for a period; history keeps the old."""
-    from plans.models import IndicatorValue
-
     if period.plan_id != indicator.plan_id:
         raise ValidationError(
             {"period": "Choose a reporting period of the indicator's plan."}
@@ -229,9 +236,6 @@ def refresh_national_measures() -> tuple[int, int]:
 
     Returns how many were created and how many changed.
     """
-    from plans.measures import national_measures
-    from plans.models import IndicatorDefinition
-
     created = changed = 0
     with transaction.atomic():
         for measure in national_measures():
@@ -255,10 +259,6 @@ def refresh_national_measures() -> tuple[int, int]:
 def _definition_slug(owner: Any, title: str) -> str:
     """A slug for an organisation's own definition, unique among theirs; it never
     changes afterwards, so a renamed definition keeps its address."""
-    from django.utils.text import slugify
-
-    from plans.models import IndicatorDefinition
-
     base = slugify(title)[:90] or "indicator"
     taken = set(
         IndicatorDefinition.objects.filter(
@@ -285,7 +285,7 @@ DEFINITION_EDITABLE = (
 def create_indicator_definition(
     *,
     owner: Any,
-    by: Any,
+    by: Writer,
     title: str,
     unit: str,
     direction: str,
@@ -295,8 +295,6 @@ def create_indicator_definition(
 ) -> Any:
     """Add one of an organisation's own indicator definitions to its library, for any
     of its plans to use."""
-    from plans.models import IndicatorDefinition
-
     if owner is None:
         raise ValidationError(
             "National definitions come from the data file, not from editors."
@@ -319,12 +317,10 @@ def create_indicator_definition(
 
 
 @transaction.atomic
-def update_indicator_definition(*, definition: Any, by: Any, **fields: Any) -> Any:
+def update_indicator_definition(*, definition: Any, by: Writer, **fields: Any) -> Any:
     """Change an organisation's own definition. Indicators already added from it keep
     their own unit, direction and source: changing those goes through
     ``change_indicator``, with a reason, plan by plan."""
-    from plans.models import IndicatorDefinition
-
     unknown = set(fields) - set(DEFINITION_EDITABLE)
     if unknown:
         raise ValueError(f"Not editable: {', '.join(sorted(unknown))}")
@@ -340,16 +336,12 @@ def update_indicator_definition(*, definition: Any, by: Any, **fields: Any) -> A
 
 
 @transaction.atomic
-def add_indicator_from_definition(*, plan: Plan, definition: Any, by: Any) -> Any:
+def add_indicator_from_definition(*, plan: Plan, definition: Any, by: Writer) -> Any:
     """Add a library definition to a plan as one of its indicators, in one step.
 
     The indicator copies the definition's title, unit, direction and source, and links
     back to it. A plan takes each definition once.
     """
-    from django.db.models import Max
-
-    from plans.models import Indicator
-
     plan = Plan.objects.select_for_update().get(pk=plan.pk)  # one adder at a time
     if definition.owner_id not in (None, plan.owner_id):
         raise ValidationError(
@@ -403,7 +395,7 @@ INDICATOR_EDITABLE = (
 def change_indicator(
     *,
     indicator: Any,
-    by: Any,
+    by: Writer,
     reason: str = "",
     from_period: ReportingPeriod | None = None,
     **fields: Any,
@@ -415,11 +407,6 @@ def change_indicator(
 
     Returns the recorded change, or None when the definition did not change.
     """
-    from django.utils import timezone
-
-    from plans.measures import DEFINITION_FIELDS, as_text
-    from plans.models import Indicator, IndicatorChange
-
     unknown = set(fields) - set(INDICATOR_EDITABLE)
     if unknown:
         raise ValueError(f"Not editable: {', '.join(sorted(unknown))}")
@@ -458,13 +445,119 @@ def change_indicator(
     )
 
 
-def end_memberships_of(*, user: Any, by: Any, reason: str) -> int:
+def end_memberships_of(*, user: Any, by: Writer, reason: str) -> int:
     """End every membership of ``user`` (the retention rule, through
     ``core.personal_data.account_anonymising``); return how many there were."""
-    from plans.models import Membership
-
     memberships = list(Membership.objects.filter(user=user))
     for membership in memberships:
         attribute_to(membership, by=by, reason=reason)
         membership.delete()
     return len(memberships)
+
+
+@transaction.atomic
+def lock_period(
+    *,
+    period: ReportingPeriod,
+    by: Writer,
+    reason: str,
+    at: datetime.datetime | None = None,
+) -> ReportingPeriod:
+    """Lock a period so that no path takes updates for it; record who and why.
+
+    Publishing a quarter's report calls this. Locking a locked period changes nothing.
+    """
+    period = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
+    if period.is_locked:
+        return period
+    at = at or timezone.now()
+    period.locked_at, period.locked_by = at, by
+    period.save(update_fields=["locked_at", "locked_by"])
+    PeriodEvent.objects.create(
+        period=period, kind=PeriodEvent.Kind.LOCKED, reason=reason, by=by, at=at
+    )
+    return period
+
+
+@transaction.atomic
+def reopen_period(
+    *,
+    period: ReportingPeriod,
+    by: Writer,
+    reason: str,
+    closes_on: datetime.date | None = None,
+) -> ReportingPeriod:
+    """Reopen a locked or closed period for updates, with the reason recorded.
+
+    It takes updates again until ``closes_on`` (by default two weeks from today, or
+    its own closing date if that is later). Publishing a correction locks it again.
+    Plan editors only.
+    """
+    period = (
+        ReportingPeriod.objects.select_for_update()
+        .select_related("plan")
+        .get(pk=period.pk)
+    )
+    if not edits_plan(by, period.plan):
+        raise PermissionDenied("Only the plan's editors reopen its periods.")
+    errors: dict[str, str] = {}
+    reason = (reason or "").strip()
+    if not reason:
+        errors["reason"] = "Say why the period is being reopened."
+    elif len(reason) > 2000:
+        errors["reason"] = "Keep the reason to 2,000 characters or fewer."
+    today = timezone.localdate()
+    if closes_on is None:
+        closes_on = max(period.closes_on, today + datetime.timedelta(days=14))
+    elif closes_on < today:
+        errors["closes_on"] = "The date it closes again must be today or later."
+    elif closes_on < period.due_on:
+        errors["closes_on"] = (
+            "The date it closes again must be on or after the due date, "
+            f"{date_format(period.due_on, 'j F Y')}."
+        )
+    if not errors and period.state_on(today) == ReportingPeriod.State.OPEN:
+        if closes_on == period.closes_on:
+            errors["reason"] = f"{period.label} is already open for updates."
+    if errors:
+        raise ValidationError(errors)
+    period.locked_at, period.locked_by = None, None
+    period.closes_on = closes_on
+    period.save(update_fields=["locked_at", "locked_by", "closes_on"])
+    PeriodEvent.objects.create(
+        period=period,
+        kind=PeriodEvent.Kind.REOPENED,
+        reason=reason,
+        by=by,
+        at=timezone.now(),
+        closes_on=closes_on,
+    )
+    return period
+
+
+@transaction.atomic
+def save_plan(*, by: Writer, plan: Plan | None = None, **fields: Any) -> Plan:
+    """Set up (no ``plan``) or change a plan, then give it a reporting period for
+    each quarter it spans. The browser's plan form and the importer both come here.
+
+    Raises ``ValidationError`` keyed by field (dates in order, a reference unique
+    within its owner), having written nothing. Who may do it is the caller's check.
+    """
+    plan = plan or Plan()
+    for name, value in fields.items():
+        setattr(plan, name, value)
+    plan.full_clean()
+    attribute_to(plan, by=by)
+    plan.save()
+    ensure_quarterly_periods(plan=plan)
+    return plan
+
+
+@transaction.atomic
+def save_plan_part(*, part: Priority | Objective, by: Writer) -> Priority | Objective:
+    """Add or change a priority or an objective of a plan, checked by the model's
+    rules; raises ``ValidationError`` keyed by field, having written nothing."""
+    part.full_clean()
+    attribute_to(part, by=by)
+    part.save()
+    return part

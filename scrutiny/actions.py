@@ -6,16 +6,19 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 
 from core.actors import organisation_ids_of
+from core.forms import add_service_errors
 from plans.models import Plan
 from plans.permissions import edits_plan, writes_for
 from scrutiny.dashboards import visible_plan
 from scrutiny.forms import ResponseForm, ScrutinyActionForm
 from scrutiny.models import ScrutinyAction
+from scrutiny.services import respond_to_action, save_scrutiny_action
 
 
 def may_respond(user, action: ScrutinyAction) -> bool:
@@ -75,9 +78,18 @@ class ActionEditView(LoginRequiredMixin, View):
         self.setup_objects(request, plan, pk)
         form = ScrutinyActionForm(request.POST, instance=self.action, plan=self.plan)
         if form.is_valid():
-            form.save()
-            messages.success(request, "Saved the scrutiny action.")
-            return redirect("scrutiny:actions", self.plan.pk)
+            try:
+                save_scrutiny_action(
+                    plan=self.plan,
+                    by=request.user,
+                    action=self.action,
+                    **form.fields_for_service(),
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, "Saved the scrutiny action.")
+                return redirect("scrutiny:actions", self.plan.pk)
         return self.show(request, form, status=400)
 
     def show(self, request, form, status=200):
@@ -113,7 +125,15 @@ class ActionRespondView(LoginRequiredMixin, View):
         self.setup_objects(request, pk)
         form = ResponseForm(request.POST, instance=self.action)
         if form.is_valid():
-            form.save()
+            try:
+                respond_to_action(
+                    action=self.action,
+                    by=request.user,
+                    response=form.cleaned_data["response"],
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+                return self.show(request, form, status=400)
             messages.success(request, "Sent your response.")
             if Plan.objects.visible_to(request.user).filter(pk=self.action.plan_id):
                 return redirect("scrutiny:actions", self.action.plan_id)

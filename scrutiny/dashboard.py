@@ -33,15 +33,9 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from deliverables import rollup
-from deliverables.models import (
-    CLOSED_STATUSES,
-    Deliverable,
-    ProgressUpdate,
-    Rag,
-    Status,
-    UpdateReview,
-)
+from deliverables import rollup, rules
+from deliverables.filtersets import YES, YES_NO_FILTERS
+from deliverables.models import Deliverable, ProgressUpdate, Rag, Status
 from plans.measures import change_heading, changes_in_words
 from plans.models import (
     Indicator,
@@ -67,17 +61,12 @@ NOT_STARTED = (Status.FUTURE, Status.NOT_YET_COMMENCED)
 NOT_ASSESSED = "none"
 
 
-def counts_as_made() -> Q:
-    """Updates that changed the deliverable: not waiting for review, not returned."""
-    accepted = UpdateReview.objects.filter(
-        update=OuterRef("pk"), decision=UpdateReview.Decision.ACCEPTED
-    )
-    return Q(requires_review=False) | Q(Exists(accepted))
-
-
 def effective(updates):
-    """Updates that changed the deliverable: not waiting for review, not returned."""
-    return updates.filter(counts_as_made()).select_related("period", "recorded_by")
+    """The updates that count as made (``rules.counts_as_made``), with their period
+    and author."""
+    return updates.filter(rules.counts_as_made()).select_related(
+        "period", "recorded_by"
+    )
 
 
 @dataclass(slots=True, eq=False)
@@ -184,24 +173,21 @@ class State:
 
     @property
     def is_closed(self) -> bool:
-        return self.status in CLOSED_STATUSES
+        return rules.is_closed(self.status)
 
-    def due_end(self) -> datetime.date | None:
-        if self.forecast_end is not None:
-            return self.forecast_end
-        return self.deliverable.baseline_date_end
+    def is_late(self, period: ReportingPeriod) -> bool:
+        """``rules.is_late`` at the end of ``period``, on the state as it stood then."""
+        return rules.is_late(
+            self.status,
+            self.forecast_end,
+            self.deliverable.baseline_date_end,
+            rules.end_of(period),
+        )
 
-    def late_reason(self, period: ReportingPeriod) -> str:
-        """Why it counts as late at the end of ``period``, or "" when it does not."""
-        if self.is_closed:
-            return ""
-        due = self.due_end()
-        if due is not None and due <= period.ends_on:
-            return "Past its date"
-        milestone = self.deliverable.baseline_date_end
-        if milestone and self.forecast_end and self.forecast_end > milestone:
-            return "Forecast after its milestone"
-        return ""
+    def is_forecast_after_milestone(self) -> bool:
+        return rules.is_forecast_after_milestone(
+            self.status, self.forecast_end, self.deliverable.baseline_date_end
+        )
 
 
 def _state(deliverable: Item, source, strands, latest=None) -> State:
@@ -328,7 +314,7 @@ class Reconstruction:
             ProgressUpdate.objects.filter(
                 deliverable_id__in=[item.pk for item in self.deliverables]
             )
-            .filter(counts_as_made())
+            .filter(rules.counts_as_made())
             .annotate(
                 merged_into_reference=_of_merge_target("reference"),
                 merged_into_title=_of_merge_target("title"),
@@ -443,15 +429,17 @@ def _row(state: State, period: ReportingPeriod, show_names: bool, **extra) -> di
         "rag_label": Rag(state.rag).label if state.rag else "Not assessed",
         "milestone": d.baseline_date or "TBA",
         "forecast": state.forecast or d.baseline_date or "TBA",
-        "late": state.late_reason(period),
+        # Labels, shown as they are; "" when the rule does not hold.
+        "late": rules.LATE_LABEL if state.is_late(period) else "",
+        "forecast_after_milestone": (
+            rules.FORECAST_AFTER_MILESTONE_LABEL
+            if state.is_forecast_after_milestone()
+            else ""
+        ),
         "narrative": latest.narrative if latest else "",
         "narrative_period": latest.period.label if latest else "",
         "recorded_by": _who(latest, show_names),
     } | extra
-
-
-def _closed(status: str) -> bool:
-    return status in CLOSED_STATUSES
 
 
 def _counts(states: list[State]) -> Counter:
@@ -479,7 +467,7 @@ def _grouped(states, groups, key) -> list[dict]:
     return rows
 
 
-def top_priorities(plan: Plan) -> tuple[list[Priority], dict[int, int]]:
+def top_priorities(plan: Plan) -> tuple[list[Priority], dict[int | None, int]]:
     """The plan's top-level priorities, and the top-level ancestor of every priority."""
     priorities = list(
         Priority.objects.filter(plan=plan)
@@ -487,12 +475,13 @@ def top_priorities(plan: Plan) -> tuple[list[Priority], dict[int, int]]:
         .only("pk", "parent_id", "reference", "title", "position")
     )
     parent = {p.pk: p.parent_id for p in priorities}
-    top: dict[int, int] = {}
+    top: dict[int | None, int] = {}
     for p in priorities:
         node, seen = p.pk, set()
-        while parent.get(node) and node not in seen:
+        above = parent.get(node)
+        while above and node not in seen:
             seen.add(node)
-            node = parent[node]
+            node, above = above, parent.get(above)
         top[p.pk] = node
     return [p for p in priorities if p.parent_id is None], top
 
@@ -531,7 +520,7 @@ def _changes(updates: list[Entry], recon: Reconstruction) -> dict:
         if not u.previous_forecast_date:
             old = (d.baseline_date_start, d.baseline_date_end)
         new = (u.forecast_date_start, u.forecast_date_end)
-        if u.forecast_date and new != old and u.status not in CLOSED_STATUSES:
+        if u.forecast_date and new != old and not rules.is_closed(u.status):
             redated.append(
                 base
                 | {
@@ -782,11 +771,15 @@ def build_dashboard(
     now, then = _counts(states), _counts(before)
 
     statuses = []
-    for s in COUNTED:
-        row = {"status": s.value, "label": s.label, "count": now[s.value]}
+    for counted in COUNTED:
+        row = {
+            "status": counted.value,
+            "label": counted.label,
+            "count": now[counted.value],
+        }
         if previous is not None:
-            row["previous"] = then[s.value]
-            row["change"] = now[s.value] - then[s.value]
+            row["previous"] = then[counted.value]
+            row["change"] = now[counted.value] - then[counted.value]
         statuses.append(row)
 
     tops, top_of = top_priorities(plan)
@@ -817,7 +810,7 @@ def build_dashboard(
     ]
 
     before_ids = {s.deliverable.pk for s in before}
-    rows = {}
+    rows: dict[int, dict[str, Any]] = {}
     for s in states:
         d = s.deliverable
         rows[d.pk] = _row(
@@ -835,22 +828,28 @@ def build_dashboard(
             ),
         )
     late = [r for r in rows.values() if r["late"]]
+    forecast_after_milestone = [
+        r for r in rows.values() if r["forecast_after_milestone"]
+    ]
     off_track = [
-        r for r in rows.values() if r["rag"] == Rag.RED and not _closed(r["status"])
+        r
+        for r in rows.values()
+        if r["rag"] == Rag.RED and not rules.is_closed(r["status"])
     ]
 
     in_period = recon.updates_in(period)
     status_then = {s.deliverable.pk: s.status for s in before}
-    completed, started = {}, {}
+    completed: dict[int, dict[str, Any]] = {}
+    started: dict[int, dict[str, Any]] = {}
     for u in in_period:
-        row = rows.get(u.deliverable_id)
-        if row is None:
+        found = rows.get(u.deliverable_id)
+        if found is None:
             continue
         was = status_then.get(u.deliverable_id, u.previous_status)
         if u.status == Status.COMPLETED and was != Status.COMPLETED:
-            completed[u.deliverable_id] = row
+            completed[u.deliverable_id] = found
         if u.status == Status.IN_PROGRESS and u.previous_status in NOT_STARTED:
-            started[u.deliverable_id] = row
+            started[u.deliverable_id] = found
     new = [r for r in rows.values() if r["new"]]
 
     # One row per notice and deliverable it names (a left join), rather than a
@@ -936,6 +935,7 @@ def build_dashboard(
         "by_strand": by_strand,
         "rag": rag,
         "late": late,
+        "forecast_after_milestone": forecast_after_milestone,
         "off_track": off_track,
         "changes": _changes(in_period, recon),
         "completed": list(completed.values()),
@@ -952,7 +952,8 @@ def build_dashboard(
 
 def matching(rows: list[dict], query) -> list[dict]:
     """The rows behind a dashboard figure, chosen by the drill-down's query: status,
-    RAG, top-level priority, strand, late=yes or new=yes."""
+    RAG, top-level priority, strand, and the yes/no filters late, forecast after
+    milestone, new and needs an update (``=true``; see ``respelt`` for old links)."""
     status = query.get("status", "")
     rag = query.get("rag", "")
     priority = query.get("priority", "")
@@ -960,18 +961,16 @@ def matching(rows: list[dict], query) -> list[dict]:
     if status:
         rows = [r for r in rows if r["status"] == status]
     if rag:
-        rows = [r for r in rows if r["rag"] == rag and not _closed(r["status"])]
+        rows = [r for r in rows if r["rag"] == rag and not rules.is_closed(r["status"])]
     if priority.isdigit():
         rows = [r for r in rows if r["priority_id"] == int(priority)]
     if strand.isdigit():
         rows = [r for r in rows if int(strand) in r["strand_ids"]]
-    if query.get("late") == "yes":
-        rows = [r for r in rows if r["late"]]
-    if query.get("new") == "yes":
-        rows = [r for r in rows if r["new"]]
-    if query.get("needs_update") == "yes":
-        # Reports published before this figure existed have no such rows.
-        rows = [r for r in rows if r.get("needs_update")]
+    # A report published before a figure existed has no such key in its rows; a
+    # report's "late" is what it showed as late when it was published.
+    for name in YES_NO_FILTERS:
+        if query.get(name) == YES:
+            rows = [r for r in rows if r.get(name)]
     return rows
 
 
@@ -984,11 +983,13 @@ def describe(query, data: dict) -> str:
     rags = {r["rag"]: r["label"] for r in data["rag"]}
     if query.get("rag") in rags:
         words.append(f"RAG {rags[query['rag']]}")
-    if query.get("late") == "yes":
+    if query.get("late") == YES:
         words.append("Late")
-    if query.get("new") == "yes":
+    if query.get("forecast_after_milestone") == YES:
+        words.append("Forecast after its milestone")
+    if query.get("new") == YES:
         words.append("Newly identified")
-    if query.get("needs_update") == "yes":
+    if query.get("needs_update") == YES:
         words.append(f"Without an update for {data['period']['label']}")
     groups = [
         ("priority", "by_priority", "in"),

@@ -25,9 +25,10 @@ from django.views import View
 
 from core.forms import add_service_errors
 from core.spreadsheets import csv_response, xlsx_response
+from deliverables import rules
 from deliverables.evidence import with_attachments
+from deliverables.filtersets import respelt
 from deliverables.models import Deliverable, ProgressUpdate
-from deliverables.querysets import late_on
 from deliverables.views import ordered_counts
 from plans.models import Plan, ReportingPeriod
 from plans.permissions import edits_plan
@@ -141,6 +142,12 @@ class DashboardView(View):
         )
 
 
+def _old_link(request):
+    """A redirect for a drill-down link spelt the old way (``late=yes``), or None."""
+    fixed = respelt(request.GET)
+    return None if fixed is None else redirect(f"{request.path}?{fixed.urlencode()}")
+
+
 def _drill_down(request, *, plan, data, source, back):
     rows = matching(data["deliverables"], request.GET)
     return render(
@@ -161,6 +168,8 @@ class DrillDownView(LoginRequiredMixin, View):
     """The deliverables behind one figure of the live dashboard."""
 
     def get(self, request, plan, period):
+        if old_link := _old_link(request):
+            return old_link
         plan, periods = plan_and_periods(request, plan)
         period = next((p for p in periods if p.pk == period), None)
         if period is None:
@@ -180,6 +189,8 @@ class ReportDrillDownView(View):
     """The deliverables behind one figure of a published report, as published."""
 
     def get(self, request, pk):
+        if old_link := _old_link(request):
+            return old_link
         report = visible_report(request, pk)
         back = reverse("scrutiny:report", args=[report.pk])
         return _drill_down(
@@ -423,9 +434,8 @@ class OverviewView(View):
             for row in (
                 Deliverable.objects.visible_to(request.user)
                 .filter(plan_id__in=shown)
-                .with_due_end()
                 .values("plan_id", "status")
-                .annotate(n=Count("pk"), late=Count("pk", filter=late_on(today)))
+                .annotate(n=Count("pk"), late=Count("pk", filter=rules.late(today)))
                 .order_by()
             ):
                 counts[row["plan_id"]][row["status"]] += row["n"]

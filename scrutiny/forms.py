@@ -1,5 +1,4 @@
 from django import forms
-from django.utils import timezone
 
 from core.forms import GovukDateField, GovukFormMixin
 from plans.models import Organisation
@@ -24,17 +23,17 @@ class DecisionNoticeForm(GovukFormMixin, forms.ModelForm):
         field.queryset = plan.deliverables.order_by("position", "reference")
         field.label_from_instance = lambda d: f"{d.reference} {d.title}"
         field.required = False
+        # For the model's own checks; the service decides what is stored.
         self.instance.plan = plan
         self.instance.decided_by = plan.owner
 
-    def clean_reference(self):
-        reference = self.cleaned_data["reference"]
-        taken = DecisionNotice.objects.filter(
-            decided_by=self.instance.decided_by, reference=reference
-        ).exclude(pk=self.instance.pk)
-        if taken.exists():
-            raise forms.ValidationError("A decision notice already has this reference.")
-        return reference
+    def validate_constraints(self):
+        """The reference's uniqueness is the service's to judge (with a message
+        beside the field); the database's constraint stands behind it."""
+
+    def fields_for_service(self) -> dict:
+        """The cleaned values, as ``save_decision_notice`` takes them."""
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
 
 class PublishForm(GovukFormMixin, forms.Form):
@@ -85,27 +84,14 @@ class ScrutinyActionForm(GovukFormMixin, forms.ModelForm):
         self.fields["owner"].queryset = Organisation.objects.order_by("name")
         self.fields["owner"].empty_label = "Choose an organisation"
 
-    def clean(self):
-        data = super().clean()
-        state = data.get("state")
-        today = timezone.localdate()
-        if state in {"answered", "closed"} and data.get("response"):
-            data["answered_on"] = data.get("answered_on") or today
-        if state == "answered" and not data.get("response"):
-            self.add_error("response", "Enter the response to mark it answered.")
-        if state == "closed" and not data.get("response"):
-            self.add_error("response", "Enter the response before closing it.")
-        if state == "closed":
-            data["closed_on"] = data.get("closed_on") or today
-        if state == "open":
-            data["answered_on"] = None
-            data["closed_on"] = None
-        raised, due = data.get("raised_on"), data.get("due_on")
-        if raised and due and due < raised:
-            self.add_error(
-                "due_on", "The response due date must be on or after the date raised."
-            )
-        return data
+    def validate_constraints(self):
+        """The rules across fields (a response to answer, dates in order) are the
+        service's to judge, with a message beside the field; the database's
+        constraints stand behind it."""
+
+    def fields_for_service(self) -> dict:
+        """The cleaned values, as ``save_scrutiny_action`` takes them."""
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
 
 class ResponseForm(GovukFormMixin, forms.ModelForm):
@@ -119,12 +105,3 @@ class ResponseForm(GovukFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["response"].required = True
         self.fields["response"].error_messages["required"] = "Enter your response."
-
-    def save(self, commit=True):
-        action = super().save(commit=False)
-        if action.state == ScrutinyAction.State.OPEN:
-            action.state = ScrutinyAction.State.ANSWERED
-        action.answered_on = action.answered_on or timezone.localdate()
-        if commit:
-            action.save()
-        return action

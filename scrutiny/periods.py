@@ -14,7 +14,7 @@ from django.views import View
 from core.forms import GovukDateField, GovukFormMixin, add_service_errors
 from plans.models import Plan
 from plans.permissions import edits_plan
-from scrutiny.services import reopen_period
+from plans.services import reopen_period
 
 
 class ReopenForm(GovukFormMixin, forms.Form):

@@ -1,22 +1,26 @@
-"""Publishing a quarterly report: the dashboard frozen as data and HTML, versioned."""
+"""Scrutiny's writes: publishing a quarterly report (the dashboard frozen as data and
+HTML, versioned), decision notices, and scrutiny actions with their answers.
+
+Forms validate and shape; every rule about state and dates is decided here."""
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.formats import date_format
 
+from core.actors import Writer
+from core.history import attribute_to
 from deliverables.models import Deliverable
-from plans.models import PeriodEvent, Plan, ReportingPeriod
+from plans.models import Plan, ReportingPeriod
 from plans.permissions import edits_plan
+from plans.services import lock_period
 from scrutiny.charts import charts_for
 from scrutiny.dashboard import build_dashboard
-from scrutiny.models import PublishedReport
+from scrutiny.models import DecisionNotice, PublishedReport, ScrutinyAction
 
 
 def differences(old: dict, new: dict) -> list[str]:
@@ -43,9 +47,15 @@ def differences(old: dict, new: dict) -> list[str]:
         ):
             if was[key] != row[key]:
                 lines.append(f"{row['reference']} {label}: {was[key]} to {row[key]}")
-    for key, label in (("late", "Late"), ("off_track", "Off track")):
-        if len(old[key]) != len(new[key]):
-            lines.append(f"{label}: {len(old[key])} to {len(new[key])}")
+    for key, label in (
+        ("late", "Late"),
+        ("forecast_after_milestone", "Forecast after its milestone"),
+        ("off_track", "Off track"),
+    ):
+        # A version published before a figure existed counts none.
+        had, has = len(old.get(key, [])), len(new.get(key, []))
+        if had != has:
+            lines.append(f"{label}: {had} to {has}")
     return lines
 
 
@@ -58,7 +68,7 @@ def render_report(data: dict, report: dict | None = None) -> str:
 
 
 def publish_report(
-    *, plan: Plan, period: ReportingPeriod, by: Any, change_note: str = ""
+    *, plan: Plan, period: ReportingPeriod, by: Writer, change_note: str = ""
 ) -> PublishedReport:
     """Freeze the dashboard of ``plan`` at the end of ``period`` as a new version.
 
@@ -127,80 +137,99 @@ def publish_report(
 
 
 @transaction.atomic
-def lock_period(
+def save_decision_notice(
     *,
-    period: ReportingPeriod,
-    by: Any,
-    reason: str,
-    at: datetime.datetime | None = None,
-) -> ReportingPeriod:
-    """Lock a period so that no path takes updates for it; record who and why.
-
-    Publishing a quarter's report calls this. Locking a locked period changes nothing.
-    """
-    period = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
-    if period.is_locked:
-        return period
-    at = at or timezone.now()
-    period.locked_at, period.locked_by = at, by
-    period.save(update_fields=["locked_at", "locked_by"])
-    PeriodEvent.objects.create(
-        period=period, kind=PeriodEvent.Kind.LOCKED, reason=reason, by=by, at=at
-    )
-    return period
+    plan: Plan,
+    by: Writer,
+    notice: DecisionNotice | None = None,
+    deliverables: Any = (),
+    **fields: Any,
+) -> DecisionNotice:
+    """Record (no ``notice``) or change a decision notice of ``plan``'s owning body,
+    with the deliverables it funds or changes. Plan editors only; a reference is
+    unique within the body."""
+    if not edits_plan(by, plan):
+        raise PermissionDenied("Only the plan's editors record decision notices.")
+    notice = notice or DecisionNotice(plan=plan, decided_by=plan.owner)
+    for name, value in fields.items():
+        setattr(notice, name, value)
+    notice.plan, notice.decided_by = plan, plan.owner
+    taken = DecisionNotice.objects.filter(
+        decided_by=notice.decided_by, reference=notice.reference
+    ).exclude(pk=notice.pk)
+    if taken.exists():
+        raise ValidationError(
+            {"reference": "A decision notice already has this reference."}
+        )
+    if any(d.plan_id != plan.pk for d in deliverables):
+        raise ValidationError({"deliverables": "Choose deliverables of this plan."})
+    attribute_to(notice, by=by)
+    notice.full_clean(exclude=["deliverables"])
+    notice.save()
+    notice.deliverables.set(deliverables)
+    return notice
 
 
 @transaction.atomic
-def reopen_period(
+def save_scrutiny_action(
     *,
-    period: ReportingPeriod,
-    by: Any,
-    reason: str,
-    closes_on: datetime.date | None = None,
-) -> ReportingPeriod:
-    """Reopen a locked or closed period for updates, with the reason recorded.
+    plan: Plan,
+    by: Writer,
+    action: ScrutinyAction | None = None,
+    **fields: Any,
+) -> ScrutinyAction:
+    """Record (no ``action``) or update a panel's question or recommendation.
 
-    It takes updates again until ``closes_on`` (by default two weeks from today, or
-    its own closing date if that is later). Publishing a correction locks it again.
-    Plan editors only.
-    """
-    period = (
-        ReportingPeriod.objects.select_for_update()
-        .select_related("plan")
-        .get(pk=period.pk)
-    )
-    if not edits_plan(by, period.plan):
-        raise PermissionDenied("Only the plan's editors reopen its periods.")
+    The state decides the dates: answered or closed with a response, it is answered
+    on the day given, else today; closed, it is closed on the day given, else today;
+    open again, both dates are cleared. Answering or closing needs a response, and a
+    response is due on or after the day it was raised. Plan editors only."""
+    if not edits_plan(by, plan):
+        raise PermissionDenied("Only the plan's editors record scrutiny actions.")
+    action = action or ScrutinyAction(plan=plan)
+    for name, value in fields.items():
+        setattr(action, name, value)
+    action.plan = plan
     errors: dict[str, str] = {}
-    reason = (reason or "").strip()
-    if not reason:
-        errors["reason"] = "Say why the period is being reopened."
-    elif len(reason) > 2000:
-        errors["reason"] = "Keep the reason to 2,000 characters or fewer."
     today = timezone.localdate()
-    if closes_on is None:
-        closes_on = max(period.closes_on, today + datetime.timedelta(days=14))
-    elif closes_on < today:
-        errors["closes_on"] = "The date it closes again must be today or later."
-    elif closes_on < period.due_on:
-        errors["closes_on"] = (
-            "The date it closes again must be on or after the due date, "
-            f"{date_format(period.due_on, 'j F Y')}."
+    State = ScrutinyAction.State
+    if action.state in {State.ANSWERED, State.CLOSED} and not action.response:
+        errors["response"] = (
+            "Enter the response to mark it answered."
+            if action.state == State.ANSWERED
+            else "Enter the response before closing it."
         )
-    if not errors and period.state_on(today) == ReportingPeriod.State.OPEN:
-        if closes_on == period.closes_on:
-            errors["reason"] = f"{period.label} is already open for updates."
+    if action.raised_on and action.due_on and action.due_on < action.raised_on:
+        errors["due_on"] = "The response due date must be on or after the date raised."
     if errors:
         raise ValidationError(errors)
-    period.locked_at, period.locked_by = None, None
-    period.closes_on = closes_on
-    period.save(update_fields=["locked_at", "locked_by", "closes_on"])
-    PeriodEvent.objects.create(
-        period=period,
-        kind=PeriodEvent.Kind.REOPENED,
-        reason=reason,
-        by=by,
-        at=timezone.now(),
-        closes_on=closes_on,
-    )
-    return period
+    if action.state == State.OPEN:
+        action.answered_on = None
+        action.closed_on = None
+    else:
+        action.answered_on = action.answered_on or today
+    if action.state == State.CLOSED:
+        action.closed_on = action.closed_on or today
+    attribute_to(action, by=by)
+    action.save()
+    return action
+
+
+@transaction.atomic
+def respond_to_action(
+    *, action: ScrutinyAction, by: Writer, response: str
+) -> ScrutinyAction:
+    """The owning organisation's answer to an open action: it becomes answered,
+    today unless it already had a date."""
+    response = (response or "").strip()
+    if not response:
+        raise ValidationError({"response": "Enter your response."})
+    action = ScrutinyAction.objects.select_for_update().get(pk=action.pk)
+    if action.state != ScrutinyAction.State.OPEN:
+        raise ValidationError({"response": "This action has already been answered."})
+    action.response = response
+    action.state = ScrutinyAction.State.ANSWERED
+    action.answered_on = action.answered_on or timezone.localdate()
+    attribute_to(action, by=by)
+    action.save()
+    return action

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from scrutiny.dashboard import COUNTED
 
 
@@ -57,14 +59,16 @@ DELIVERABLE_COLUMNS = [
     ("Milestone", "milestone"),
     ("Forecast", "forecast"),
     ("Late", "late"),
+    ("Forecast after milestone", "forecast_after_milestone"),
     ("Latest narrative", "narrative"),
     ("Narrative for", "narrative_period"),
 ]
 
 
 def _deliverables(rows: list[dict]) -> list[list]:
+    # A report published before a column existed leaves it blank.
     return [[name for name, _ in DELIVERABLE_COLUMNS]] + [
-        [r[key] for _, key in DELIVERABLE_COLUMNS] for r in rows
+        [r.get(key, "") for _, key in DELIVERABLE_COLUMNS] for r in rows
     ]
 
 
@@ -75,7 +79,7 @@ def _listing(rows: list[dict], columns: list[tuple[str, str]]) -> list[list]:
 
 
 def _indicators(data: dict) -> list[list]:
-    rows = [
+    rows: list[list[Any]] = [
         [
             "Indicator",
             "Unit",
@@ -93,7 +97,8 @@ def _indicators(data: dict) -> list[list]:
         ]
     ]
     for r in data["indicators"]:
-        vs_prev, vs_base = r["vs_previous"] or {}, r["vs_baseline"] or {}
+        vs_prev: dict[str, Any] = r["vs_previous"] or {}
+        vs_base: dict[str, Any] = r["vs_baseline"] or {}
         met = {True: "Yes", False: "No", None: ""}[r["target_met"]]
         rows.append(
             [
@@ -118,6 +123,19 @@ def _indicators(data: dict) -> list[list]:
 def tables(data: dict) -> list[tuple[str, str, list[list]]]:
     """(slug, title, rows with a header row first) for every table of a dashboard."""
     changes = data["changes"]
+    # None in a report published before it was a figure of its own.
+    after = data.get("forecast_after_milestone")
+    forecast_after_milestone = (
+        []
+        if after is None
+        else [
+            (
+                "forecast-after-milestone",
+                "Forecast after its milestone",
+                _deliverables(after),
+            )
+        ]
+    )
     reason = ("Reason", "reason")
     ref = [("Reference", "reference"), ("Title", "title")]
     return [
@@ -134,6 +152,7 @@ def tables(data: dict) -> list[tuple[str, str, list[list]]]:
             [["RAG", "Count"]] + [[r["label"], r["count"]] for r in data["rag"]],
         ),
         ("late", "Late", _deliverables(data["late"])),
+        *forecast_after_milestone,
         ("off-track", "Off track", _deliverables(data["off_track"])),
         (
             "merged",

@@ -7,10 +7,12 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 
+from core.forms import add_service_errors
 from plans.models import Plan, ReportingPeriod
 from plans.permissions import edits_plan
 from scrutiny.forms import DecisionNoticeForm
 from scrutiny.models import DecisionNotice
+from scrutiny.services import save_decision_notice
 
 
 class DecisionNoticeList(LoginRequiredMixin, View):
@@ -60,10 +62,17 @@ class DecisionNoticeEdit(LoginRequiredMixin, View):
         self.setup_objects(request, plan, pk)
         form = DecisionNoticeForm(request.POST, instance=self.notice, plan=self.plan)
         if form.is_valid():
+            data = form.fields_for_service()
             try:
-                notice = form.save()
+                notice = save_decision_notice(
+                    plan=self.plan,
+                    by=request.user,
+                    notice=self.notice,
+                    deliverables=list(data.pop("deliverables")),
+                    **data,
+                )
             except ValidationError as error:
-                form.add_error(None, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, f"Saved decision notice {notice.reference}.")
                 return redirect("scrutiny:decisions", self.plan.pk)

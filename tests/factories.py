@@ -5,7 +5,8 @@ import datetime
 import factory
 from django.contrib.auth import get_user_model
 
-from deliverables.models import Deliverable, DeliverableOwner, Milestone
+from deliverables.models import Deliverable, DeliverableOwner, Milestone, ProgressUpdate
+from deliverables.services import Change, record_progress
 from plans.models import (
     Indicator,
     IndicatorDefinition,
@@ -204,3 +205,24 @@ DATES_2017 = {
     "ends_on_1": "12",
     "ends_on_2": "2017",
 }
+
+
+def record_update(
+    *,
+    deliverable,
+    by,
+    source=ProgressUpdate.Source.BROWSER,
+    recorded_at=None,
+    api_client=None,
+    **fields,
+) -> ProgressUpdate:
+    """One progress update for a test's set-up, through the one write path
+    (``deliverables.services.record_progress``) as every door uses it."""
+    (update,) = record_progress(
+        changes=[Change(deliverable=deliverable, **fields)],
+        by=by,
+        source=source,
+        recorded_at=recorded_at,
+        api_client=api_client,
+    )
+    return update

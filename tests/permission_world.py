@@ -26,7 +26,6 @@ from django.utils import timezone
 from rest_framework.test import APIClient, ForceAuthClientHandler
 
 from deliverables.evidence import attach_file, attach_link
-from deliverables.services import record_progress
 from plans.models import Membership
 from plans.services import ensure_quarterly_periods, issue_api_client
 from scrutiny.charts import charts_for
@@ -44,6 +43,7 @@ from tests.factories import (
     PlanFactory,
     StrandFactory,
     UserFactory,
+    record_update,
 )
 
 #: The roles the matrix asks about, in the order of its columns.
@@ -160,7 +160,7 @@ def _side(name, short_name, label, text) -> Side:
         forecast_date="Q4",
         baseline_date="Q4",
     )
-    update = record_progress(
+    update = record_update(
         deliverable=work, by=side.users["contributor"], narrative=text("narrative")
     )
     evidence = attach_file(

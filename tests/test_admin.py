@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from core.models import AuditEvent, IdempotencyRecord
 from deliverables.models import Attachment, ProgressUpdate, SentReminder, Status
-from deliverables.services import record_progress, return_update
+from deliverables.services import return_update
 from plans.models import ApiClient, PeriodEvent
 from plans.services import change_indicator, issue_api_client
 from tests.factories import (
@@ -21,6 +21,7 @@ from tests.factories import (
     MilestoneFactory,
     StrandFactory,
     UserFactory,
+    record_update,
 )
 
 pytestmark = pytest.mark.django_db
@@ -56,7 +57,7 @@ def one_of_everything(deliverable, editor, superuser):
     )
     plan.review_contributor_updates = True
     plan.save()
-    returned = record_progress(
+    returned = record_update(
         deliverable=deliverable,
         by=client.service_user,
         narrative="From the feed.",
@@ -83,7 +84,7 @@ def one_of_everything(deliverable, editor, superuser):
         reason="Counted per 1,000 people.",
         unit="per 1,000",
     )
-    record_progress(
+    record_update(
         deliverable=deliverable,
         by=editor,
         status=Status.IN_PROGRESS,

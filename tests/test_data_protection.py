@@ -18,10 +18,9 @@ from django.utils import timezone
 from core.personal_data import months_before
 from deliverables.models import ProgressUpdate, Redaction
 from deliverables.redaction import narratives_mentioning, redact_update
-from deliverables.services import record_progress
 from plans.models import Membership
 from plans.services import issue_api_client
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import MembershipFactory, UserFactory, record_update
 
 User = get_user_model()
 AS_OF = "2026-01-15"
@@ -67,7 +66,7 @@ def people(force, deliverable):
         "never_signed_in": person("nora", active=False, last_login=None, force=force),
     }
     lena = world["left_long_ago"]
-    world["update"] = record_progress(
+    world["update"] = record_update(
         deliverable=deliverable,
         by=lena,
         narrative="Lena Larsen met the panel.",
@@ -181,7 +180,7 @@ def test_the_months_come_from_the_setting(people, settings):
 
 
 def test_find_name_lists_only_the_updates_that_mention_it(people, deliverable, editor):
-    other = record_progress(
+    other = record_update(
         deliverable=deliverable,
         by=editor,
         narrative="Nothing personal here.",
@@ -266,7 +265,7 @@ def test_redact_update_command(people, editor):
 def test_export_holds_the_users_rows_and_nobody_elses(
     people, deliverable, editor, tmp_path
 ):
-    record_progress(
+    record_update(
         deliverable=deliverable,
         by=editor,
         narrative="Erin's own words.",

@@ -25,6 +25,7 @@ class TwoFactorMiddleware:
         state = session.get(TWO_FACTOR_STATE) if session is not None else None
         if state in (VERIFY, SET_UP) and request.user.is_authenticated:
             if state == VERIFY and request.user.is_verified():
+                assert session is not None  # the state was read from it
                 del session[TWO_FACTOR_STATE]
             elif not self._open_to(request.path_info, state):
                 return self._send_to(request, state)

@@ -18,6 +18,12 @@ from django.utils import timezone
 from django_otp import devices_for_user
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from oauth2_provider.models import (
+    get_access_token_model,
+    get_grant_model,
+    get_id_token_model,
+    get_refresh_token_model,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -217,13 +223,6 @@ def end_sessions(*, user: Any, keep: str | None = None) -> int:
 def sign_out_everywhere(*, user: Any) -> int:
     """End every session of the person and revoke every OAuth token issued to them
     or to an API client whose account they are; return how many sessions ended."""
-    from oauth2_provider.models import (
-        get_access_token_model,
-        get_grant_model,
-        get_id_token_model,
-        get_refresh_token_model,
-    )
-
     ended = end_sessions(user=user)
     theirs = Q(user=user) | Q(application__user=user)
     for model in (

@@ -7,6 +7,10 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import post_init, post_save
+from django_otp import user_has_device
+
+from core.accounts.selectors import two_factor_required
+from core.accounts.services import sign_out_everywhere
 
 # In the session of someone who has signed in with their password but still owes a
 # two-factor code ("verify"), or must set two-factor sign-in up first ("set-up").
@@ -18,10 +22,6 @@ SET_UP = "set-up"
 def _ask_for_second_factor(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     """Mark the new session as owing a code, so that pages cost no extra query for
     everyone else (the middleware only reads the session)."""
-    from django_otp import user_has_device
-
-    from core.accounts.selectors import two_factor_required
-
     session = getattr(request, "session", None)
     if session is None:
         return
@@ -43,8 +43,6 @@ def _sign_out_when_deactivated(
     """Deactivating someone (in the admin, a shell, anywhere that saves the user)
     ends all their sessions and revokes their OAuth tokens, in the save's
     transaction."""
-    from core.accounts.services import sign_out_everywhere
-
     if update_fields is not None and "is_active" not in update_fields:
         return
     was_active = getattr(instance, "_was_active", None)

@@ -47,11 +47,10 @@ from deliverables.filtersets import (
 from deliverables.models import Deliverable, Milestone, ProgressUpdate
 from deliverables.permissions import may_add_evidence, may_record_progress
 from deliverables.services import (
-    BulkRefused,
     Change,
+    ProgressRefused,
     StaleVersion,
     record_progress,
-    record_progress_many,
 )
 from plans.models import ReportingPeriod
 
@@ -146,22 +145,120 @@ def _change(
         if periods is not None:
             periods[key] = period
         values["period"] = period
-    return Change(narrative=data["narrative"], **values)
+    return Change(deliverable=deliverable, narrative=data["narrative"], **values)
 
 
-def _record(
-    request, deliverable: Deliverable, data: dict, if_match: str | None
-) -> ProgressUpdate:
+def _create_one(viewset, request, deliverable_id: Any) -> Response:
+    """Record one update: what both single-update routes do (the deliverable's
+    ``updates`` action and ``POST /progress-updates/``), once.
+
+    ``deliverable_id`` is the id in the URL (looked up first: someone else's
+    deliverable is a 404 whatever the body), or ``None`` when the body names it."""
+    deliverable = None
+    if deliverable_id is not None:
+        deliverable = _writable(request, [deliverable_id], lock=True).get(
+            deliverable_id
+        )
+        if deliverable is None:
+            raise NotFound()
+    form = ProgressUpdateInput(data=request.data)
+    form.is_valid(raise_exception=True)
+    data = form.validated_data
+    if deliverable is None:
+        if "deliverable" not in data:
+            raise DjangoValidationError({"deliverable": "Give the deliverable's id."})
+        deliverable = _writable(request, [data["deliverable"]], lock=True).get(
+            data["deliverable"]
+        )
+        if deliverable is None:
+            raise NotFound()
+    elif "deliverable" in data and data["deliverable"] != deliverable.pk:
+        raise DjangoValidationError(
+            {"deliverable": "Leave this out, or give this deliverable's id."}
+        )
     change = _change(request, deliverable, data)
-    return record_progress(
-        deliverable=deliverable,
-        locked=True,
-        by=request.user,
-        source=ProgressUpdate.Source.API,
-        api_client=_api_client(request),
-        if_match=if_match,
-        **vars(change),
+    change.if_match = request.headers.get("If-Match")
+    try:
+        (update,) = record_progress(
+            changes=[change],
+            locked=True,
+            by=request.user,
+            source=ProgressUpdate.Source.API,
+            api_client=_api_client(request),
+        )
+    except StaleVersion as stale:
+        raise PreconditionFailed() from stale
+    # The deliverable is the saved row, so its ETag is already the new one.
+    update.shown_attachments = []  # just written: no evidence yet
+    return Response(
+        ProgressUpdateSerializer(update, context=viewset.get_serializer_context()).data,
+        status=status.HTTP_201_CREATED,
+        headers={"ETag": update.deliverable.etag},
     )
+
+
+class _BulkItems:
+    """A bulk request's items checked one by one, before anything is written: the
+    changes to record, where each came from, and every item's problems."""
+
+    def __init__(self, request, items: list[Any]):
+        self.errors: list[dict[str, Any]] = []
+        self.changes: list[Change] = []
+        self.positions: list[int] = []
+        # One serializer checks every item: building one per item would copy its
+        # fields a thousand times, which costs more than the writes themselves.
+        checker = ProgressUpdateInput()
+        validated: list[tuple[int, dict[str, Any]]] = []
+        for index, item in enumerate(items):
+            try:
+                data = checker.run_validation(item)
+            except ValidationError as error:
+                detail = (
+                    error.detail
+                    if isinstance(error.detail, dict)
+                    else {"non_field_errors": error.detail}
+                )
+                self.refuse(index, {k: [str(m) for m in v] for k, v in detail.items()})
+                continue
+            if "deliverable" not in data:
+                self.refuse(index, {"deliverable": "Give the deliverable's id."})
+                continue
+            validated.append((index, data))
+        writable = _writable(request, {data["deliverable"] for _, data in validated})
+        periods: dict[tuple[int, str], ReportingPeriod] = {}
+        for index, data in validated:
+            deliverable = writable.get(data["deliverable"])
+            if deliverable is None:
+                self.refuse(
+                    index,
+                    {
+                        "deliverable": (
+                            f"No deliverable {data['deliverable']} that you may update."
+                        )
+                    },
+                )
+                continue
+            try:
+                self.changes.append(
+                    _change(request, deliverable, data, writable, periods)
+                )
+                self.positions.append(index)
+            except DjangoValidationError as error:
+                self.refuse(index, error)
+
+    def refuse(self, index: int, detail: Any) -> None:
+        if not isinstance(detail, DjangoValidationError):
+            detail = DjangoValidationError(detail)
+        for field, messages in as_serializer_error(detail).items():
+            for message in messages:
+                self.errors.append(
+                    {
+                        "index": index,
+                        "field": field,
+                        "message": str(message),
+                        "code": "invalid",
+                    }
+                )
 
 
 def _writable(request, ids, lock: bool = False) -> dict[int, Deliverable]:
@@ -254,35 +351,9 @@ class DeliverableViewSet(ScopedReadOnlyViewSet):
 
     @idempotent
     def _create_update(self, request, pk):
-        writable = _writable(request, [pk] if str(pk).isdigit() else [], lock=True)
-        deliverable = writable.get(int(pk)) if str(pk).isdigit() else None
-        if deliverable is None:
+        if not str(pk).isdigit():
             raise NotFound()
-        form = ProgressUpdateInput(data=request.data)
-        form.is_valid(raise_exception=True)
-        if "deliverable" in form.validated_data and (
-            form.validated_data["deliverable"] != deliverable.pk
-        ):
-            raise DjangoValidationError(
-                {"deliverable": "Leave this out, or give this deliverable's id."}
-            )
-        try:
-            update = _record(
-                request,
-                deliverable,
-                form.validated_data,
-                request.headers.get("If-Match"),
-            )
-        except StaleVersion as stale:
-            raise PreconditionFailed() from stale
-        # The deliverable is the saved row, so its ETag is already the new one.
-        return Response(
-            ProgressUpdateSerializer(
-                _fresh(update), context=self.get_serializer_context()
-            ).data,
-            status=status.HTTP_201_CREATED,
-            headers={"ETag": update.deliverable.etag},
-        )
+        return _create_one(self, request, int(pk))
 
 
 class MilestoneViewSet(ScopedReadOnlyViewSet):
@@ -322,28 +393,7 @@ class ProgressUpdateViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     )
     @idempotent
     def create(self, request, *args, **kwargs):
-        form = ProgressUpdateInput(data=request.data)
-        form.is_valid(raise_exception=True)
-        data = form.validated_data
-        if "deliverable" not in data:
-            raise DjangoValidationError({"deliverable": "Give the deliverable's id."})
-        deliverable = _writable(request, [data["deliverable"]], lock=True).get(
-            data["deliverable"]
-        )
-        if deliverable is None:
-            raise NotFound()
-        try:
-            update = _record(
-                request, deliverable, data, request.headers.get("If-Match")
-            )
-        except StaleVersion as stale:
-            raise PreconditionFailed() from stale
-        return Response(
-            ProgressUpdateSerializer(
-                _fresh(update), context=self.get_serializer_context()
-            ).data,
-            status=status.HTTP_201_CREATED,
-        )
+        return _create_one(self, request, None)
 
     @extend_schema(
         request=BulkInput,
@@ -365,104 +415,29 @@ class ProgressUpdateViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         envelope = BulkInput(data=request.data)
         envelope.is_valid(raise_exception=True)
         items = envelope.validated_data["updates"]
-        errors: list[dict[str, Any]] = []
-
-        def refuse(index: int, detail: Any) -> None:
-            for field, messages in as_serializer_error(detail).items():
-                for message in messages:
-                    errors.append(
-                        {
-                            "index": index,
-                            "field": field,
-                            "message": str(message),
-                            "code": "invalid",
-                        }
-                    )
-
-        # One serializer checks every item: building one per item would copy its
-        # fields a thousand times, which costs more than the writes themselves.
-        checker = ProgressUpdateInput()
-        validated: list[dict[str, Any] | None] = []
-        ids = set()
-        for index, item in enumerate(items):
-            try:
-                data = checker.run_validation(item)
-            except ValidationError as error:
-                detail = (
-                    error.detail
-                    if isinstance(error.detail, dict)
-                    else {"non_field_errors": error.detail}
-                )
-                refuse(
-                    index,
-                    DjangoValidationError(
-                        {k: [str(m) for m in v] for k, v in detail.items()}
-                    ),
-                )
-                validated.append(None)
-                continue
-            if "deliverable" not in data:
-                refuse(
-                    index,
-                    DjangoValidationError(
-                        {"deliverable": "Give the deliverable's id."}
-                    ),
-                )
-                validated.append(None)
-                continue
-            validated.append(data)
-            ids.add(data["deliverable"])
-        writable = _writable(request, ids)
-        changes: list[tuple[Deliverable, Change]] = []
-        positions: list[int] = []
-        periods: dict[tuple[int, str], ReportingPeriod] = {}
-        for index, data in enumerate(validated):
-            if data is None:
-                continue
-            deliverable = writable.get(data["deliverable"])
-            if deliverable is None:
-                refuse(
-                    index,
-                    DjangoValidationError(
-                        {
-                            "deliverable": (
-                                f"No deliverable {data['deliverable']} "
-                                "that you may update."
-                            )
-                        }
-                    ),
-                )
-                continue
-            try:
-                changes.append(
-                    (
-                        deliverable,
-                        _change(request, deliverable, data, writable, periods),
-                    )
-                )
-                positions.append(index)
-            except DjangoValidationError as error:
-                refuse(index, error)
+        checked = _BulkItems(request, items)
         created: list[ProgressUpdate] = []
         try:
             # Checked even when some items already failed, so every problem is listed;
             # rolled back unless every item was fine.
             with transaction.atomic():
-                created = record_progress_many(
-                    changes=changes,
+                created = record_progress(
+                    changes=checked.changes,
                     by=request.user,
                     source=ProgressUpdate.Source.API,
                     api_client=_api_client(request),
                 )
-                if errors:
+                if checked.errors:
                     raise _RollBack()
-        except BulkRefused as refused:
+        except ProgressRefused as refused:
             for position, fields in refused.errors.items():
-                refuse(positions[position], DjangoValidationError(fields))
+                checked.refuse(checked.positions[position], fields)
         except _RollBack:
             created = []
-        if errors:
-            errors.sort(key=lambda e: (e["index"], e["field"] or ""))
+        if checked.errors:
+            errors = sorted(
+                checked.errors, key=lambda e: (e["index"], e["field"] or "")
+            )
             return problem_response(
                 status.HTTP_400_BAD_REQUEST,
                 errors,
@@ -557,15 +532,6 @@ class ProgressUpdateViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
             AttachmentSerializer(added, context=context).data,
             status=status.HTTP_201_CREATED,
         )
-
-
-def _fresh(update: ProgressUpdate) -> ProgressUpdate:
-    """A just-written update, ready to serialise without reading it back: its
-    deliverable, period, author and client are the objects the write used, and it has
-    no review and no evidence yet."""
-    ProgressUpdate.review.related.set_cached_value(update, None)
-    update.shown_attachments = []
-    return update
 
 
 class _RollBack(Exception):

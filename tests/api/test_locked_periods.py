@@ -5,7 +5,7 @@ import pytest
 
 from deliverables.models import ProgressUpdate
 from plans.models import IndicatorValue
-from scrutiny.services import lock_period
+from plans.services import lock_period
 from tests.factories import IndicatorFactory
 
 pytestmark = pytest.mark.django_db

@@ -24,7 +24,6 @@ from typing import Any
 import pytest
 
 from deliverables.models import Attachment, ProgressUpdate
-from deliverables.services import record_progress
 from plans.models import IndicatorValue, Plan
 from plans.services import ensure_quarterly_periods
 from scrutiny.models import PublishedReport, ScrutinyAction
@@ -38,6 +37,7 @@ from tests.factories import (
     MilestoneFactory,
     PlanFactory,
     UserFactory,
+    record_update,
 )
 
 pytestmark = pytest.mark.django_db
@@ -186,7 +186,7 @@ def world(current_plan, led, owned, authority, force, partner, personas):
         world["priorities"][label] = work.objective.priority
         world["objectives"][label] = work.objective
         world["milestones"][label] = MilestoneFactory(deliverable=work)
-        world["progress-updates"][label] = record_progress(
+        world["progress-updates"][label] = record_update(
             deliverable=work, by=seeder, narrative=f"Seeded update on {label}."
         )
     for label, each in plans.items():

@@ -17,7 +17,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from deliverables.models import Deliverable, Milestone, ProgressUpdate
-from deliverables.services import record_progress, return_update
+from deliverables.services import return_update
 from plans.models import Indicator, Objective, Organisation, Plan, Priority
 from plans.services import ensure_quarterly_periods, issue_api_client
 from scrutiny.models import DecisionNotice
@@ -34,6 +34,7 @@ from tests.factories import (
     PlanFactory,
     PriorityFactory,
     StrandFactory,
+    record_update,
 )
 
 pytestmark = pytest.mark.django_db
@@ -100,13 +101,13 @@ def add_progress_update(scene: Scene) -> None:
     returned by review, in turn, so each row touches every relation shown."""
     n = scene.next()
     if n % 3 == 0:
-        record_progress(deliverable=scene.led, by=scene.editor, narrative=f"Update {n}")
+        record_update(deliverable=scene.led, by=scene.editor, narrative=f"Update {n}")
         return
     if n % 3 == 1:
         by, client = scene.api_client.service_user, scene.api_client
     else:
         by, client = scene.contributor, None
-    update = record_progress(
+    update = record_update(
         deliverable=scene.led, by=by, api_client=client, narrative=f"Update {n}"
     )
     return_update(update=update, by=scene.editor, comment="Say what changed.")
@@ -273,10 +274,10 @@ def test_a_single_update_costs_the_same_queries_after_1_or_30_updates(
     then writes the update, the deliverable and its history row; the answer is built
     from what was written, never read back."""
     editor = personas["editor"]
-    record_progress(deliverable=led, by=editor, narrative="First.")
+    record_update(deliverable=led, by=editor, narrative="First.")
     response, few = _post_update(force_api, led, 1)
     for n in range(30):
-        record_progress(deliverable=led, by=editor, narrative=f"More {n}.")
+        record_update(deliverable=led, by=editor, narrative=f"More {n}.")
     response, many = _post_update(force_api, led, 2)
 
     assert len(many) == len(few), "\n".join(many)

@@ -8,8 +8,8 @@ import re
 
 from playwright.sync_api import expect
 
-from deliverables.services import record_progress
 from tests.browser.conftest import axe_check, sign_in
+from tests.factories import record_update
 
 
 def htmx_results(page):
@@ -123,7 +123,7 @@ def test_editor_accepts_one_update_and_returns_another(page, workspace):
         (accepted, "Twelve officers sworn in."),
         (returned, "Cameras ordered."),
     ]:
-        record_progress(
+        record_update(
             deliverable=deliverable, by=workspace["contributor"], narrative=narrative
         )
     sign_in(page, "erin")

@@ -15,7 +15,6 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from deliverables.models import Status
-from deliverables.services import record_progress
 from plans.models import Membership
 from plans.services import ensure_quarterly_periods
 from scrutiny.services import publish_report
@@ -29,6 +28,7 @@ from tests.factories import (
     PlanFactory,
     PriorityFactory,
     UserFactory,
+    record_update,
 )
 
 COMPLETED_NARRATIVE = "The custody suite opened on schedule."
@@ -89,7 +89,7 @@ def panel(transactional_db):
         baseline_date="Q3 2025",
         forecast_date="Q3 2025",
     )
-    record_progress(
+    record_update(
         deliverable=custody,
         by=editor,
         period=q1,
@@ -98,7 +98,7 @@ def panel(transactional_db):
         reason="Handed over by the contractor.",
         recorded_at=_at(2025, 3, 20),
     )
-    record_progress(
+    record_update(
         deliverable=officers,
         by=editor,
         period=q1,
@@ -107,14 +107,14 @@ def panel(transactional_db):
         reason="Funding confirmed.",
         recorded_at=_at(2025, 3, 25),
     )
-    record_progress(
+    record_update(
         deliverable=officers,
         by=editor,
         period=q2,
         narrative="Twelve officers sworn in.",
         recorded_at=_at(2025, 6, 20),
     )
-    record_progress(
+    record_update(
         deliverable=hub,
         by=editor,
         period=q2,

@@ -19,7 +19,7 @@ from rest_framework.test import APIClient
 
 from deliverables.evidence import attach_file, attach_link, set_attachment_public
 from deliverables.models import Attachment, ProgressUpdate, Status
-from deliverables.services import record_progress, return_update
+from deliverables.services import return_update
 from plans.models import Membership, Plan
 from plans.services import issue_api_client
 from scrutiny.services import publish_report
@@ -28,6 +28,7 @@ from tests.factories import (
     ForceFactory,
     MembershipFactory,
     UserFactory,
+    record_update,
 )
 
 pytestmark = pytest.mark.django_db
@@ -166,7 +167,7 @@ def stored_files(media) -> list:
 
 @pytest.fixture
 def update(work, contributor):
-    return record_progress(deliverable=work, by=contributor, narrative="Half done.")
+    return record_update(deliverable=work, by=contributor, narrative="Half done.")
 
 
 @pytest.fixture
@@ -393,7 +394,7 @@ def test_a_link_is_kept_with_its_title_or_its_address(update, contributor):
 def test_nobody_adds_evidence_to_an_update_of_a_locked_period(
     update, contributor, editor
 ):
-    from scrutiny.services import lock_period
+    from plans.services import lock_period
 
     lock_period(period=update.period, by=editor, reason="Report published.")
     for by in (contributor, editor):
@@ -527,7 +528,7 @@ def public_scene(work, editor, contributor):
     plan.is_public = True
     plan.save()
     first, second = plan.reporting_periods.order_by("starts_on")[:2]
-    made = record_progress(
+    made = record_update(
         deliverable=work, by=contributor, narrative="Patrols began.", period=first
     )
     return {
@@ -565,7 +566,7 @@ def test_anonymous_readers_open_only_public_evidence_of_a_published_report(
     if change == "update waiting for review" or change == "update returned":
         scene["plan"].review_contributor_updates = True
         scene["plan"].save()
-        waiting = record_progress(
+        waiting = record_update(
             deliverable=scene["update"].deliverable,
             by=contributor,
             narrative="More patrols.",
@@ -593,7 +594,7 @@ def test_anonymous_readers_open_only_public_evidence_of_a_published_report(
 def test_a_later_updates_evidence_is_not_public_before_its_report(
     client, public_scene, editor, contributor
 ):
-    later = record_progress(
+    later = record_update(
         deliverable=public_scene["update"].deliverable,
         by=contributor,
         narrative="Next quarter.",
@@ -787,7 +788,7 @@ def test_a_returned_update_keeps_its_evidence(
 ):
     this_year.review_contributor_updates = True
     this_year.save()
-    waiting = record_progress(deliverable=work, by=contributor, narrative="Half done.")
+    waiting = record_update(deliverable=work, by=contributor, narrative="Half done.")
     attached = attach_file(update=waiting, by=contributor, file=pdf())
     return_update(update=waiting, by=editor, comment="Which posts are filled?")
     attached.refresh_from_db()
@@ -835,12 +836,12 @@ def test_the_deliverable_page_costs_the_same_queries_whatever_the_evidence(
 ):
     client.force_login(editor)
     url = reverse("deliverables:detail", args=[work.pk])
-    first = record_progress(deliverable=work, by=contributor, narrative="One.")
+    first = record_update(deliverable=work, by=contributor, narrative="One.")
     attach_link(update=first, by=contributor, url="https://example.org/1")
     with CaptureQueriesContext(connection) as few:
         client.get(url)
     for n in range(5):
-        more = record_progress(deliverable=work, by=contributor, narrative=f"{n}.")
+        more = record_update(deliverable=work, by=contributor, narrative=f"{n}.")
         for m in range(3):
             attach_link(update=more, by=contributor, url=f"https://example.org/{m}")
         attach_file(update=more, by=contributor, file=pdf())
@@ -959,7 +960,7 @@ def test_refused_evidence_gets_a_problem_naming_the_field(
 def test_api_evidence_is_refused_on_a_locked_period_for_the_whole_request(
     contributor, editor, update
 ):
-    from scrutiny.services import lock_period
+    from plans.services import lock_period
 
     lock_period(period=update.period, by=editor, reason="Published.")
     response = api_as(contributor).post(
@@ -1011,7 +1012,7 @@ def test_the_update_list_costs_the_same_queries_with_more_updates_and_evidence(
 
     def add(n: int) -> None:
         for i in range(n):
-            made = record_progress(deliverable=work, by=contributor, narrative=f"{i}")
+            made = record_update(deliverable=work, by=contributor, narrative=f"{i}")
             attach_link(update=made, by=contributor, url=f"https://example.org/{i}")
             attach_file(update=made, by=contributor, file=pdf())
 

@@ -14,7 +14,6 @@ from openpyxl import load_workbook
 
 from deliverables.models import SentReminder, Status
 from deliverables.reminders import send_reminders
-from deliverables.services import record_progress
 from plans.models import Membership, Plan, ReportingPeriod
 from tests.factories import (
     DeliverableFactory,
@@ -22,6 +21,7 @@ from tests.factories import (
     MembershipFactory,
     OrganisationFactory,
     UserFactory,
+    record_update,
 )
 
 pytestmark = pytest.mark.django_db
@@ -100,7 +100,7 @@ def shown(page):
 def test_an_editor_sees_every_organisation_by_owner_and_how_late(
     client, editor, q1, work, contributor
 ):
-    record_progress(deliverable=work["C"], by=contributor, narrative="Done.", period=q1)
+    record_update(deliverable=work["C"], by=contributor, narrative="Done.", period=q1)
     client.force_login(editor)
     response = client.get(url(q1))
     page = response.content.decode()

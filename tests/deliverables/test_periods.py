@@ -16,22 +16,24 @@ from deliverables.services import (
     accept_update,
     merge_deliverables,
     record_progress,
-    record_progress_many,
     return_update,
 )
 from plans.models import IndicatorValue, PeriodEvent
 from plans.services import (
     change_period_dates,
     ensure_quarterly_periods,
+    lock_period,
     record_indicator_value,
+    reopen_period,
 )
-from scrutiny.services import lock_period, publish_report, reopen_period
+from scrutiny.services import publish_report
 from tests.factories import (
     DeliverableFactory,
     IndicatorFactory,
     MembershipFactory,
     PlanFactory,
     UserFactory,
+    record_update,
 )
 
 pytestmark = pytest.mark.django_db
@@ -53,7 +55,7 @@ def at(day):
 
 
 def update(deliverable, by, period=None, **values):
-    return record_progress(
+    return record_update(
         deliverable=deliverable,
         by=by,
         narrative=values.pop("narrative", "Work goes on."),
@@ -220,8 +222,10 @@ def test_bulk_updates_and_merges_are_refused_for_a_locked_period(
 ):
     other = DeliverableFactory(objective=deliverable.objective)
     with pytest.raises(Exception) as refused:
-        record_progress_many(
-            changes=[(deliverable, Change(narrative="On track.", period=locked_q1))],
+        record_progress(
+            changes=[
+                Change(deliverable=deliverable, narrative="On track.", period=locked_q1)
+            ],
             by=editor,
         )
     assert LOCKED in refused.value.errors[0]["period"][0]

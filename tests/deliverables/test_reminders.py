@@ -12,16 +12,16 @@ from django.core.management import CommandError, call_command
 
 from deliverables.models import SentReminder, Status
 from deliverables.reminders import send_reminders, stage_days, stage_on
-from deliverables.services import record_progress
 from deliverables.tasks import daily_at, send_update_reminders
 from plans.models import Membership, Plan, ReportingPeriod
-from scrutiny.services import lock_period
+from plans.services import lock_period
 from tests.factories import (
     DeliverableFactory,
     DeliverableOwnerFactory,
     MembershipFactory,
     OrganisationFactory,
     UserFactory,
+    record_update,
 )
 from tests.test_setup import manage
 
@@ -110,7 +110,7 @@ def listed(message):
 
 
 def give_update(setting, reference):
-    record_progress(
+    record_update(
         deliverable=setting[reference],
         by=setting["people"]["farah"],
         narrative="On track.",

@@ -17,7 +17,7 @@ from deliverables.models import (
     Status,
 )
 from plans.models import Membership
-from scrutiny.services import lock_period
+from plans.services import lock_period
 from tests.factories import (
     DeliverableFactory,
     ForceFactory,
@@ -226,9 +226,9 @@ def test_formula_looking_text_is_escaped_in_the_workbook(
 def test_the_workbook_shows_the_last_update(
     client, contributor, plan, period, force, work
 ):
-    from deliverables.services import record_progress
+    from tests.factories import record_update
 
-    record_progress(
+    record_update(
         deliverable=work[1],
         by=contributor,
         narrative="Six officers sworn in.",
@@ -364,10 +364,10 @@ def test_uploading_the_same_workbook_again_records_nothing(
 def test_a_row_equal_to_the_current_state_with_its_latest_narrative_is_skipped(
     client, contributor, plan, period, force, work
 ):
-    from deliverables.services import record_progress
+    from tests.factories import record_update
 
     # Recorded last quarter through the form.
-    record_progress(
+    record_update(
         deliverable=work[1],
         by=contributor,
         narrative="Recruiting continues.",
@@ -906,9 +906,9 @@ def test_a_draft_plans_returns_are_its_editors_alone(
 def test_the_page_lists_each_organisation_with_what_it_still_owes(
     client, editor, plan, period, force, work
 ):
-    from deliverables.services import record_progress
+    from tests.factories import record_update
 
-    record_progress(
+    record_update(
         deliverable=work[0], by=editor, narrative="Going well.", period=period
     )
     client.force_login(editor)
@@ -924,7 +924,7 @@ def test_the_page_lists_each_organisation_with_what_it_still_owes(
 
 
 def _more_work(plan, force, count, by):
-    from deliverables.services import record_progress
+    from tests.factories import record_update
 
     objective = Deliverable.objects.filter(plan=plan).first().objective
     for n in range(count):
@@ -934,7 +934,7 @@ def _more_work(plan, force, count, by):
         DeliverableOwner.objects.create(
             deliverable=deliverable, role=f"Owner {n}", organisation=force
         )
-        record_progress(
+        record_update(
             deliverable=deliverable,
             by=by,
             narrative=f"Update {n}.",

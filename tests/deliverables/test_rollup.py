@@ -8,9 +8,13 @@ from django.urls import reverse
 
 from deliverables.models import Rag, Status
 from deliverables.rollup import Rollup, Row, by_key, by_priority, rollup
-from deliverables.services import record_progress
 from scrutiny.dashboard import build_dashboard
-from tests.factories import DeliverableFactory, ObjectiveFactory, PriorityFactory
+from tests.factories import (
+    DeliverableFactory,
+    ObjectiveFactory,
+    PriorityFactory,
+    record_update,
+)
 
 S = Status
 
@@ -188,7 +192,7 @@ def test_dashboard_rolls_up_each_priority_as_it_stood(plan, editor, tree):
     top, nested, upper, lower = tree
     q1, q2, *_rest = plan.reporting_periods.order_by("starts_on")
     work = lower.deliverables.get(status=S.IN_PROGRESS)
-    record_progress(
+    record_update(
         deliverable=work,
         by=editor,
         period=q1,
@@ -197,7 +201,7 @@ def test_dashboard_rolls_up_each_priority_as_it_stood(plan, editor, tree):
         percent_complete=10,
     )
     work.refresh_from_db()
-    record_progress(
+    record_update(
         deliverable=work,
         by=editor,
         period=q2,

@@ -8,8 +8,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from deliverables.models import Deliverable, ProgressUpdate, Rag, Status
-from deliverables.services import record_progress
-from tests.factories import DeliverableFactory
+from tests.factories import DeliverableFactory, record_update
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +24,7 @@ def start(deliverable, by, **extra):
         "reason": "Work started.",
         "recorded_at": IN_Q2,
     }
-    return record_progress(deliverable=deliverable, by=by, **(values | extra))
+    return record_update(deliverable=deliverable, by=by, **(values | extra))
 
 
 def test_recording_progress_brings_the_deliverable_into_step(deliverable, contributor):
@@ -58,7 +57,7 @@ def test_a_reason_is_required_when_the_status_changes(deliverable, contributor):
 def test_a_reason_is_required_when_the_forecast_changes(deliverable, contributor):
     start(deliverable, contributor)
     with pytest.raises(ValidationError) as caught:
-        record_progress(
+        record_update(
             deliverable=deliverable,
             by=contributor,
             forecast_date="Q4",
@@ -72,7 +71,7 @@ def test_a_reason_is_required_when_the_forecast_changes(deliverable, contributor
 
 def test_no_reason_needed_when_only_rag_and_percent_move(deliverable, contributor):
     start(deliverable, contributor)
-    update = record_progress(
+    update = record_update(
         deliverable=deliverable,
         by=contributor,
         rag=Rag.AMBER,
@@ -87,7 +86,7 @@ def test_no_reason_needed_when_only_rag_and_percent_move(deliverable, contributo
 
 def test_a_re_dated_update_keeps_old_and_new_dates(deliverable, contributor):
     start(deliverable, contributor)
-    update = record_progress(
+    update = record_update(
         deliverable=deliverable,
         by=contributor,
         forecast_date="Q4 2017",

@@ -8,7 +8,6 @@ import pytest
 from django.urls import reverse
 
 from deliverables.models import Deliverable, ProgressUpdate, Status
-from deliverables.services import record_progress
 from plans.models import Membership
 from tests.factories import (
     DATES_2017,
@@ -17,6 +16,7 @@ from tests.factories import (
     MembershipFactory,
     PlanFactory,
     UserFactory,
+    record_update,
 )
 
 pytestmark = pytest.mark.django_db
@@ -348,7 +348,7 @@ def test_readers_and_outsiders_cannot_record_progress(
 def waiting(this_year, work, contributor):
     this_year.review_contributor_updates = True
     this_year.save()
-    return record_progress(
+    return record_update(
         deliverable=work, by=contributor, narrative="Half done.", percent_complete=50
     )
 
@@ -668,11 +668,11 @@ def test_deliverable_page_queries_do_not_grow_with_updates(
 
     client.force_login(editor)
     url = reverse("deliverables:detail", args=[work.pk])
-    record_progress(deliverable=work, by=contributor, narrative="One.", rag="green")
+    record_update(deliverable=work, by=contributor, narrative="One.", rag="green")
     with CaptureQueriesContext(connection) as few:
         client.get(url)
     for n in range(10):
-        record_progress(
+        record_update(
             deliverable=work,
             by=contributor,
             narrative=f"More {n}.",

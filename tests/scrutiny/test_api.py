@@ -5,10 +5,10 @@ import datetime
 import pytest
 
 from deliverables.models import Status
-from deliverables.services import record_progress
 from scrutiny.models import ScrutinyAction
 from scrutiny.services import publish_report
 from tests.api.conftest import session_client
+from tests.factories import record_update
 
 API = "/api/v1"
 
@@ -16,7 +16,7 @@ API = "/api/v1"
 @pytest.fixture
 def report(plan, deliverable, editor):
     q1 = plan.reporting_periods.order_by("starts_on").first()
-    record_progress(
+    record_update(
         deliverable=deliverable,
         by=editor,
         period=q1,

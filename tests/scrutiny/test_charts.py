@@ -11,10 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from deliverables.models import Status
-from deliverables.services import record_progress
 from scrutiny.charts import SALT, chart_url
 from scrutiny.services import publish_report
-from tests.factories import IndicatorFactory, IndicatorValueFactory
+from tests.factories import IndicatorFactory, IndicatorValueFactory, record_update
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +25,7 @@ def measured(plan, deliverable, editor):
     indicator = IndicatorFactory(plan=plan, title="Burglaries", unit="crimes")
     IndicatorValueFactory(indicator=indicator, period=q1, value=120)
     IndicatorValueFactory(indicator=indicator, period=q2, value=110)
-    record_progress(
+    record_update(
         deliverable=deliverable,
         by=editor,
         narrative="Delivered.",

@@ -23,7 +23,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from deliverables.models import Deliverable, Rag, Status
-from deliverables.services import record_progress, return_update
+from deliverables.services import return_update
 from plans.models import Indicator
 from scrutiny.dashboard import build_dashboard, matching
 from scrutiny.models import ScrutinyAction
@@ -36,6 +36,7 @@ from tests.factories import (
     ObjectiveFactory,
     PriorityFactory,
     StrandFactory,
+    record_update,
 )
 
 
@@ -88,7 +89,7 @@ def year(plan, editor, contributor, force):
 
     def update(deliverable, period, by=editor, **change):
         deliverable.refresh_from_db()
-        return record_progress(
+        return record_update(
             deliverable=deliverable,
             by=by,
             period=period,
@@ -177,7 +178,12 @@ def test_q2_movements_changes_and_new_work(year):
     ]
     # C's returned "completed" never counts: still in progress and red.
     late = {r["reference"]: r["late"] for r in data["late"]}
-    assert late == {"B": "Forecast after its milestone", "C": "Past its date"}
+    assert late == {"C": "Past its date"}
+    # B was re-dated from Q2 to Q3: behind its milestone, but not late yet.
+    assert refs(data["forecast_after_milestone"]) == ["B"]
+    assert data["forecast_after_milestone"][0]["forecast_after_milestone"] == (
+        "Forecast after its milestone"
+    )
     assert refs(data["off_track"]) == ["C"]
     by_priority = {g["label"]: g for g in data["by_priority"]}
     assert by_priority["1"]["counts"]["completed"] == 1  # nested 1.1 rolls up
@@ -293,9 +299,10 @@ def test_drill_down_matches_the_figures(year):
     assert refs(
         matching(rows, {"priority": str(one["id"]), "status": "completed"})
     ) == ["A"]
-    assert refs(matching(rows, {"late": "yes"})) == ["B", "C"]
+    assert refs(matching(rows, {"late": "true"})) == ["C"]
+    assert refs(matching(rows, {"forecast_after_milestone": "true"})) == ["B"]
     assert refs(matching(rows, {"rag": "red"})) == ["C"]
-    assert refs(matching(rows, {"new": "yes"})) == ["F"]
+    assert refs(matching(rows, {"new": "true"})) == ["F"]
 
 
 def test_scoped_to_what_the_reader_may_see(year, outsider):
@@ -326,21 +333,22 @@ def test_the_dashboard_counts_what_needs_an_update_by_the_one_rule(
 
     q1 = plan.reporting_periods.order_by("starts_on").first()
     other = DeliverableFactory(objective=deliverable.objective)
-    record_progress(deliverable=other, by=editor, narrative="On track.", period=q1)
+    record_update(deliverable=other, by=editor, narrative="On track.", period=q1)
     data = build_dashboard(plan, q1, Deliverable.objects.all())
     missing = set(Deliverable.objects.needs_update_in(q1))
     assert missing == {deliverable}
     assert data["needs_update"] == 1
     assert [
-        r["reference"] for r in matching(data["deliverables"], {"needs_update": "yes"})
+        r["reference"] for r in matching(data["deliverables"], {"needs_update": "true"})
     ] == [deliverable.reference]
     client.force_login(editor)
     page = client.get(
         reverse("scrutiny:dashboard-period", args=[plan.pk, q1.pk])
     ).content.decode()
     assert "1 deliverable</a> has no update for Q1 2017" in page
+    assert 'href="deliverables/?needs_update=true"' in page
     drill = client.get(
-        reverse("scrutiny:drill-down", args=[plan.pk, q1.pk]), {"needs_update": "yes"}
+        reverse("scrutiny:drill-down", args=[plan.pk, q1.pk]), {"needs_update": "true"}
     ).content.decode()
     assert "Without an update for Q1 2017" in drill
     assert deliverable.title in drill and other.title not in drill

@@ -10,12 +10,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from deliverables.models import Status
-from deliverables.services import record_progress
 from plans.models import Plan
 from plans.services import ensure_quarterly_periods
 from scrutiny.dashboards import OverviewView
 from scrutiny.services import publish_report
-from tests.factories import DeliverableFactory, PlanFactory, UserFactory
+from tests.factories import DeliverableFactory, PlanFactory, UserFactory, record_update
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +47,7 @@ def add_plans(count, force, start):
         )
         done = DeliverableFactory(objective=late.objective, lead_organisation=force)
         editor = UserFactory()
-        record_progress(
+        record_update(
             deliverable=done,
             by=editor,
             narrative="Delivered.",

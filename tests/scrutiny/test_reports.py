@@ -15,10 +15,11 @@ from django.utils.html import escape
 from openpyxl import load_workbook
 
 from deliverables.models import Deliverable, Rag, Status
-from deliverables.services import record_progress, return_update
+from deliverables.services import return_update
 from plans.models import Membership, Plan, ReportingPeriod
+from plans.services import reopen_period
 from scrutiny.models import PublishedReport
-from scrutiny.services import publish_report, reopen_period
+from scrutiny.services import publish_report
 from tests.factories import (
     DeliverableFactory,
     DeliverableOwnerFactory,
@@ -27,6 +28,7 @@ from tests.factories import (
     MilestoneFactory,
     StrandFactory,
     UserFactory,
+    record_update,
 )
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +48,7 @@ def complete(deliverable, by, period, narrative="Finished and handed over."):
     period.refresh_from_db()
     if period.is_locked:
         reopen_period(period=period, by=by, reason="A late update arrived.")
-    return record_progress(
+    return record_update(
         deliverable=deliverable,
         by=by,
         narrative=narrative,
@@ -377,13 +379,13 @@ def test_returned_and_waiting_updates_and_review_comments_never_show(
     anonymous, editor, contributor, reviewed_plan, deliverable
 ):
     q2, q3 = quarter(reviewed_plan, 2), quarter(reviewed_plan, 3)
-    record_progress(
+    record_update(
         deliverable=deliverable,
         by=editor,
         narrative="Accepted narrative: the business case is approved.",
         period=q2,
     )
-    returned = record_progress(
+    returned = record_update(
         deliverable=deliverable,
         by=contributor,
         narrative="Returned narrative: all done, trust us.",
@@ -395,14 +397,14 @@ def test_returned_and_waiting_updates_and_review_comments_never_show(
     return_update(
         update=returned, by=editor, comment="Internal review comment: no evidence."
     )
-    waiting = record_progress(
+    waiting = record_update(
         deliverable=deliverable,
         by=contributor,
         narrative="Waiting narrative: still being checked.",
         period=q2,
     )
     assert waiting.requires_review
-    record_progress(
+    record_update(
         deliverable=deliverable,
         by=editor,
         narrative="Later narrative: recorded for the next quarter.",
@@ -438,7 +440,7 @@ def test_recorders_are_named_in_public_only_when_the_owner_allows(
     authority.names_in_public = names_in_public
     authority.save()
     q2 = quarter(public_plan, 2)
-    record_progress(
+    record_update(
         deliverable=deliverable,
         by=editor,
         narrative="Patrol plan agreed with the parishes.",
@@ -544,7 +546,7 @@ def test_formula_cells_are_escaped_in_csv_and_xlsx(client, editor, plan, force):
 
 def test_control_characters_do_not_break_the_xlsx(client, editor, plan, deliverable):
     q2 = quarter(plan, 2)
-    record_progress(
+    record_update(
         deliverable=deliverable, by=editor, narrative="Pasted\x0bfrom Word", period=q2
     )
     report = publish_report(plan=plan, period=q2, by=editor)
@@ -701,7 +703,7 @@ def add_work(plan, objective, force, editor, count, start):
         d.strands.add(strand)
         DeliverableOwnerFactory(deliverable=d, organisation=force)
         MilestoneFactory(deliverable=d, due_date="Q3")
-        record_progress(
+        record_update(
             deliverable=d,
             by=editor,
             narrative=f"Work started on {i}.",
@@ -710,7 +712,7 @@ def add_work(plan, objective, force, editor, count, start):
             period=q1,
         )
         kind = i % 3
-        record_progress(
+        record_update(
             deliverable=d,
             by=editor,
             narrative=f"Quarter two on {i}.",
@@ -722,7 +724,7 @@ def add_work(plan, objective, force, editor, count, start):
         )
     if len(made) > 1 and not made[-1].is_closed:
         made[-1].refresh_from_db()
-        record_progress(
+        record_update(
             deliverable=made[-1],
             by=editor,
             narrative="Joined the first of its batch.",

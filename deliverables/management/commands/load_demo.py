@@ -25,7 +25,7 @@ from core.history import attribute_to
 from deliverables import fuzzydates
 from deliverables.importing import ImportFailed, import_plan
 from deliverables.models import Deliverable, ProgressUpdate, Rag, Status
-from deliverables.services import record_progress
+from deliverables.services import Change, record_progress
 from plans.models import Membership, Organisation, OrganisationKind, Plan
 
 DEMO_CSV = Path(settings.BASE_DIR) / "plans" / "demo" / "jersey-policing-plan-2017.csv"
@@ -191,12 +191,10 @@ class Command(BaseCommand):
                 author = users["force"] if quarter % 2 else users["editor"]
                 change["narrative"] = ILLUSTRATIVE + change["narrative"]
                 record_progress(
-                    deliverable=deliverable,
+                    changes=[Change(deliverable=deliverable, period=period, **change)],
                     by=author,
-                    period=period,
                     recorded_at=at,
                     source=ProgressUpdate.Source.DEMO,
-                    **change,
                 )
                 count += 1
         return count

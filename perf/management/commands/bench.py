@@ -35,24 +35,25 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
 
 from config.runtime import settle
+from deliverables import rules
 from deliverables.importing import import_plan
 from deliverables.models import Deliverable, ProgressUpdate, Status
-from plans.models import Organisation, OrganisationKind, Plan, ReportingPeriod
-from plans.services import issue_api_client
-from scrutiny.dashboard import build_dashboard, current_period
-from scrutiny.models import PublishedReport
-from scrutiny.scale import (
+from perf.scale import (
     NATIONAL_READER,
     SIZES,
     body_name,
     editor_username,
     force_name,
 )
+from plans.models import Organisation, OrganisationKind, Plan, ReportingPeriod
+from plans.services import issue_api_client
+from scrutiny.dashboard import build_dashboard, current_period
+from scrutiny.models import PublishedReport
 
 JERSEY_CSV = (
     Path(settings.BASE_DIR) / "plans" / "demo" / "jersey-policing-plan-2017.csv"
 )
-CLOSED = ("completed", "will_not_proceed", "merged", "split")
+CLOSED = tuple(str(status) for status in rules.CLOSED_STATUSES)
 
 
 @dataclass

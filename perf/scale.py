@@ -39,13 +39,14 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
 
-from deliverables import fuzzydates
+from deliverables import fuzzydates, rules
 from deliverables.models import (
     Deliverable,
     DeliverableOwner,
     Milestone,
     ProgressUpdate,
     Rag,
+    ReviewState,
     Status,
     UpdateReview,
 )
@@ -373,7 +374,6 @@ COMPLETE = [
     "Completed; benefits are now being tracked.",
 ]
 
-CLOSED = (Status.COMPLETED, Status.WILL_NOT_PROCEED, Status.MERGED)
 NEXT_RAG: dict[str, tuple[tuple[str, float], ...]] = {
     Rag.GREEN: ((Rag.GREEN, 0.85), (Rag.AMBER, 0.12), (Rag.RED, 0.03)),
     Rag.AMBER: ((Rag.GREEN, 0.45), (Rag.AMBER, 0.40), (Rag.RED, 0.15)),
@@ -548,7 +548,7 @@ def _steps(
         was_status = status
         merged_into = life.merge_into if status == Status.MERGED else None
         reason, narrative = "", ""
-        if status in CLOSED:
+        if rules.is_closed(status):
             narrative = {
                 Status.COMPLETED: "Complete; benefits are being tracked.",
                 Status.WILL_NOT_PROCEED: "Closed: no further work.",
@@ -998,7 +998,7 @@ class _Body:
             [
                 UpdateReview(
                     update_id=update.pk,
-                    decision=UpdateReview.Decision.ACCEPTED,
+                    decision=ReviewState.ACCEPTED,
                     reviewed_by_id=self.editor.pk,
                     reviewed_at=min(
                         update.recorded_at

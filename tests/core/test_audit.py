@@ -17,7 +17,7 @@ from django.utils import timezone
 from core import audit
 from core.models import AuditEvent, AuditEventFinal
 from deliverables.models import Deliverable, ProgressUpdate
-from deliverables.services import Change, record_progress, record_progress_many
+from deliverables.services import Change, record_progress
 from plans.models import Membership, Plan
 from plans.services import issue_api_client, revoke_api_client
 from tests.api.conftest import bearer, fetch_token
@@ -28,6 +28,7 @@ from tests.factories import (
     MilestoneFactory,
     PlanFactory,
     UserFactory,
+    record_update,
 )
 
 pytestmark = pytest.mark.django_db
@@ -181,7 +182,7 @@ def test_an_api_update_costs_two_audit_inserts_and_no_reads(force_client, led):
 
 def test_a_command_names_its_actor_with_acting(led, editor):
     with audit.acting(by=editor, via="command"):
-        update = record_progress(deliverable=led, by=editor, narrative="From a task.")
+        update = record_update(deliverable=led, by=editor, narrative="From a task.")
     event = events_on(update).get()
     assert (event.actor, event.via, event.address, event.request) == (
         editor,
@@ -192,7 +193,7 @@ def test_a_command_names_its_actor_with_acting(led, editor):
 
 
 def test_a_write_outside_any_request_or_acting_is_still_recorded(led, editor):
-    update = record_progress(deliverable=led, by=editor, narrative="From a shell.")
+    update = record_update(deliverable=led, by=editor, narrative="From a shell.")
     event = events_on(update).get()
     assert event.via == "system" and event.actor is None
 
@@ -202,10 +203,10 @@ def test_a_bulk_write_records_every_row(led, current_plan, force, editor):
         objective=led.objective, reference="3.1.1.1.2", lead_organisation=force
     )
     with audit.acting(by=editor, via="command"):
-        updates = record_progress_many(
+        updates = record_progress(
             changes=[
-                (led, Change(narrative="First.", rag="green")),
-                (other, Change(narrative="Second.", rag="red")),
+                Change(deliverable=led, narrative="First.", rag="green"),
+                Change(deliverable=other, narrative="Second.", rag="red"),
             ],
             by=editor,
         )
@@ -223,12 +224,12 @@ def test_a_rolled_back_write_leaves_no_event(led, editor):
     before = AuditEvent.objects.count()
 
     def fail_on_deliverable(execute, sql, params, many, context):
-        if sql.startswith('UPDATE "deliverables_deliverable"'):
+        if 'UPDATE "deliverables_deliverable" SET' in sql:
             raise IntegrityError("disk full")
         return execute(sql, params, many, context)
 
     with pytest.raises(IntegrityError), connection.execute_wrapper(fail_on_deliverable):
-        record_progress(deliverable=led, by=editor, narrative="Lost.", rag="red")
+        record_update(deliverable=led, by=editor, narrative="Lost.", rag="red")
     assert not ProgressUpdate.objects.filter(narrative="Lost.").exists()
     assert AuditEvent.objects.count() == before
 
@@ -361,7 +362,7 @@ def two_organisations(plan, editor, alex, outsider, led):
     """Writes by the authority's editor on its plan, by the force (the lead of a
     deliverable on that plan), and by another force on its own plan."""
     with audit.acting(by=editor, via="browser"):
-        record_progress(deliverable=led, by=editor, narrative="Authority's note.")
+        record_update(deliverable=led, by=editor, narrative="Authority's note.")
     other = outsider.memberships.get().organisation
     with audit.acting(by=outsider, via="browser"):
         PlanFactory(owner=other, reference="OTHER/1", title="Another force's plan")
@@ -425,7 +426,7 @@ def test_the_audit_index_leads_an_admin_to_their_log(client, alex, authority):
 
 def test_the_filters_narrow_the_events(client, alex, authority, led, editor, plan):
     with audit.acting(by=editor, via="browser"):
-        record_progress(deliverable=led, by=editor, narrative="Filtered in.")
+        record_update(deliverable=led, by=editor, narrative="Filtered in.")
     client.force_login(alex)
 
     by_erin = log_of(client, authority, who=f"user:{editor.pk}")

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from deliverables.models import ProgressUpdate
-from scrutiny.management.commands.bench import write_section
+from perf.management.commands.bench import write_section
 from scrutiny.models import PublishedReport
 
 pytestmark = pytest.mark.django_db
