@@ -1,11 +1,16 @@
 """Site-wide pages: home, sign-in, the brand stylesheet, accessibility and cookies;
-and the base mixin that scopes every page's queryset."""
+and the bases that scope every page: ``ScopedMixin`` for lists, ``ScopedPage`` for a
+page about one object."""
+
+from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import HttpResponse
-from django.shortcuts import redirect
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
@@ -19,6 +24,63 @@ class ScopedMixin(LoginRequiredMixin):
 
     def get_queryset(self):
         return super().get_queryset().visible_to(self.request.user)
+
+
+class ScopedPage:
+    """The base of every page about one object (a plan, a deliverable, an
+    organisation): the object is found in the caller's scope, through its model's
+    ``visible_to``, before any handler runs, and the page refuses what the caller may
+    not do. No view looks the object up or checks a role itself.
+
+    A subclass names ``scope_model``, the URL's ``scope_kwarg`` and the attribute the
+    object goes in (``scope_attr``), and declares what it ``needs``: a rule
+    ``(actor, object) -> bool`` such as ``plans.permissions.edits_plan``, or ``None``
+    to read only. Out of scope, or not allowed, is the same 404: the page does not
+    say that the object exists. ``signed_in = False`` opens it to signed-out readers
+    (what a public plan shows); ``scope_related`` joins what the page reads.
+    """
+
+    scope_model: Any = None
+    scope_kwarg = "pk"
+    scope_attr = "object"
+    scope_related: tuple[str, ...] = ()
+    needs: Callable[[Any, Any], bool] | None = None
+    signed_in = True
+    #: Answer a method the page has no handler for with 405 before looking anything
+    #: up (pages written as plain ``View`` handlers); otherwise out of scope comes
+    #: first, whatever the method (form pages).
+    methods_first = False
+
+    def dispatch(self, request, *args, **kwargs):
+        if self.signed_in and not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        method = request.method.lower()
+        if self.methods_first and not hasattr(self, method):
+            return self.http_method_not_allowed(request, *args, **kwargs)
+        queryset = self.scope_model._default_manager.visible_to(request.user)
+        if self.scope_related:
+            queryset = queryset.select_related(*self.scope_related)
+        found = get_object_or_404(self.narrowed(queryset), pk=kwargs[self.scope_kwarg])
+        setattr(self, self.scope_attr, found)
+        self.scoped(found)
+        needs = type(self).needs
+        if needs is not None and not needs(request.user, found):
+            self.refuse()
+        return super().dispatch(request, *args, **kwargs)
+
+    def narrowed(self, queryset: Any) -> Any:
+        """The scoped queryset cut further by the URL (a period of the plan in the
+        URL, say): no narrower, the object is not there (404)."""
+        return queryset
+
+    def scoped(self, found: Any) -> None:
+        """Called once the object is found, before ``needs`` is asked: set what else
+        the page needs from it (its plan; a second object in the URL, which is a 404
+        when missing, before any 403)."""
+
+    def refuse(self) -> None:
+        """Out of scope and not allowed look alike: 404."""
+        raise Http404
 
 
 @require_GET

@@ -6,6 +6,7 @@ def _reinstall_guards(sender, using, **kwargs):
     # SQLite loses a table's triggers when a migration rebuilds it: put them back.
     from django.db import connections
 
+    # Imported here: app modules wait until the app registry is ready.
     from deliverables import guards
 
     guards.install(connections[using])
@@ -16,6 +17,7 @@ class DeliverablesConfig(AppConfig):
     verbose_name = "Deliverables and progress"
 
     def ready(self) -> None:
+        # Imported here: the audit log reads models, which the registry must hold first.
         from core import audit
 
         post_migrate.connect(_reinstall_guards, sender=self)

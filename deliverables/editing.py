@@ -9,18 +9,21 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import transaction
 from django.forms.models import model_to_dict
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import CreateView, UpdateView
 
 from core.forms import GovukDateField, GovukFormMixin, add_service_errors
+from core.views import ScopedPage
 from deliverables.conflicts import ConflictMixin, lock_unchanged
 from deliverables.models import Deliverable, Milestone
 from deliverables.services import StaleVersion, save_deliverable, save_milestone
 from plans.models import Objective, Organisation, Plan, Priority
-from plans.permissions import edits_plan
+from plans.permissions import edits_plan, edits_plan_of
+from plans.selectors import bodies_edited_by
 from plans.services import save_plan, save_plan_part
+from plans.views import PlanEditorPage
 
 
 class PriorityForm(GovukFormMixin, forms.ModelForm):
@@ -95,19 +98,11 @@ class MilestoneForm(GovukFormMixin, forms.ModelForm):
         fields = ["title", "due_date", "completed_on", "position"]
 
 
-class PlanEditorMixin(LoginRequiredMixin):
-    """Only editors and administrators of the plan's owner; anyone else gets 404."""
-
-    def plan_for(self) -> Plan:
-        raise NotImplementedError
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.plan = self.plan_for()
-        if not edits_plan(request.user, self.plan):
-            raise Http404
-        return super().dispatch(request, *args, **kwargs)
+class PlanEditorMixin:
+    """The forms of a plan's structure: choices from ``self.plan`` only, and writes
+    through the services. Who may come here is the page base's to decide
+    (``PlanEditorPage``, or ``ScopedPage`` with ``edits_plan_of``): only editors and
+    administrators of the plan's owner; anyone else gets 404."""
 
     def get_form(self, form_class=None):
         form = super().get_form(form_class)
@@ -148,15 +143,24 @@ class PlanEditorMixin(LoginRequiredMixin):
         return super().get_context_data(plan=self.plan, **kwargs)
 
 
-class AddToPlanMixin(PlanEditorMixin):
-    def plan_for(self) -> Plan:
-        return get_object_or_404(Plan, pk=self.kwargs["plan"])
+class AddToPlanMixin(PlanEditorMixin, PlanEditorPage):
+    """Adds to the plan in the URL (``plan``)."""
 
 
-class EditInPlanMixin(PlanEditorMixin):
-    def plan_for(self) -> Plan:
-        self.object = get_object_or_404(self.model, pk=self.kwargs["pk"])
-        return self.object.plan
+class EditInPlanMixin(PlanEditorMixin, ScopedPage):
+    """Edits the part of a plan in the URL (``pk``), found in the caller's scope."""
+
+    needs = edits_plan_of
+
+    @property
+    def scope_model(self):
+        return self.model
+
+    def scoped(self, found):
+        self.plan = found.plan
+
+    def get_object(self, queryset=None):
+        return self.object
 
 
 TEMPLATE = "deliverables/edit_form.html"
@@ -230,12 +234,18 @@ class DeliverableUpdate(ConflictMixin, EditInPlanMixin, UpdateView):
         return reverse("deliverables:detail", args=[self.object.pk])
 
 
-class MilestoneCreate(PlanEditorMixin, CreateView):
-    model, form_class, template_name = Milestone, MilestoneForm, TEMPLATE
+def _edits_milestone_plan(actor, milestone: Milestone) -> bool:
+    return edits_plan(actor, milestone.deliverable.plan)
 
-    def plan_for(self) -> Plan:
-        self.deliverable = get_object_or_404(Deliverable, pk=self.kwargs["deliverable"])
-        return self.deliverable.plan
+
+class MilestoneCreate(PlanEditorMixin, ScopedPage, CreateView):
+    model, form_class, template_name = Milestone, MilestoneForm, TEMPLATE
+    scope_model, scope_kwarg, scope_attr = Deliverable, "deliverable", "deliverable"
+    scope_related = ("plan",)
+    needs = edits_plan_of
+
+    def scoped(self, found):
+        self.plan = found.plan
 
     def get_form(self, form_class=None):
         form = super().get_form(form_class)
@@ -246,13 +256,17 @@ class MilestoneCreate(PlanEditorMixin, CreateView):
         return reverse("deliverables:detail", args=[self.deliverable.pk])
 
 
-class MilestoneUpdate(PlanEditorMixin, UpdateView):
+class MilestoneUpdate(PlanEditorMixin, ScopedPage, UpdateView):
     model, form_class, template_name = Milestone, MilestoneForm, TEMPLATE
+    scope_model, scope_related = Milestone, ("deliverable__plan",)
+    needs = _edits_milestone_plan
 
-    def plan_for(self) -> Plan:
-        self.object = get_object_or_404(Milestone, pk=self.kwargs["pk"])
-        self.deliverable = self.object.deliverable
-        return self.deliverable.plan
+    def scoped(self, found):
+        self.deliverable = found.deliverable
+        self.plan = self.deliverable.plan
+
+    def get_object(self, queryset=None):
+        return self.object
 
     def get_success_url(self):
         return reverse("deliverables:detail", args=[self.deliverable.pk])
@@ -326,9 +340,7 @@ class PlanCreate(LoginRequiredMixin, CreateView):
     model, form_class, template_name = Plan, PlanForm, "plans/plan_form.html"
 
     def owners(self):
-        from deliverables.views import _editable_bodies
-
-        return _editable_bodies(self.request.user)
+        return bodies_edited_by(self.request.user)
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and not self.owners().exists():
@@ -353,10 +365,10 @@ class PlanCreate(LoginRequiredMixin, CreateView):
 
 class PlanUpdate(ConflictMixin, EditInPlanMixin, UpdateView):
     model, form_class, template_name = Plan, PlanForm, "plans/plan_form.html"
+    needs = edits_plan
 
-    def plan_for(self) -> Plan:
-        self.object = get_object_or_404(Plan, pk=self.kwargs["pk"])
-        return self.object
+    def scoped(self, found):
+        self.plan = found
 
     def versioned(self):
         # A plan has no ETag of its own: its version is made the same way, from
@@ -367,10 +379,8 @@ class PlanUpdate(ConflictMixin, EditInPlanMixin, UpdateView):
         return model_to_dict(obj, fields=PlanForm.Meta.fields)
 
     def get_form_kwargs(self):
-        from deliverables.views import _editable_bodies
-
         return super().get_form_kwargs() | {
-            "owners": _editable_bodies(self.request.user)
+            "owners": bodies_edited_by(self.request.user)
         }
 
     def form_valid(self, form):

@@ -218,6 +218,7 @@ def _zip_package(stream: IO[bytes], kind: Kind) -> None:
 
 
 def _image(stream: IO[bytes], kind: Kind) -> None:
+    # Pillow is loaded only when an image is checked.
     from PIL import Image, UnidentifiedImageError
 
     stream.seek(0)

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -25,6 +24,7 @@ from rest_framework.request import Request
 from core.api.authentication import ClientCredentialsAuthentication
 from core.api.permissions import READ_SCOPE
 from core.forms import add_service_errors
+from core.views import ScopedPage
 from deliverables import evidence
 from deliverables.forms import EvidenceForm, ProgressWithEvidenceForm
 from deliverables.models import Attachment, ProgressUpdate
@@ -71,24 +71,14 @@ def _timeline_of(update: ProgressUpdate, anchor: str = "") -> str:
     return f"{url}#{anchor or f'update-{update.pk}'}"
 
 
-class AddEvidenceView(LoginRequiredMixin, FormView):
+class AddEvidenceView(ScopedPage, FormView):
     """Add a file or a link to an update after it was recorded."""
 
     form_class = EvidenceForm
     template_name = "deliverables/add_evidence.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.update = get_object_or_404(
-            ProgressUpdate.objects.visible_to(request.user).select_related(
-                "deliverable__plan", "period", "recorded_by"
-            ),
-            pk=kwargs["pk"],
-        )
-        if not may_add_evidence(request.user, self.update):
-            raise Http404
-        return super().dispatch(request, *args, **kwargs)
+    scope_model, scope_attr = ProgressUpdate, "update"
+    scope_related = ("deliverable__plan", "period", "recorded_by")
+    needs = may_add_evidence
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
@@ -188,18 +178,21 @@ class EvidenceFileView(View):
         return response
 
 
-class EvidencePublicView(LoginRequiredMixin, View):
+def _publishes(actor, attachment) -> bool:
+    return may_publish_evidence(actor, attachment.update)
+
+
+class EvidencePublicView(ScopedPage, View):
     """A plan editor marks whether the evidence shows with the published report."""
 
+    methods_first = True
+
+    scope_model, scope_attr = Attachment, "attachment"
+    scope_related = ("update__deliverable__plan",)
+    needs = _publishes
+
     def post(self, request, pk):
-        attachment = get_object_or_404(
-            Attachment.objects.visible_to(request.user).select_related(
-                "update__deliverable__plan"
-            ),
-            pk=pk,
-        )
-        if not may_publish_evidence(request.user, attachment.update):
-            raise Http404
+        attachment = self.attachment
         make_public = request.POST.get("is_public") == "true"
         evidence.set_attachment_public(
             attachment=attachment, by=request.user, is_public=make_public

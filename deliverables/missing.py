@@ -13,10 +13,9 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q, QuerySet
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
@@ -25,6 +24,7 @@ from django.views import View
 
 from core.actors import roles_of
 from core.spreadsheets import csv_response, xlsx_response
+from core.views import ScopedPage
 from deliverables.models import Deliverable, DeliverableOwner, SentReminder
 from plans.models import ReportingPeriod
 from plans.permissions import WRITERS, edits_plan
@@ -189,21 +189,32 @@ EXPORT_HEADER = [
 ]
 
 
-class MissingUpdatesView(LoginRequiredMixin, View):
+def _edits_or_writes_for(actor: Any, period: ReportingPeriod) -> bool:
+    return edits_plan(actor, period.plan) or MissingUpdatesView.writes_for_plan(
+        actor, period
+    )
+
+
+class MissingUpdatesView(ScopedPage, View):
     """A period's missing updates, for plan editors (every organisation) and for the
-    contributors of an organisation (their own deliverables only)."""
+    contributors of an organisation (their own deliverables only); anyone else who
+    can see the plan gets 403."""
+
+    methods_first = True
+
+    scope_model, scope_kwarg, scope_attr = ReportingPeriod, "period", "period_obj"
+    scope_related = ("plan__owner",)
+    needs = _edits_or_writes_for
+
+    def narrowed(self, queryset):
+        return queryset.filter(plan_id=self.kwargs["plan"])
+
+    def refuse(self):
+        raise PermissionDenied
 
     def get(self, request, plan: int, period: int):
-        period_obj = get_object_or_404(
-            ReportingPeriod.objects.visible_to(request.user).select_related(
-                "plan__owner"
-            ),
-            pk=period,
-            plan_id=plan,
-        )
+        period_obj = self.period_obj
         is_editor = edits_plan(request.user, period_obj.plan)
-        if not is_editor and not self.writes_for_plan(request.user, period_obj):
-            raise PermissionDenied
         today = timezone.localdate()
         deliverables = list(missing_updates(period=period_obj, actor=request.user))
         lateness = Lateness(period_obj, today)

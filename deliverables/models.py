@@ -6,8 +6,12 @@ first and last day of the window it stands for, so that sorting and lateness run
 
 from __future__ import annotations
 
+import uuid
+from pathlib import PurePath
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import storages
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -508,7 +512,6 @@ class UpdateReview(models.Model):
 def evidence_storage():
     """The storage evidence files go to: ``STORAGES["evidence"]`` when configured (a
     local folder by default, object storage in production), else the default."""
-    from django.core.files.storage import storages
 
     try:
         return storages["evidence"]
@@ -518,8 +521,6 @@ def evidence_storage():
 
 def evidence_path(instance: Attachment, filename: str) -> str:
     """Files are stored under a random name; the original name is kept on the row."""
-    import uuid
-    from pathlib import PurePath
 
     suffix = PurePath(filename).suffix.lower()[:10]
     return f"evidence/{instance.update.deliverable.plan_id}/{uuid.uuid4().hex}{suffix}"

@@ -8,11 +8,9 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views import View
@@ -21,8 +19,9 @@ from core.forms import GovukDateField, GovukFormMixin, add_service_errors
 from deliverables import rules
 from deliverables.models import Deliverable
 from plans.models import Plan, ReportingPeriod
-from plans.permissions import edits_plan
+from plans.permissions import edits_plan, writes_for
 from plans.services import change_period_dates
+from plans.views import PlanEditorPage, PlanPage
 
 
 def _counts(plan: Plan, actor) -> dict[str, Subquery]:
@@ -50,8 +49,6 @@ def _counts(plan: Plan, actor) -> dict[str, Subquery]:
 
 
 def _period_links(plan: Plan, user) -> dict[str, bool]:
-    from plans.permissions import writes_for
-
     org_ids = set(
         Deliverable.objects.filter(plan=plan)
         .values_list("lead_organisation_id", flat=True)
@@ -66,11 +63,13 @@ def _period_links(plan: Plan, user) -> dict[str, bool]:
     return {"editor": editor, "writer": editor or writes_for(user, org_ids)}
 
 
-class PeriodList(LoginRequiredMixin, View):
+class PeriodList(PlanPage, View):
     """Every period of a plan, with its dates, its state today and its returns."""
 
+    methods_first = True
+
     def get(self, request, plan):
-        plan = get_object_or_404(Plan.objects.visible_to(request.user), pk=plan)
+        plan = self.plan
         today = timezone.localdate()
         periods = list(
             plan.reporting_periods.annotate(**_counts(plan, request.user)).order_by(
@@ -95,11 +94,13 @@ class PeriodList(LoginRequiredMixin, View):
         )
 
 
-class PeriodDetail(LoginRequiredMixin, View):
+class PeriodDetail(PlanPage, View):
     """One period: its dates, state, counts and the record of locks and reopenings."""
 
+    methods_first = True
+
     def get(self, request, plan, period):
-        plan = get_object_or_404(Plan.objects.visible_to(request.user), pk=plan)
+        plan = self.plan
         period = get_object_or_404(
             plan.reporting_periods.annotate(**_counts(plan, request.user)),
             pk=period,
@@ -153,13 +154,12 @@ class PeriodDatesForm(GovukFormMixin, forms.Form):
         return cleaned
 
 
-class PeriodDates(LoginRequiredMixin, View):
+class PeriodDates(PlanEditorPage, View):
     """Move a period's opening, due and closing dates. Plan editors only."""
 
+    methods_first = True
+
     def objects(self, request, plan, period):
-        self.plan = get_object_or_404(Plan, pk=plan)
-        if not edits_plan(request.user, self.plan):
-            raise Http404
         self.period = get_object_or_404(self.plan.reporting_periods, pk=period)
 
     def get(self, request, plan, period):

@@ -41,6 +41,7 @@ from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateformat import format as format_date
 
 from deliverables.missing import Lateness, by_organisation, missing_updates
 from deliverables.models import Deliverable, SentReminder
@@ -238,7 +239,6 @@ def reminders_due(*, as_of: datetime.date) -> list[Reminder]:
 
 def _subject(reminder: Reminder, lateness: Lateness, organisations: int) -> str:
     """Worded from the day it is sent: a stage caught up late says so."""
-    from django.utils.dateformat import format as format_date
 
     period = reminder.period
     about = f"{period.label} ({period.plan.title})"

@@ -12,7 +12,6 @@ import io
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,8 +24,9 @@ from deliverables import returns
 from deliverables.importing import ImportFailed
 from deliverables.models import Deliverable, DeliverableOwner, PendingUpload
 from deliverables.uploads import claim_upload, discard_uploads, hold_upload
-from plans.models import Plan, ReportingPeriod
+from plans.models import ReportingPeriod
 from plans.permissions import edits_plan
+from plans.views import PlanPage
 
 MACRO_SUFFIXES = (".xlsm", ".xltm", ".xlam", ".xlsb", ".xls")
 
@@ -74,26 +74,25 @@ def _form_with(problems: list) -> ReturnUploadForm:
     return form
 
 
-class ReturnsMixin(LoginRequiredMixin):
-    """Finds the plan and period, and the organisations whose returns this person may
-    send: 404 for a plan they cannot see, 403 when they send none of its returns."""
+class ReturnsMixin(PlanPage):
+    """The plan and period in the URL, and the organisations whose returns this
+    person may send: 404 for a plan or period they cannot see, 403 when they send
+    none of its returns."""
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.plan = get_object_or_404(
-            Plan.objects.visible_to(request.user), pk=kwargs["plan"]
-        )
+    def scoped(self, found):
         self.period = get_object_or_404(
-            self.plan.reporting_periods.all(), pk=kwargs["period"]
+            self.plan.reporting_periods.all(), pk=self.kwargs["period"]
         )
         self.period.plan = self.plan
         self.organisations = list(
-            returns.organisations_returning_for(request.user, self.plan)
+            returns.organisations_returning_for(self.request.user, self.plan)
         )
-        if not self.organisations and not edits_plan(request.user, self.plan):
-            raise PermissionDenied("You do not send returns for this plan.")
-        return super().dispatch(request, *args, **kwargs)
+        # What this page needs: to send some of the plan's returns, or to edit it.
+        if not self.organisations and not edits_plan(self.request.user, self.plan):
+            self.refuse()
+
+    def refuse(self):
+        raise PermissionDenied("You do not send returns for this plan.")
 
 
 class ReturnsView(ReturnsMixin, View):

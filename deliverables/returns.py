@@ -25,6 +25,7 @@ from django.db import transaction
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
+from django.utils.text import slugify
 
 from core.actors import Actor, Writer, roles_of
 from core.spreadsheets import spreadsheet_safe
@@ -237,6 +238,7 @@ def _latest_update_ids() -> QuerySet[ProgressUpdate, Any]:
 
 def _safe(value: Any) -> Any:
     """No formula, and no control character the file format cannot hold."""
+    # openpyxl is loaded only when a workbook is built or read.
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     value = spreadsheet_safe(value)
@@ -256,8 +258,6 @@ def _rag_label(value: str) -> str:
 
 
 def file_name(period: ReportingPeriod, organisation: Organisation) -> str:
-    from django.utils.text import slugify
-
     who = organisation.short_name or organisation.name
     return f"{slugify(f'{who} {period.plan.reference} {period.label} return')}.xlsx"
 
@@ -271,6 +271,7 @@ def build_return(
     deliverables: list[Deliverable] | None = None,
 ) -> bytes:
     """The organisation's return for the period as an XLSX workbook."""
+    # openpyxl is loaded only when a workbook is built or read.
     from openpyxl import Workbook
     from openpyxl.comments import Comment
     from openpyxl.styles import Alignment, Font, PatternFill, Protection
@@ -358,6 +359,7 @@ def build_return(
 
 
 def _add_validations(sheet: Any, letters: dict[str, str], last: int) -> None:
+    # openpyxl is loaded only when a workbook is built or read.
     from openpyxl.worksheet.datavalidation import DataValidation
 
     statuses = [Status(value).label for value in STATUS_CHOICES]
@@ -402,6 +404,7 @@ def _add_validations(sheet: Any, letters: dict[str, str], last: int) -> None:
 def _add_help(
     workbook: Any, *, plan: Plan, period: ReportingPeriod, organisation: Organisation
 ) -> None:
+    # openpyxl is loaded only when a workbook is built or read.
     from openpyxl.styles import Alignment, Font
 
     sheet = workbook.create_sheet(HELP_SHEET)
@@ -579,6 +582,7 @@ def read_return(
     if period.is_locked:
         raise _refuse(period.locked_message())
     check_package(source)
+    # openpyxl is loaded only when a workbook is built or read.
     from openpyxl import load_workbook
 
     unreadable = (
@@ -688,6 +692,7 @@ def _read_sheet(
 ) -> tuple[list[tuple[int, dict[str, Any]]], dict[str, str]]:
     """The sheet's rows as (row number, {column key: cell}), and where each column
     is."""
+    # openpyxl is loaded only when a workbook is built or read.
     from openpyxl.utils import get_column_letter
 
     rows = sheet.iter_rows()

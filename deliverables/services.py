@@ -27,7 +27,9 @@ from deliverables.models import (
     Status,
     UpdateReview,
 )
+from deliverables.permissions import needs_review
 from plans.models import ReportingPeriod
+from plans.permissions import edits_plan
 from plans.selectors import period_for_day
 
 _UNCHANGED: Any = object()
@@ -271,7 +273,6 @@ def _build(
 ) -> ProgressUpdate:
     """Check one change against the deliverable's current state; return the unsaved
     update, or raise ValidationError keyed by field."""
-    from deliverables.permissions import needs_review
 
     errors: dict[str, str] = {}
     new_status = change.status or deliverable.status
@@ -417,8 +418,6 @@ def return_update(*, update: ProgressUpdate, by: Writer, comment: str) -> Update
 def _review(
     *, update: ProgressUpdate, by: Writer, decision: str, comment: str
 ) -> UpdateReview:
-    from plans.permissions import edits_plan
-
     deliverable = (
         Deliverable.objects.select_for_update()
         .select_related("plan")
@@ -463,7 +462,6 @@ def merge_deliverables(
     With ``if_match`` (each deliverable's ETag as read, by id), the merge goes ahead
     only if the umbrella and every merged one are unchanged, else ``StaleVersion``.
     """
-    from plans.permissions import edits_plan
 
     if not edits_plan(by, umbrella.plan):
         raise PermissionDenied("Only the plan's editors merge deliverables.")
@@ -526,7 +524,6 @@ def split_deliverable(
     Plan editors only. With ``if_match``, the split goes ahead only if the
     deliverable's ETag still matches, else ``StaleVersion``.
     """
-    from plans.permissions import edits_plan
 
     original = (
         Deliverable.objects.select_for_update()

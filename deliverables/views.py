@@ -22,10 +22,9 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView
 
-from core.actors import roles_of
 from core.forms import add_service_errors
 from core.spreadsheets import csv_response, xlsx_response
-from core.views import ScopedMixin
+from core.views import ScopedMixin, ScopedPage
 from deliverables import rollup
 from deliverables.conflicts import ConflictMixin, parse_versions
 from deliverables.evidence import with_attachments
@@ -70,7 +69,8 @@ from plans.models import (
     ReportingPeriod,
     Strand,
 )
-from plans.permissions import EDITORS, edits_plan
+from plans.permissions import edits_plan, edits_plan_of
+from plans.selectors import bodies_edited_by, period_for_day, plans_edited_by
 
 PAGE_SIZE = 50
 
@@ -115,7 +115,7 @@ class PlanListView(ScopedMixin, ListView):
         for plan in context["plans"]:
             plan.counts = ordered_counts(counts[plan.pk])
             plan.total = sum(counts[plan.pk].values())
-        context["may_add"] = _editable_bodies(self.request.user).exists()
+        context["may_add"] = bodies_edited_by(self.request.user).exists()
         return context
 
 
@@ -432,22 +432,22 @@ class DeliverableDetailView(ScopedMixin, DetailView):
         return context
 
 
-class WritableDeliverableMixin(LoginRequiredMixin):
-    """404 unless the signed-in person may record progress on this deliverable."""
+class DeliverablePage(ScopedPage):
+    """A page about one deliverable (the URL's ``pk``), for anyone who can see it."""
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.deliverable = get_object_or_404(
-            Deliverable.objects.select_related("plan").prefetch_related("owners"),
-            pk=kwargs["pk"],
-        )
-        if not may_record_progress(request.user, self.deliverable):
-            raise Http404
-        return super().dispatch(request, *args, **kwargs)
+    scope_model = Deliverable
+    scope_attr = "deliverable"
+    scope_related = ("plan",)
 
 
-class RecordProgressView(ConflictMixin, WritableDeliverableMixin, FormView):
+class DeliverableWriterPage(DeliverablePage):
+    """A page that records progress on a deliverable: its lead's and owners' writers
+    and the plan's editors (``may_record_progress``)."""
+
+    needs = may_record_progress
+
+
+class RecordProgressView(ConflictMixin, DeliverableWriterPage, FormView):
     form_class = ProgressWithEvidenceForm
     template_name = "deliverables/record_progress.html"
 
@@ -466,8 +466,6 @@ class RecordProgressView(ConflictMixin, WritableDeliverableMixin, FormView):
         }
 
     def get_context_data(self, **kwargs):
-        from plans.selectors import period_for_day
-
         period = period_for_day(
             list(self.deliverable.plan.reporting_periods.all()), timezone.localdate()
         )
@@ -514,13 +512,6 @@ class RecordProgressView(ConflictMixin, WritableDeliverableMixin, FormView):
         )
 
 
-def _edited_plan_ids(user) -> list[int]:
-    if user.is_superuser:
-        return list(Plan.objects.values_list("pk", flat=True))
-    owners = [org for org, role in roles_of(user).items() if role in EDITORS]
-    return list(Plan.objects.filter(owner_id__in=owners).values_list("pk", flat=True))
-
-
 class ReviewQueueView(LoginRequiredMixin, View):
     """Contributors' updates waiting for an editor of the plan to accept or return."""
 
@@ -529,7 +520,9 @@ class ReviewQueueView(LoginRequiredMixin, View):
     def waiting(self):
         return (
             ProgressUpdate.objects.filter(
-                deliverable__plan_id__in=_edited_plan_ids(self.request.user),
+                deliverable__plan_id__in=list(
+                    plans_edited_by(self.request.user).values_list("pk", flat=True)
+                ),
                 requires_review=True,
                 review__isnull=True,
             )
@@ -538,7 +531,7 @@ class ReviewQueueView(LoginRequiredMixin, View):
         )
 
     def get(self, request):
-        if not _edited_plan_ids(request.user):
+        if not plans_edited_by(request.user).exists():
             raise Http404
         return render(
             request,
@@ -576,15 +569,6 @@ class ReviewQueueView(LoginRequiredMixin, View):
         return redirect("deliverables:review-queue")
 
 
-def _editable_bodies(user):
-    from plans.models import Organisation, OrganisationKind
-
-    if user.is_superuser:
-        return Organisation.objects.filter(kind__slug=OrganisationKind.POLICING_BODY)
-    editing = [org for org, role in roles_of(user).items() if role in EDITORS]
-    return Organisation.objects.filter(pk__in=editing)
-
-
 class ImportPlanView(LoginRequiredMixin, View):
     """Upload an action table, see what it would change, then confirm.
 
@@ -596,7 +580,7 @@ class ImportPlanView(LoginRequiredMixin, View):
     template_name = "deliverables/import.html"
 
     def form(self, data=None, files=None):
-        bodies = _editable_bodies(self.request.user)
+        bodies = bodies_edited_by(self.request.user)
         return ImportForm(
             data,
             files,
@@ -607,7 +591,7 @@ class ImportPlanView(LoginRequiredMixin, View):
     def dispatch(self, request, *args, **kwargs):
         if (
             request.user.is_authenticated
-            and not _editable_bodies(request.user).exists()
+            and not bodies_edited_by(request.user).exists()
         ):
             raise Http404
         return super().dispatch(request, *args, **kwargs)
@@ -675,7 +659,7 @@ class ImportPlanView(LoginRequiredMixin, View):
             messages.error(request, "That upload has expired: upload the file again.")
             return redirect("deliverables:import")
         data = {
-            "organisation": _editable_bodies(request.user).get(
+            "organisation": bodies_edited_by(request.user).get(
                 pk=saved["organisation"]
             ),
             "plan": Plan.objects.filter(pk=saved["plan"]).first()
@@ -718,21 +702,13 @@ class ImportPlanView(LoginRequiredMixin, View):
         }
 
 
-class MergeView(ConflictMixin, LoginRequiredMixin, FormView):
+class MergeView(ConflictMixin, DeliverablePage, FormView):
     """Merge other deliverables of the plan into this one (plan editors only)."""
 
     form_class = MergeForm
     template_name = "deliverables/merge.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.umbrella = get_object_or_404(
-            Deliverable.objects.select_related("plan"), pk=kwargs["pk"]
-        )
-        if not edits_plan(request.user, self.umbrella.plan):
-            raise Http404
-        return super().dispatch(request, *args, **kwargs)
+    scope_attr = "umbrella"
+    needs = edits_plan_of
 
     def candidates(self):
         return (
@@ -787,21 +763,12 @@ class MergeView(ConflictMixin, LoginRequiredMixin, FormView):
         return redirect("deliverables:detail", self.umbrella.pk)
 
 
-class SplitView(ConflictMixin, LoginRequiredMixin, FormView):
+class SplitView(ConflictMixin, DeliverablePage, FormView):
     """Split this deliverable into several new ones (plan editors only)."""
 
     form_class = SplitForm
     template_name = "deliverables/split.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.deliverable = get_object_or_404(
-            Deliverable.objects.select_related("plan"), pk=kwargs["pk"]
-        )
-        if not edits_plan(request.user, self.deliverable.plan):
-            raise Http404
-        return super().dispatch(request, *args, **kwargs)
+    needs = edits_plan_of
 
     def versioned(self):
         return [self.deliverable]

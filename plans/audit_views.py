@@ -13,7 +13,7 @@ from django.apps import apps
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
 from django.views import View
@@ -24,15 +24,9 @@ from core.forms import GovukDateField, GovukFormMixin
 from core.models import AuditEvent
 from core.spreadsheets import csv_response, xlsx_response
 from plans.models import ApiClient, Membership, Organisation
+from plans.views import OrganisationAdminPage
 
 PAGE_SIZE = 50
-
-
-def administers(user: Any, organisation_id: int) -> bool:
-    """Whether the user may read the organisation's audit log."""
-    if sees_everything(user):
-        return True
-    return roles_of(user).get(organisation_id) == Membership.Role.ADMIN
 
 
 def object_type_choices() -> list[tuple[str, str]]:
@@ -149,7 +143,10 @@ def export_row(event: AuditEvent) -> list[Any]:
 
 
 class AuditIndexView(LoginRequiredMixin, View):
-    """The audit logs this person may read: straight to it when there is one."""
+    """The audit logs this person may read: straight to it when there is one.
+
+    A list, not a page about one organisation: it reads the organisations from the
+    person's roles (those ``plans.permissions.administers`` lets in), once."""
 
     def get(self, request):
         if sees_everything(request.user):
@@ -172,14 +169,14 @@ class AuditIndexView(LoginRequiredMixin, View):
         )
 
 
-class AuditLogView(LoginRequiredMixin, View):
-    """An organisation's audit log, for its administrators: filters, pages of 50,
-    and the filtered events as CSV or XLSX."""
+class AuditLogView(OrganisationAdminPage, View):
+    """An organisation's audit log, for its administrators (anyone else signed in:
+    403): filters, pages of 50, and the filtered events as CSV or XLSX."""
+
+    methods_first = True
 
     def get(self, request, organisation):
-        organisation = get_object_or_404(Organisation, pk=organisation)
-        if not administers(request.user, organisation.pk):
-            raise PermissionDenied
+        organisation = self.organisation
         form = AuditFilterForm(request.GET or None, organisation=organisation)
         events = (
             AuditEvent.objects.concerning([organisation.pk])

@@ -7,31 +7,21 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db.models import F, Q
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 
 from core.forms import add_service_errors
 from plans.forms import IndicatorDefinitionForm
 from plans.models import IndicatorDefinition, Plan
-from plans.permissions import edits_plan
 from plans.services import (
     DEFINITION_EDITABLE,
     add_indicator_from_definition,
     create_indicator_definition,
     update_indicator_definition,
 )
-
-
-def editable_plan(request, pk) -> Plan:
-    """The plan, if the person edits it; anyone else is told it does not exist."""
-    plan = get_object_or_404(Plan.objects.select_related("owner"), pk=pk)
-    if not edits_plan(request.user, plan):
-        raise Http404
-    return plan
+from plans.views import PlanEditorPage
 
 
 def library_of(plan: Plan):
@@ -41,11 +31,13 @@ def library_of(plan: Plan):
     ).order_by(F("owner_id").asc(nulls_first=True), "title")
 
 
-class IndicatorLibrary(LoginRequiredMixin, View):
+class IndicatorLibrary(PlanEditorPage, View):
     """Every definition the plan may use, each with "Add to plan" unless added."""
 
+    methods_first = True
+
     def get(self, request, plan):
-        plan = editable_plan(request, plan)
+        plan = self.plan
         added = dict(
             plan.indicators.filter(definition__isnull=False).values_list(
                 "definition_id", "title"
@@ -63,11 +55,13 @@ class IndicatorLibrary(LoginRequiredMixin, View):
         )
 
 
-class AddFromLibrary(LoginRequiredMixin, View):
+class AddFromLibrary(PlanEditorPage, View):
     """Add one definition to the plan (POST only)."""
 
+    methods_first = True
+
     def post(self, request, plan, pk):
-        plan = editable_plan(request, plan)
+        plan = self.plan
         definition = get_object_or_404(library_of(plan), pk=pk)
         try:
             indicator = add_indicator_from_definition(
@@ -86,15 +80,16 @@ class AddFromLibrary(LoginRequiredMixin, View):
         return redirect("plans:indicators", plan.pk)
 
 
-class DefinitionEdit(LoginRequiredMixin, View):
+class DefinitionEdit(PlanEditorPage, View):
     """Define one of the plan owner's own definitions (no ``pk``) or change one."""
 
+    methods_first = True
+
     def objects(self, request, plan, pk):
-        self.plan = editable_plan(request, plan)
         self.definition = None
         if pk is not None:
             self.definition = get_object_or_404(
-                IndicatorDefinition, pk=pk, owner=self.plan.owner_id
+                self.plan.owner.indicator_definitions, pk=pk
             )
 
     def form(self, data=None):

@@ -4,6 +4,8 @@ Invariants that must always hold are database constraints, so that no path (admi
 API, import, shell) can store a plan that contradicts itself.
 """
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -396,7 +398,6 @@ class ReportingPeriod(models.Model):
 
     def fill_dates(self) -> None:
         """Default the return's dates from the plan's settings where none are set."""
-        import datetime
 
         if self.opens_on is None:
             self.opens_on = self.starts_on

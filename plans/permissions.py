@@ -5,11 +5,21 @@ Reads are scoped by each model's ``visible_to``; these answer the write question
 
 from __future__ import annotations
 
-from core.actors import Actor, roles_of
-from plans.models import Membership, Plan
+from typing import Any
+
+from core.actors import Actor, roles_of, sees_everything
+from plans.models import Membership, Organisation, Plan
 
 WRITERS = (Membership.Role.ADMIN, Membership.Role.EDITOR, Membership.Role.CONTRIBUTOR)
 EDITORS = (Membership.Role.ADMIN, Membership.Role.EDITOR)
+
+
+def administers(actor: Actor, organisation: Organisation) -> bool:
+    """Superusers, and the organisation's administrators (who read its audit log and
+    manage its people)."""
+    if sees_everything(actor):
+        return True
+    return roles_of(actor).get(organisation.pk) == Membership.Role.ADMIN
 
 
 def edits_plan(actor: Actor, plan: Plan) -> bool:
@@ -17,6 +27,12 @@ def edits_plan(actor: Actor, plan: Plan) -> bool:
     if getattr(actor, "is_superuser", False):
         return True
     return roles_of(actor).get(plan.owner_id) in EDITORS
+
+
+def edits_plan_of(actor: Actor, part: Any) -> bool:
+    """Editors of the plan that ``part`` (a priority, objective, deliverable or
+    period) belongs to."""
+    return edits_plan(actor, part.plan)
 
 
 def writes_for(actor: Actor, organisation_ids: set[int]) -> bool:
@@ -35,3 +51,9 @@ def may_record_indicators(actor: Actor, plan: Plan) -> bool:
         "owners__organisation_id", flat=True
     )
     return writes_for(actor, set(leads) | set(owners))
+
+
+def may_record_indicators_of(actor: Actor, indicator: Any) -> bool:
+    """``may_record_indicators`` asked of an indicator's plan (the page about one
+    indicator)."""
+    return may_record_indicators(actor, indicator.plan)

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import datetime
 
-from plans.models import Plan, ReportingPeriod
+from django.db.models import QuerySet
+
+from core.actors import Actor, roles_of, sees_everything
+from plans.models import Organisation, OrganisationKind, Plan, ReportingPeriod
+from plans.permissions import EDITORS
 
 
 def open_period(plan: Plan, day: datetime.date) -> ReportingPeriod | None:
@@ -33,3 +37,22 @@ def period_for_day(
         if period.starts_on <= day <= period.ends_on:
             return period
     return None
+
+
+def bodies_edited_by(actor: Actor) -> QuerySet[Organisation]:
+    """The policing bodies whose plans the actor edits (set up, import, review):
+    every body for a superuser, else those where they are an editor or
+    administrator."""
+    if sees_everything(actor):
+        return Organisation.objects.filter(kind__slug=OrganisationKind.POLICING_BODY)
+    editing = [org for org, role in roles_of(actor).items() if role in EDITORS]
+    return Organisation.objects.filter(pk__in=editing)
+
+
+def plans_edited_by(actor: Actor) -> QuerySet[Plan]:
+    """The plans whose updates the actor reviews: those of the bodies they edit for
+    (every plan for a superuser)."""
+    if sees_everything(actor):
+        return Plan.objects.all()
+    editing = [org for org, role in roles_of(actor).items() if role in EDITORS]
+    return Plan.objects.filter(owner_id__in=editing)

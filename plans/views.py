@@ -1,28 +1,65 @@
-"""A plan's indicators: the list, editing one, and recording values by period."""
+"""The bases of every page about a plan, and a plan's indicators: the list, editing
+one, and recording values by period."""
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views import View
 
 from core.forms import add_service_errors
 from core.history import attribute_to
+from core.views import ScopedPage
 from plans.forms import IndicatorForm, IndicatorValuesForm
 from plans.measures import change_heading, changes_in_words
-from plans.models import Indicator, IndicatorChange, Plan
-from plans.permissions import edits_plan, may_record_indicators
+from plans.models import Indicator, IndicatorChange, Organisation, Plan
+from plans.permissions import (
+    administers,
+    edits_plan,
+    may_record_indicators_of,
+)
 from plans.services import change_indicator, record_indicator_value
 
 
-class IndicatorList(LoginRequiredMixin, View):
+class PlanPage(ScopedPage):
+    """A page about one plan (the URL's ``plan``), for anyone who can see it."""
+
+    scope_model = Plan
+    scope_kwarg = "plan"
+    scope_attr = "plan"
+    scope_related = ("owner",)
+    plan: Plan  # set by ``dispatch``, before any handler
+
+
+class PlanEditorPage(PlanPage):
+    """A page that changes a plan: its owning body's editors and administrators."""
+
+    needs = edits_plan
+
+
+class OrganisationAdminPage(ScopedPage):
+    """A page about one organisation (the URL's ``organisation``) for its
+    administrators; anyone else is refused with 403, as the organisation itself is no
+    secret (the directory is public to anyone signed in)."""
+
+    scope_model = Organisation
+    scope_kwarg = "organisation"
+    scope_attr = "organisation"
+    needs = administers
+    organisation: Organisation  # set by ``dispatch``, before any handler
+
+    def refuse(self) -> None:
+        raise PermissionDenied
+
+
+class IndicatorList(PlanPage, View):
     """A plan's indicators with their values by period."""
 
+    methods_first = True
+
     def get(self, request, plan):
-        plan = get_object_or_404(Plan.objects.visible_to(request.user), pk=plan)
+        plan = self.plan
         periods = list(plan.reporting_periods.order_by("starts_on"))
         changes = IndicatorChange.objects.select_related(
             "from_period", "changed_by"
@@ -60,13 +97,12 @@ class IndicatorList(LoginRequiredMixin, View):
         )
 
 
-class IndicatorEdit(LoginRequiredMixin, View):
+class IndicatorEdit(PlanEditorPage, View):
     """Define an indicator (no ``pk``) or change its definition. Plan editors only."""
 
+    methods_first = True
+
     def objects(self, request, plan, pk):
-        self.plan = get_object_or_404(Plan, pk=plan)
-        if not edits_plan(request.user, self.plan):
-            raise Http404
         self.indicator = get_object_or_404(self.plan.indicators, pk=pk) if pk else None
 
     def get(self, request, plan, pk=None):
@@ -109,15 +145,17 @@ class IndicatorEdit(LoginRequiredMixin, View):
         )
 
 
-class IndicatorValues(LoginRequiredMixin, View):
-    """Enter an indicator's values for its plan's periods."""
+class IndicatorValues(ScopedPage, View):
+    """Enter an indicator's values for its plan's periods: plan editors, and
+    contributors of the organisations that lead or own its work."""
+
+    scope_model = Indicator
+    scope_attr = "indicator"
+    scope_related = ("plan",)
+    needs = may_record_indicators_of
+    methods_first = True
 
     def objects(self, request, pk):
-        self.indicator = get_object_or_404(
-            Indicator.objects.select_related("plan"), pk=pk
-        )
-        if not may_record_indicators(request.user, self.indicator.plan):
-            raise Http404
         self.periods = list(self.indicator.plan.reporting_periods.order_by("starts_on"))
 
     def form(self, data=None):

@@ -5,17 +5,16 @@ the owning organisation respond."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 
 from core.actors import organisation_ids_of
 from core.forms import add_service_errors
-from plans.models import Plan
+from core.views import ScopedPage
 from plans.permissions import edits_plan, writes_for
-from scrutiny.dashboards import visible_plan
+from plans.views import PlanEditorPage, PlanPage
 from scrutiny.forms import ResponseForm, ScrutinyActionForm
 from scrutiny.models import ScrutinyAction
 from scrutiny.services import respond_to_action, save_scrutiny_action
@@ -29,9 +28,11 @@ def may_respond(user, action: ScrutinyAction) -> bool:
     return edits_plan(user, action.plan) or writes_for(user, {action.owner_id})
 
 
-class ActionListView(LoginRequiredMixin, View):
+class ActionListView(PlanPage, View):
+    methods_first = True
+
     def get(self, request, plan):
-        plan = visible_plan(request, plan)
+        plan = self.plan
         actions = list(
             ScrutinyAction.objects.filter(plan=plan)
             .select_related("plan", "owner", "report__period")
@@ -55,15 +56,14 @@ class ActionListView(LoginRequiredMixin, View):
         )
 
 
-class ActionEditView(LoginRequiredMixin, View):
+class ActionEditView(PlanEditorPage, View):
     """Record (no ``pk``) or update an action. Plan editors only."""
 
+    methods_first = True
+
     def setup_objects(self, request, plan, pk=None):
-        self.plan = visible_plan(request, plan)
-        if not edits_plan(request.user, self.plan):
-            raise Http404
         self.action = (
-            get_object_or_404(ScrutinyAction, pk=pk, plan=self.plan) if pk else None
+            get_object_or_404(self.plan.scrutiny_actions, pk=pk) if pk else None
         )
 
     def get(self, request, plan, pk=None):
@@ -101,28 +101,34 @@ class ActionEditView(LoginRequiredMixin, View):
         )
 
 
-class ActionRespondView(LoginRequiredMixin, View):
+class ActionRespondView(ScopedPage, View):
     """The owning organisation (or a plan editor) answers an open action."""
 
-    def setup_objects(self, request, pk):
-        # Addressed to one's own organisation: answerable even where the plan is
-        # otherwise out of sight (a partner named as the owner, say).
+    scope_model = ScrutinyAction
+    scope_attr = "action"
+    needs = may_respond
+    methods_first = True
+
+    def narrowed(self, queryset):
+        """Widened, not narrowed, on purpose: an action addressed to one's own
+        organisation is answerable even where its plan is otherwise out of sight (a
+        partner named as the owner, say), so those actions join the caller's scope.
+        ``plan_in_sight`` says whether the plan is visible too (an action is visible
+        exactly when its plan is): the page links to the plan only then."""
         addressed = ScrutinyAction.objects.filter(
-            owner_id__in=organisation_ids_of(request.user)
+            owner_id__in=organisation_ids_of(self.request.user)
         )
-        visible = ScrutinyAction.objects.visible_to(request.user) | addressed
-        self.action = get_object_or_404(
-            visible.select_related("plan", "owner").distinct(), pk=pk
+        return (
+            (queryset | addressed)
+            .annotate(plan_in_sight=Exists(queryset.filter(pk=OuterRef("pk"))))
+            .select_related("plan", "owner")
+            .distinct()
         )
-        if not may_respond(request.user, self.action):
-            raise Http404
 
     def get(self, request, pk):
-        self.setup_objects(request, pk)
         return self.show(request, ResponseForm(instance=self.action))
 
     def post(self, request, pk):
-        self.setup_objects(request, pk)
         form = ResponseForm(request.POST, instance=self.action)
         if form.is_valid():
             try:
@@ -135,7 +141,7 @@ class ActionRespondView(LoginRequiredMixin, View):
                 add_service_errors(form, error)
                 return self.show(request, form, status=400)
             messages.success(request, "Sent your response.")
-            if Plan.objects.visible_to(request.user).filter(pk=self.action.plan_id):
+            if self.action.plan_in_sight:
                 return redirect("scrutiny:actions", self.action.plan_id)
             return redirect("plans:list")
         return self.show(request, form, status=400)
@@ -148,9 +154,7 @@ class ActionRespondView(LoginRequiredMixin, View):
                 "form": form,
                 "action": self.action,
                 "plan": self.action.plan,
-                "plan_visible": Plan.objects.visible_to(request.user)
-                .filter(pk=self.action.plan_id)
-                .exists(),
+                "plan_visible": self.action.plan_in_sight,
             },
             status=status,
         )

@@ -6,6 +6,7 @@ class ScrutinyConfig(AppConfig):
     verbose_name = "Scrutiny"
 
     def ready(self) -> None:
+        # Imported here: the audit log reads models, which the registry must hold first.
         from core import audit
 
         audit.register(

@@ -45,6 +45,7 @@ from plans.models import (
     ReportingPeriod,
     Strand,
 )
+from scrutiny.models import DecisionNotice, ScrutinyAction
 
 #: The statuses a dashboard counts, in the lifecycle's order.
 COUNTED = [
@@ -758,7 +759,6 @@ def build_dashboard(
     choice); ``show_names`` says whether people's names may appear; ``periods`` are
     the plan's periods in order, when the caller has read them already.
     """
-    from scrutiny.models import DecisionNotice, ScrutinyAction
 
     if deliverables is None:
         deliverables = Deliverable.objects.all()

@@ -32,6 +32,7 @@ from deliverables.models import Deliverable, ProgressUpdate
 from deliverables.views import ordered_counts
 from plans.models import Plan, ReportingPeriod
 from plans.permissions import edits_plan
+from plans.views import PlanEditorPage, PlanPage
 from scrutiny.charts import charts_for
 from scrutiny.dashboard import (
     build_dashboard,
@@ -56,7 +57,12 @@ def visible_plan(request, pk) -> Plan:
 
 def plan_and_periods(request, pk) -> tuple[Plan, list[ReportingPeriod]]:
     """A plan the person may see and its periods in order, in one query (two for a
-    plan with no periods), or 404."""
+    plan with no periods), or 404.
+
+    The dashboard and its drill-down find their plan here rather than as a
+    ``PlanPage``, in the same scope: the base reads the plan first and the periods
+    after it, a query more on the busiest pages. Every other page about a plan is a
+    ``PlanPage``."""
     periods = list(
         ReportingPeriod.objects.filter(
             plan__in=Plan.objects.visible_to(request.user).filter(pk=pk)
@@ -234,12 +240,13 @@ def _timeline(request, *, plan, deliverable_pk, upto, back):
     )
 
 
-class TimelineView(LoginRequiredMixin, View):
+class TimelineView(PlanPage, View):
     """From the live dashboard to a deliverable's own page."""
 
+    methods_first = True
+
     def get(self, request, plan, period, pk):
-        plan = visible_plan(request, plan)
-        return _timeline(request, plan=plan, deliverable_pk=pk, upto=None, back="")
+        return _timeline(request, plan=self.plan, deliverable_pk=pk, upto=None, back="")
 
 
 class ReportTimelineView(View):
@@ -258,14 +265,14 @@ class ReportTimelineView(View):
         )
 
 
-class PublishView(LoginRequiredMixin, View):
-    """Publish the dashboard of a period as a report, or a corrected version of it."""
+class PublishView(PlanEditorPage, View):
+    """Publish the dashboard of a period as a report, or a corrected version of it.
+    Plan editors only."""
+
+    methods_first = True
 
     def setup_objects(self, request, plan, period):
-        self.plan = visible_plan(request, plan)
-        if not edits_plan(request.user, self.plan):
-            raise Http404
-        self.period = get_object_or_404(ReportingPeriod, plan=self.plan, pk=period)
+        self.period = get_object_or_404(self.plan.reporting_periods, pk=period)
         self.latest = (
             PublishedReport.objects.filter(plan=self.plan, period=self.period)
             .order_by("-version")
@@ -314,11 +321,15 @@ class PublishView(LoginRequiredMixin, View):
         )
 
 
-class ReportListView(View):
-    """A plan's published reports, newest period first, every version listed."""
+class ReportListView(PlanPage, View):
+    """A plan's published reports, newest period first, every version listed; open
+    to signed-out readers of a public plan."""
+
+    signed_in = False
+    methods_first = True
 
     def get(self, request, plan):
-        plan = visible_plan(request, plan)
+        plan = self.plan
         versions = defaultdict(list)
         for report in (
             PublishedReport.objects.filter(plan=plan)

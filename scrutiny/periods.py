@@ -4,17 +4,14 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.formats import date_format
 from django.views import View
 
 from core.forms import GovukDateField, GovukFormMixin, add_service_errors
-from plans.models import Plan
-from plans.permissions import edits_plan
 from plans.services import reopen_period
+from plans.views import PlanEditorPage
 
 
 class ReopenForm(GovukFormMixin, forms.Form):
@@ -32,13 +29,12 @@ class ReopenForm(GovukFormMixin, forms.Form):
     )
 
 
-class ReopenPeriodView(LoginRequiredMixin, View):
+class ReopenPeriodView(PlanEditorPage, View):
     """Reopen a period for updates, with a reason. Plan editors only."""
 
+    methods_first = True
+
     def objects(self, request, plan, period):
-        self.plan = get_object_or_404(Plan, pk=plan)
-        if not edits_plan(request.user, self.plan):
-            raise Http404
         self.period = get_object_or_404(self.plan.reporting_periods, pk=period)
 
     def get(self, request, plan, period):

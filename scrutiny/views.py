@@ -1,25 +1,26 @@
 """The decision notices register: list by reporting period, create and edit."""
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 
 from core.forms import add_service_errors
-from plans.models import Plan, ReportingPeriod
+from plans.models import ReportingPeriod
 from plans.permissions import edits_plan
+from plans.views import PlanEditorPage, PlanPage
 from scrutiny.forms import DecisionNoticeForm
 from scrutiny.models import DecisionNotice
 from scrutiny.services import save_decision_notice
 
 
-class DecisionNoticeList(LoginRequiredMixin, View):
+class DecisionNoticeList(PlanPage, View):
     """A plan's decision notices, optionally only those approved in one period."""
 
+    methods_first = True
+
     def get(self, request, plan):
-        plan = get_object_or_404(Plan.objects.visible_to(request.user), pk=plan)
+        plan = self.plan
         notices = DecisionNotice.objects.filter(plan=plan).prefetch_related(
             "deliverables"
         )
@@ -42,15 +43,14 @@ class DecisionNoticeList(LoginRequiredMixin, View):
         )
 
 
-class DecisionNoticeEdit(LoginRequiredMixin, View):
+class DecisionNoticeEdit(PlanEditorPage, View):
     """Create (no ``pk``) or edit a notice. Plan editors only."""
 
+    methods_first = True
+
     def setup_objects(self, request, plan, pk=None):
-        self.plan = get_object_or_404(Plan, pk=plan)
-        if not edits_plan(request.user, self.plan):
-            raise Http404
         self.notice = (
-            get_object_or_404(DecisionNotice, pk=pk, plan=self.plan) if pk else None
+            get_object_or_404(self.plan.decision_notices, pk=pk) if pk else None
         )
 
     def get(self, request, plan, pk=None):

@@ -15,8 +15,6 @@ import ast
 import pathlib
 from dataclasses import dataclass
 
-import pytest
-
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 ORDER = ["core", "plans", "deliverables", "scrutiny"]
 DEVELOPER_ONLY = "perf"
@@ -210,7 +208,6 @@ def _function_level_imports_without_a_reason() -> list[str]:
     return missing
 
 
-@pytest.mark.xfail(strict=False, reason="function-level imports still being commented")
 def test_every_function_level_import_says_why():
     missing = _function_level_imports_without_a_reason()
     assert not missing, (
