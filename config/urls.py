@@ -5,7 +5,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from core import views as site
-from deliverables.urls import deliverable_patterns, plan_patterns
+from deliverables.urls import deliverable_patterns, plan_work_patterns
+from plans.urls import patterns as plan_patterns
 
 admin.site.site_header = "Plan Delivery Tracker administration"
 admin.site.site_title = "Plan Delivery Tracker"
@@ -20,7 +21,8 @@ urlpatterns = [
     path("brand.css", site.brand_css, name="brand-css"),
     path("accessibility/", site.AccessibilityView.as_view(), name="accessibility"),
     path("cookies/", site.CookiesView.as_view(), name="cookies"),
-    path("plans/", include(plan_patterns)),
+    # One namespace for every page about a plan: its own (plans) and its work's.
+    path("plans/", include((plan_patterns + plan_work_patterns, "plans"))),
     path("deliverables/", include(deliverable_patterns)),
     path("", include("scrutiny.urls")),
     path("", include("core.accounts.urls")),

@@ -261,6 +261,16 @@ class Deliverable(FuzzyDatesMixin, models.Model):
         stamp = int(self.updated_at.timestamp() * 1_000_000) if self.updated_at else 0
         return f'W/"{self.pk}-{stamp}"'
 
+    def changes_since(self, moment):
+        """The progress updates that changed it after ``moment``, oldest first (what
+        a conflict page lists beside the fields someone else saved)."""
+        return (
+            self.updates.filter(recorded_at__gt=moment)
+            .filter(rules.counts_as_made())
+            .select_related("recorded_by", "api_client")
+            .order_by("recorded_at", "pk")
+        )
+
     @property
     def is_closed(self) -> bool:
         """``rules.is_closed``."""

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from core import audit
 from core.actors import Writer
+from core.conflicts import StaleVersion
 from core.history import attribute_to
 from deliverables import fuzzydates, rules
 from deliverables.models import (
@@ -33,14 +34,6 @@ from plans.permissions import edits_plan
 from plans.selectors import period_for_day
 
 _UNCHANGED: Any = object()
-
-
-class StaleVersion(Exception):
-    """The caller's If-Match no longer matches the deliverable: someone wrote first."""
-
-    def __init__(self, current_etag: str):
-        self.current_etag = current_etag
-        super().__init__("The deliverable has changed since it was read.")
 
 
 @dataclass

@@ -22,11 +22,11 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView
 
+from core.conflicts import ConflictMixin, StaleVersion, parse_versions
 from core.forms import add_service_errors
 from core.spreadsheets import csv_response, xlsx_response
 from core.views import ScopedMixin, ScopedPage
 from deliverables import rollup
-from deliverables.conflicts import ConflictMixin, parse_versions
 from deliverables.evidence import with_attachments
 from deliverables.evidence_views import attach_from_progress_form
 from deliverables.filtersets import DeliverableFilter, respelt
@@ -48,7 +48,6 @@ from deliverables.models import (
 from deliverables.permissions import may_record_progress
 from deliverables.services import (
     Change,
-    StaleVersion,
     accept_update,
     merge_deliverables,
     record_progress,

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from scrutiny import actions, charts, dashboards, periods, views
+from plans import periods
+from scrutiny import actions, charts, dashboards, views
 
 app_name = "scrutiny"
 urlpatterns = [

@@ -41,20 +41,14 @@ from rest_framework import serializers as drf
 
 from deliverables import forms as deliverable_forms
 from deliverables.api import serializers as deliverable_inputs
-from deliverables.editing import (
-    DeliverableForm,
-    MilestoneForm,
-    ObjectiveForm,
-    PlanForm,
-    PriorityForm,
-)
-from deliverables.periods import PeriodDatesForm
+from deliverables.editing import DeliverableForm, MilestoneForm
 from deliverables.return_views import ReturnUploadForm
 from plans import forms as plan_forms
 from plans.api.serializers import IndicatorValueInput
+from plans.editing import ObjectiveForm, PlanForm, PriorityForm
 from plans.models import Membership
+from plans.periods import PeriodDatesForm, ReopenForm
 from scrutiny import forms as scrutiny_forms
-from scrutiny.periods import ReopenForm
 from tests.permission_matrix import KNOWN_FAULTS, KNOWN_METHOD_FAULTS, MATRIX
 from tests.permission_world import client_as, module_world
 

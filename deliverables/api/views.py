@@ -21,6 +21,7 @@ from core.api.base import ScopedReadOnlyViewSet
 from core.api.errors import PreconditionFailed, problem_response
 from core.api.idempotency import idempotent
 from core.api.schema import IDEMPOTENCY_KEY
+from core.conflicts import StaleVersion
 from deliverables.api.serializers import (
     AttachmentFileInput,
     AttachmentLinkInput,
@@ -49,7 +50,6 @@ from deliverables.permissions import may_add_evidence, may_record_progress
 from deliverables.services import (
     Change,
     ProgressRefused,
-    StaleVersion,
     record_progress,
 )
 from plans.models import ReportingPeriod

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from deliverables import returns, uploads
+from deliverables import uploads
 from deliverables.models import (
     Deliverable,
     DeliverableOwner,
@@ -16,6 +16,7 @@ from deliverables.models import (
     Rag,
     Status,
 )
+from deliverables.returns import layout as returns
 from plans.models import Membership
 from plans.services import lock_period
 from tests.factories import (

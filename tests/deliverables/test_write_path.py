@@ -21,7 +21,7 @@ CALLERS = {
     "deliverables/api/views.py",  # both single-update routes and bulk
     "deliverables/views.py",  # the browser's record-progress form
     "deliverables/admin.py",  # the admin's add form
-    "deliverables/returns.py",  # quarterly return workbooks
+    "deliverables/returns/record.py",  # quarterly return workbooks
     "deliverables/importing.py",  # a corrected plan file, merges in a file
     "deliverables/management/commands/load_demo.py",  # the demonstration data
     SERVICE,  # merge and split

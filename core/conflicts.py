@@ -1,5 +1,5 @@
-"""Two people saving the same deliverable (or plan) from the browser: the second to
-save is told, and nothing is overwritten.
+"""Two people saving the same record (a deliverable, a plan) from the browser: the
+second to save is told, and nothing is overwritten.
 
 Each form that changes one carries, in a hidden field, the version the person read:
 the deliverable's ETag, the same one the API checks against ``If-Match``. The write
@@ -26,8 +26,15 @@ from django.db.models import Model
 from django.utils import dateformat, timezone
 from django.utils.text import capfirst
 
-from deliverables import rules
-from deliverables.services import StaleVersion
+
+class StaleVersion(Exception):
+    """The caller's version (a form's hidden field, an API's If-Match) no longer
+    matches the record: someone wrote first."""
+
+    def __init__(self, current_etag: str):
+        self.current_etag = current_etag
+        super().__init__("The record has changed since it was read.")
+
 
 #: The hidden field that carries the version(s) the person read.
 VERSION = "version"
@@ -184,8 +191,9 @@ def describe(obj: Model, version: str | None, *, reader: Any = None) -> Conflict
     """What was saved to ``obj`` after the person read it at ``version``.
 
     From the row's history: the record of the save they read is the first made since
-    that save's time; every later record is someone else's change. For a
-    deliverable, the progress updates that changed it since are listed too.
+    that save's time; every later record is someone else's change. A record that
+    has ``changes_since(moment)`` (a deliverable: the progress updates that changed
+    it) lists those too.
     """
     since = read_at(version)
     history = obj.history.select_related("history_user")  # type: ignore[attr-defined]
@@ -201,13 +209,8 @@ def describe(obj: Model, version: str | None, *, reader: Any = None) -> Conflict
         differences = _differences(type(obj), records[0], records[-1])
         base = records[0].instance
     updates: list[Any] = []
-    if since is not None and hasattr(obj, "updates"):
-        updates = list(
-            obj.updates.filter(recorded_at__gt=since)
-            .filter(rules.counts_as_made())
-            .select_related("recorded_by", "api_client")
-            .order_by("recorded_at", "pk")
-        )
+    if since is not None and hasattr(obj, "changes_since"):
+        updates = list(obj.changes_since(since))
     user = latest.history_user if latest is not None else None
     return Conflict(
         obj=obj,
