@@ -120,33 +120,16 @@ def record_progress(
     # Fresh: a period may just have locked.
     periods = _periods_of({d.plan_id for d in current_of.values()})
     now = recorded_at or timezone.now()
-    updates: list[ProgressUpdate] = []
-    applies: list[bool] = []
-    errors: dict[int, dict[str, list[str]]] = {}
-    for index, change in enumerate(changes):
-        current = current_of[change.deliverable.pk]
-        try:
-            update = _build(
-                deliverable=current,
-                change=change,
-                by=by,
-                recorded_at=now,
-                source=source,
-                api_client=api_client,
-                periods=periods,
-            )
-        except ValidationError as error:
-            errors[index] = error.message_dict
-            continue
-        updates.append(update)
-        applied = not update.requires_review and (
-            recorded_at is None or not _newer_accepted_exists(update)
-        )
-        applies.append(applied)
-        if applied:
-            _copy_onto(deliverable=current, update=update)
-    if errors:
-        raise ProgressRefused(errors)
+    updates, applies = _judge(
+        changes,
+        current_of=current_of,
+        periods=periods,
+        by=by,
+        recorded_at=now,
+        backdated=recorded_at is not None,
+        source=source,
+        api_client=api_client,
+    )
     ProgressUpdate.objects.bulk_create(updates)
     touched: dict[int, Deliverable] = {}
     for update, applied in zip(updates, applies, strict=True):
@@ -179,7 +162,36 @@ def check_progress(
         )
     }
     periods = _periods_of({d.plan_id for d in current_of.values()})
-    now = timezone.now()
+    # Copies read for the check, never saved: judging them changes nothing stored.
+    _judge(
+        changes,
+        current_of=current_of,
+        periods=periods,
+        by=by,
+        recorded_at=timezone.now(),
+        backdated=False,
+        source=source,
+        api_client=None,
+    )
+
+
+def _judge(
+    changes: Sequence[Change],
+    *,
+    current_of: dict[int, Deliverable],
+    periods: dict[int, list[ReportingPeriod]],
+    by: Writer,
+    recorded_at: datetime.datetime,
+    backdated: bool,
+    source: str,
+    api_client: Any,
+) -> tuple[list[ProgressUpdate], list[bool]]:
+    """Each change checked against its deliverable's state in turn (a change that
+    applies is copied onto the deliverable in memory, so the next one sees it): the
+    unsaved updates and whether each applies, or ``ProgressRefused`` listing every
+    refused change."""
+    updates: list[ProgressUpdate] = []
+    applies: list[bool] = []
     errors: dict[int, dict[str, list[str]]] = {}
     for index, change in enumerate(changes):
         current = current_of[change.deliverable.pk]
@@ -188,18 +200,24 @@ def check_progress(
                 deliverable=current,
                 change=change,
                 by=by,
-                recorded_at=now,
+                recorded_at=recorded_at,
                 source=source,
-                api_client=None,
+                api_client=api_client,
                 periods=periods,
             )
         except ValidationError as error:
             errors[index] = error.message_dict
             continue
-        if not update.requires_review:
-            _copy_onto(deliverable=current, update=update)  # a copy, never saved
+        updates.append(update)
+        applied = not update.requires_review and (
+            not backdated or not _newer_accepted_exists(update)
+        )
+        applies.append(applied)
+        if applied:
+            _copy_onto(deliverable=current, update=update)
     if errors:
         raise ProgressRefused(errors)
+    return updates, applies
 
 
 def _bulk_set(objects: list[Deliverable], names: list[str], batch: int = 500) -> None:

@@ -1,23 +1,27 @@
 from django.urls import path
 
 from plans import periods
-from scrutiny import actions, charts, dashboards, views
+from scrutiny.actions import views as actions
+from scrutiny.dashboards import charts
+from scrutiny.dashboards import views as dashboards
+from scrutiny.notices import views as notices
+from scrutiny.reports import views as reports
 
 app_name = "scrutiny"
 urlpatterns = [
     path(
         "plans/<int:plan>/decisions/",
-        views.DecisionNoticeList.as_view(),
+        notices.DecisionNoticeList.as_view(),
         name="decisions",
     ),
     path(
         "plans/<int:plan>/decisions/add/",
-        views.DecisionNoticeEdit.as_view(),
+        notices.DecisionNoticeEdit.as_view(),
         name="add-decision",
     ),
     path(
         "plans/<int:plan>/decisions/<int:pk>/edit/",
-        views.DecisionNoticeEdit.as_view(),
+        notices.DecisionNoticeEdit.as_view(),
         name="edit-decision",
     ),
     path(
@@ -49,36 +53,34 @@ urlpatterns = [
     ),
     path(
         "plans/<int:plan>/dashboard/<int:period>/publish/",
-        dashboards.PublishView.as_view(),
+        reports.PublishView.as_view(),
         name="publish",
     ),
     path(
         "plans/<int:plan>/reports/",
-        dashboards.ReportListView.as_view(),
+        reports.ReportListView.as_view(),
         name="reports",
     ),
-    path("reports/<int:pk>/", dashboards.ReportDetailView.as_view(), name="report"),
+    path("reports/<int:pk>/", reports.ReportDetailView.as_view(), name="report"),
     path(
         "reports/<int:pk>/deliverables/",
-        dashboards.ReportDrillDownView.as_view(),
+        reports.ReportDrillDownView.as_view(),
         name="report-drill-down",
     ),
     path(
         "reports/<int:pk>/deliverables/<int:deliverable>/",
-        dashboards.ReportTimelineView.as_view(),
+        reports.ReportTimelineView.as_view(),
         name="report-timeline",
     ),
-    path(
-        "reports/<int:pk>/pdf/", dashboards.ReportPdfView.as_view(), name="report-pdf"
-    ),
+    path("reports/<int:pk>/pdf/", reports.ReportPdfView.as_view(), name="report-pdf"),
     path(
         "reports/<int:pk>/tables.xlsx",
-        dashboards.ReportXlsxView.as_view(),
+        reports.ReportXlsxView.as_view(),
         name="report-xlsx",
     ),
     path(
         "reports/<int:pk>/tables/<slug:table>.csv",
-        dashboards.ReportCsvView.as_view(),
+        reports.ReportCsvView.as_view(),
         name="report-csv",
     ),
     path("plans/<int:plan>/actions/", actions.ActionListView.as_view(), name="actions"),

@@ -28,9 +28,9 @@ from rest_framework.test import APIClient, ForceAuthClientHandler
 from deliverables.evidence import attach_file, attach_link
 from plans.models import Membership
 from plans.services import ensure_quarterly_periods, issue_api_client
-from scrutiny.charts import charts_for
+from scrutiny.dashboards.charts import charts_for
 from scrutiny.models import ScrutinyAction
-from scrutiny.services import publish_report
+from scrutiny.reports.services import publish_report
 from tests.factories import (
     DecisionNoticeFactory,
     DeliverableFactory,

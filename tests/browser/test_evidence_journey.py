@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from deliverables.models import Attachment
-from scrutiny.services import publish_report
+from scrutiny.reports.services import publish_report
 from tests.browser.conftest import axe_check, sign_in
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"

@@ -17,7 +17,7 @@ from pypdf import PdfReader
 from deliverables.models import Status
 from plans.models import Membership
 from plans.services import ensure_quarterly_periods
-from scrutiny.services import publish_report
+from scrutiny.reports.services import publish_report
 from tests.browser.conftest import axe_check, sign_in
 from tests.factories import (
     DeliverableFactory,

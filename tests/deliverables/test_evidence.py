@@ -22,7 +22,7 @@ from deliverables.models import Attachment, ProgressUpdate, Status
 from deliverables.services import return_update
 from plans.models import Membership, Plan
 from plans.services import issue_api_client
-from scrutiny.services import publish_report
+from scrutiny.reports.services import publish_report
 from tests.api.conftest import bearer, fetch_token
 from tests.factories import (
     ForceFactory,

@@ -26,7 +26,7 @@ from plans.services import (
     record_indicator_value,
     reopen_period,
 )
-from scrutiny.services import publish_report
+from scrutiny.reports.services import publish_report
 from tests.factories import (
     DeliverableFactory,
     IndicatorFactory,

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from deliverables.models import Rag, Status
 from deliverables.rollup import Rollup, Row, by_key, by_priority, rollup
-from scrutiny.dashboard import build_dashboard
+from scrutiny.dashboards.figures import build_dashboard
 from tests.factories import (
     DeliverableFactory,
     ObjectiveFactory,

@@ -29,9 +29,9 @@ from deliverables.models import Deliverable, ProgressUpdate, Status, UpdateRevie
 from deliverables.reminders import reminders_due
 from deliverables.services import accept_update, return_update
 from plans.services import issue_api_client
-from scrutiny.dashboard import build_dashboard, matching
-from scrutiny.services import differences, publish_report
-from scrutiny.tables import tables
+from scrutiny.dashboards.figures import build_dashboard, matching
+from scrutiny.dashboards.tables import tables
+from scrutiny.reports.services import differences, publish_report
 from tests.api.conftest import bearer, fetch_token, session_client
 from tests.factories import DeliverableFactory, UserFactory, record_update
 

@@ -14,8 +14,8 @@ from django.utils.html import escape
 
 from plans.models import Indicator, IndicatorChange
 from plans.services import change_indicator, ensure_quarterly_periods
-from scrutiny.dashboard import build_dashboard
-from scrutiny.services import publish_report
+from scrutiny.dashboards.figures import build_dashboard
+from scrutiny.reports.services import publish_report
 from tests.factories import IndicatorFactory, IndicatorValueFactory, PlanFactory
 
 

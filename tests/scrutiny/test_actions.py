@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from plans.models import Membership, ReportingPeriod
-from scrutiny.dashboard import build_dashboard
+from scrutiny.dashboards.figures import build_dashboard
 from scrutiny.models import ScrutinyAction
 from tests.factories import MembershipFactory, UserFactory
 
@@ -179,7 +179,7 @@ def test_the_action_list_costs_the_same_queries_for_3_or_30_actions(
     client, contributor, plan, force, deliverable, authority
 ):
     """Read by a force contributor, so that each row asks whether they may respond."""
-    from scrutiny.services import publish_report
+    from scrutiny.reports.services import publish_report
 
     publisher = MembershipFactory(
         organisation=authority, role=Membership.Role.EDITOR

@@ -6,7 +6,7 @@ import pytest
 
 from deliverables.models import Status
 from scrutiny.models import ScrutinyAction
-from scrutiny.services import publish_report
+from scrutiny.reports.services import publish_report
 from tests.api.conftest import session_client
 from tests.factories import record_update
 

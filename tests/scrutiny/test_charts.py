@@ -11,8 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from deliverables.models import Status
-from scrutiny.charts import SALT, chart_url
-from scrutiny.services import publish_report
+from scrutiny.dashboards.charts import SALT, chart_url
+from scrutiny.reports.services import publish_report
 from tests.factories import IndicatorFactory, IndicatorValueFactory, record_update
 
 pytestmark = pytest.mark.django_db

@@ -25,7 +25,7 @@ from django.test.utils import CaptureQueriesContext
 from deliverables.models import Deliverable, Rag, Status
 from deliverables.services import return_update
 from plans.models import Indicator
-from scrutiny.dashboard import build_dashboard, matching
+from scrutiny.dashboards.figures import build_dashboard, matching
 from scrutiny.models import ScrutinyAction
 from tests.factories import (
     DecisionNoticeFactory,

@@ -12,8 +12,8 @@ from django.urls import reverse
 from deliverables.models import Status
 from plans.models import Plan
 from plans.services import ensure_quarterly_periods
-from scrutiny.dashboards import OverviewView
-from scrutiny.services import publish_report
+from scrutiny.dashboards.views import OverviewView
+from scrutiny.reports.services import publish_report
 from tests.factories import DeliverableFactory, PlanFactory, UserFactory, record_update
 
 pytestmark = pytest.mark.django_db

@@ -19,7 +19,7 @@ from deliverables.services import return_update
 from plans.models import Membership, Plan, ReportingPeriod
 from plans.services import reopen_period
 from scrutiny.models import PublishedReport
-from scrutiny.services import publish_report
+from scrutiny.reports.services import publish_report
 from tests.factories import (
     DeliverableFactory,
     DeliverableOwnerFactory,

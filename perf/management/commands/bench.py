@@ -47,7 +47,7 @@ from perf.scale import (
 )
 from plans.models import Organisation, OrganisationKind, Plan, ReportingPeriod
 from plans.services import issue_api_client
-from scrutiny.dashboard import build_dashboard, current_period
+from scrutiny.dashboards.figures import build_dashboard, current_period
 from scrutiny.models import PublishedReport
 
 JERSEY_CSV = (

@@ -21,7 +21,7 @@ from core.history import attribute_to
 from plans.models import Indicator, Organisation, Plan, Strand
 from plans.services import record_indicator_value
 from scrutiny.models import DecisionNotice, PublishedReport, ScrutinyAction
-from scrutiny.services import publish_report
+from scrutiny.reports.services import publish_report
 
 PLAN_REFERENCE = "R.4/2017"
 ILLUSTRATIVE = "Illustrative (demonstration data, not from the plan): "

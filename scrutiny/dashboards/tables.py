@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from scrutiny.dashboard import COUNTED
+from scrutiny.dashboards.figures import COUNTED
 
 
 def _status_table(data: dict) -> list[list]:

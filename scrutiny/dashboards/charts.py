@@ -26,7 +26,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 from pygal.style import Style
 
-from scrutiny.dashboard import COUNTED
+from scrutiny.dashboards.figures import COUNTED
 
 #: One colour a status, each at least 3:1 against white (WCAG 1.4.11).
 STATUS_COLOURS = {

@@ -13,19 +13,12 @@ from django.views import View
 from core.actors import organisation_ids_of
 from core.forms import add_service_errors
 from core.views import ScopedPage
-from plans.permissions import edits_plan, writes_for
+from plans.permissions import edits_plan
 from plans.views import PlanEditorPage, PlanPage
+from scrutiny.actions.permissions import may_respond
+from scrutiny.actions.services import respond_to_action, save_scrutiny_action
 from scrutiny.forms import ResponseForm, ScrutinyActionForm
 from scrutiny.models import ScrutinyAction
-from scrutiny.services import respond_to_action, save_scrutiny_action
-
-
-def may_respond(user, action: ScrutinyAction) -> bool:
-    """Open actions only (an answer is never overwritten here): plan editors, and
-    writers of the organisation that must respond."""
-    if action.state != ScrutinyAction.State.OPEN:
-        return False
-    return edits_plan(user, action.plan) or writes_for(user, {action.owner_id})
 
 
 class ActionListView(PlanPage, View):

@@ -1,5 +1,5 @@
-"""Pages for panels and boards: the quarterly dashboard, its drill-downs, published
-reports (screen, PDF, CSV, XLSX) and the overview across plans.
+"""Pages for panels and boards: the quarterly dashboard, its drill-downs and the
+overview across plans. Published reports' pages are in ``scrutiny.reports.views``.
 
 Signed-in readers see the live dashboard of any period of a plan they can see, built
 from the deliverables they can see. Anyone may read the published reports of a public
@@ -11,20 +11,15 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
 from django.views import View
 
-from core.forms import add_service_errors
-from core.spreadsheets import csv_response, xlsx_response
 from deliverables import rules
 from deliverables.evidence import with_attachments
 from deliverables.filtersets import respelt
@@ -32,20 +27,17 @@ from deliverables.models import Deliverable, ProgressUpdate
 from deliverables.views import ordered_counts
 from plans.models import Plan, ReportingPeriod
 from plans.permissions import edits_plan
-from plans.views import PlanEditorPage, PlanPage
-from scrutiny.charts import charts_for
-from scrutiny.dashboard import (
+from plans.views import PlanPage
+from scrutiny.dashboards.charts import charts_for
+from scrutiny.dashboards.figures import (
     build_dashboard,
     current_period,
     describe,
     effective,
     matching,
 )
-from scrutiny.forms import PublishForm
 from scrutiny.models import PublishedReport
-from scrutiny.pdf import report_pdf
-from scrutiny.services import publish_report
-from scrutiny.tables import tables
+from scrutiny.reports.selectors import latest_reports
 
 
 def visible_plan(request, pk) -> Plan:
@@ -76,24 +68,6 @@ def plan_and_periods(request, pk) -> tuple[Plan, list[ReportingPeriod]]:
     for period in periods:
         period.plan = plan
     return plan, periods
-
-
-def visible_report(request, pk) -> PublishedReport:
-    return get_object_or_404(
-        PublishedReport.objects.visible_to(request.user).select_related(
-            "plan__owner", "period", "published_by"
-        ),
-        pk=pk,
-    )
-
-
-def latest_reports(plan: Plan):
-    return (
-        PublishedReport.objects.filter(plan=plan)
-        .latest_versions()
-        .select_related("period")
-        .order_by("-period__starts_on")
-    )
 
 
 class DashboardView(View):
@@ -191,19 +165,6 @@ class DrillDownView(LoginRequiredMixin, View):
         return _drill_down(request, plan=plan, data=data, source="dashboard", back=back)
 
 
-class ReportDrillDownView(View):
-    """The deliverables behind one figure of a published report, as published."""
-
-    def get(self, request, pk):
-        if old_link := _old_link(request):
-            return old_link
-        report = visible_report(request, pk)
-        back = reverse("scrutiny:report", args=[report.pk])
-        return _drill_down(
-            request, plan=report.plan, data=report.data, source=report, back=back
-        )
-
-
 def _timeline(request, *, plan, deliverable_pk, upto, back):
     """Signed in: the deliverable's own page. Signed out: its public timeline, with
     accepted updates up to the published period only, and no review comments."""
@@ -247,163 +208,6 @@ class TimelineView(PlanPage, View):
 
     def get(self, request, plan, period, pk):
         return _timeline(request, plan=self.plan, deliverable_pk=pk, upto=None, back="")
-
-
-class ReportTimelineView(View):
-    """From a published report to a deliverable's timeline."""
-
-    def get(self, request, pk, deliverable):
-        report = visible_report(request, pk)
-        if deliverable not in {row["id"] for row in report.data["deliverables"]}:
-            raise Http404("That deliverable is not in this report.")
-        return _timeline(
-            request,
-            plan=report.plan,
-            deliverable_pk=deliverable,
-            upto=report.period,
-            back=reverse("scrutiny:report", args=[report.pk]),
-        )
-
-
-class PublishView(PlanEditorPage, View):
-    """Publish the dashboard of a period as a report, or a corrected version of it.
-    Plan editors only."""
-
-    methods_first = True
-
-    def setup_objects(self, request, plan, period):
-        self.period = get_object_or_404(self.plan.reporting_periods, pk=period)
-        self.latest = (
-            PublishedReport.objects.filter(plan=self.plan, period=self.period)
-            .order_by("-version")
-            .first()
-        )
-
-    def get(self, request, plan, period):
-        self.setup_objects(request, plan, period)
-        return self.show(request, PublishForm())
-
-    def post(self, request, plan, period):
-        self.setup_objects(request, plan, period)
-        form = PublishForm(request.POST)
-        if form.is_valid():
-            try:
-                report = publish_report(
-                    plan=self.plan,
-                    period=self.period,
-                    by=request.user,
-                    change_note=form.cleaned_data["change_note"],
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            except PermissionDenied as error:
-                raise Http404 from error
-            else:
-                messages.success(
-                    request,
-                    f"Published the {self.period.label} report "
-                    f"(version {report.version}).",
-                )
-                return redirect("scrutiny:report", report.pk)
-        return self.show(request, form, status=400)
-
-    def show(self, request, form, status=200):
-        return render(
-            request,
-            "scrutiny/publish.html",
-            {
-                "plan": self.plan,
-                "period": self.period,
-                "latest": self.latest,
-                "form": form,
-            },
-            status=status,
-        )
-
-
-class ReportListView(PlanPage, View):
-    """A plan's published reports, newest period first, every version listed; open
-    to signed-out readers of a public plan."""
-
-    signed_in = False
-    methods_first = True
-
-    def get(self, request, plan):
-        plan = self.plan
-        versions = defaultdict(list)
-        for report in (
-            PublishedReport.objects.filter(plan=plan)
-            .select_related("period")
-            .order_by("-period__starts_on", "-version")
-            .defer("html", "data")
-        ):
-            versions[report.period].append(report)
-        return render(
-            request,
-            "scrutiny/report_list.html",
-            {
-                "plan": plan,
-                "periods": list(versions.items()),
-                "may_publish": edits_plan(request.user, plan),
-            },
-        )
-
-
-class ReportDetailView(View):
-    """A published report exactly as published, with its downloads."""
-
-    def get(self, request, pk):
-        report = visible_report(request, pk)
-        newer = (
-            PublishedReport.objects.filter(
-                plan=report.plan, period=report.period, version__gt=report.version
-            )
-            .order_by("-version")
-            .defer("html", "data")
-            .first()
-        )
-        return render(
-            request,
-            "scrutiny/report_detail.html",
-            {
-                "report": report,
-                "plan": report.plan,
-                "newer": newer,
-                "tables": [(slug, title) for slug, title, _ in tables(report.data)],
-            },
-        )
-
-
-def _filename(report: PublishedReport, extension: str) -> str:
-    stem = slugify(f"{report.plan.reference} {report.period.label}")
-    return f"{stem}-report-v{report.version}.{extension}"
-
-
-class ReportPdfView(View):
-    def get(self, request, pk):
-        report = visible_report(request, pk)
-        url = request.build_absolute_uri(reverse("scrutiny:report", args=[pk]))
-        response = HttpResponse(report_pdf(report, url), content_type="application/pdf")
-        response["Content-Disposition"] = (
-            f'attachment; filename="{_filename(report, "pdf")}"'
-        )
-        return response
-
-
-class ReportXlsxView(View):
-    def get(self, request, pk):
-        report = visible_report(request, pk)
-        sheets = [(title, rows) for _, title, rows in tables(report.data)]
-        return xlsx_response(sheets, _filename(report, "xlsx"))
-
-
-class ReportCsvView(View):
-    def get(self, request, pk, table):
-        report = visible_report(request, pk)
-        for slug, _title, rows in tables(report.data):
-            if slug == table:
-                return csv_response(rows, _filename(report, f"{slug}.csv"))
-        raise Http404("No such table in this report.")
 
 
 class OverviewView(View):

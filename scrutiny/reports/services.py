@@ -1,11 +1,9 @@
-"""Scrutiny's writes: publishing a quarterly report (the dashboard frozen as data and
-HTML, versioned), decision notices, and scrutiny actions with their answers.
+"""Published reports' writes: publishing a quarterly report (the dashboard frozen as
+data and HTML, versioned), and what a correction changed.
 
 Forms validate and shape; every rule about state and dates is decided here."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -13,14 +11,13 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from core.actors import Writer
-from core.history import attribute_to
 from deliverables.models import Deliverable
 from plans.models import Plan, ReportingPeriod
 from plans.permissions import edits_plan
 from plans.services import lock_period
-from scrutiny.charts import charts_for
-from scrutiny.dashboard import build_dashboard
-from scrutiny.models import DecisionNotice, PublishedReport, ScrutinyAction
+from scrutiny.dashboards.charts import charts_for
+from scrutiny.dashboards.figures import build_dashboard
+from scrutiny.models import PublishedReport
 
 
 def differences(old: dict, new: dict) -> list[str]:
@@ -134,102 +131,3 @@ def publish_report(
             at=published_at,
         )
         return report
-
-
-@transaction.atomic
-def save_decision_notice(
-    *,
-    plan: Plan,
-    by: Writer,
-    notice: DecisionNotice | None = None,
-    deliverables: Any = (),
-    **fields: Any,
-) -> DecisionNotice:
-    """Record (no ``notice``) or change a decision notice of ``plan``'s owning body,
-    with the deliverables it funds or changes. Plan editors only; a reference is
-    unique within the body."""
-    if not edits_plan(by, plan):
-        raise PermissionDenied("Only the plan's editors record decision notices.")
-    notice = notice or DecisionNotice(plan=plan, decided_by=plan.owner)
-    for name, value in fields.items():
-        setattr(notice, name, value)
-    notice.plan, notice.decided_by = plan, plan.owner
-    taken = DecisionNotice.objects.filter(
-        decided_by=notice.decided_by, reference=notice.reference
-    ).exclude(pk=notice.pk)
-    if taken.exists():
-        raise ValidationError(
-            {"reference": "A decision notice already has this reference."}
-        )
-    if any(d.plan_id != plan.pk for d in deliverables):
-        raise ValidationError({"deliverables": "Choose deliverables of this plan."})
-    attribute_to(notice, by=by)
-    notice.full_clean(exclude=["deliverables"])
-    notice.save()
-    notice.deliverables.set(deliverables)
-    return notice
-
-
-@transaction.atomic
-def save_scrutiny_action(
-    *,
-    plan: Plan,
-    by: Writer,
-    action: ScrutinyAction | None = None,
-    **fields: Any,
-) -> ScrutinyAction:
-    """Record (no ``action``) or update a panel's question or recommendation.
-
-    The state decides the dates: answered or closed with a response, it is answered
-    on the day given, else today; closed, it is closed on the day given, else today;
-    open again, both dates are cleared. Answering or closing needs a response, and a
-    response is due on or after the day it was raised. Plan editors only."""
-    if not edits_plan(by, plan):
-        raise PermissionDenied("Only the plan's editors record scrutiny actions.")
-    action = action or ScrutinyAction(plan=plan)
-    for name, value in fields.items():
-        setattr(action, name, value)
-    action.plan = plan
-    errors: dict[str, str] = {}
-    today = timezone.localdate()
-    State = ScrutinyAction.State
-    if action.state in {State.ANSWERED, State.CLOSED} and not action.response:
-        errors["response"] = (
-            "Enter the response to mark it answered."
-            if action.state == State.ANSWERED
-            else "Enter the response before closing it."
-        )
-    if action.raised_on and action.due_on and action.due_on < action.raised_on:
-        errors["due_on"] = "The response due date must be on or after the date raised."
-    if errors:
-        raise ValidationError(errors)
-    if action.state == State.OPEN:
-        action.answered_on = None
-        action.closed_on = None
-    else:
-        action.answered_on = action.answered_on or today
-    if action.state == State.CLOSED:
-        action.closed_on = action.closed_on or today
-    attribute_to(action, by=by)
-    action.save()
-    return action
-
-
-@transaction.atomic
-def respond_to_action(
-    *, action: ScrutinyAction, by: Writer, response: str
-) -> ScrutinyAction:
-    """The owning organisation's answer to an open action: it becomes answered,
-    today unless it already had a date."""
-    response = (response or "").strip()
-    if not response:
-        raise ValidationError({"response": "Enter your response."})
-    action = ScrutinyAction.objects.select_for_update().get(pk=action.pk)
-    if action.state != ScrutinyAction.State.OPEN:
-        raise ValidationError({"response": "This action has already been answered."})
-    action.response = response
-    action.state = ScrutinyAction.State.ANSWERED
-    action.answered_on = action.answered_on or timezone.localdate()
-    attribute_to(action, by=by)
-    action.save()
-    return action

@@ -11,7 +11,7 @@ from plans.permissions import edits_plan
 from plans.views import PlanEditorPage, PlanPage
 from scrutiny.forms import DecisionNoticeForm
 from scrutiny.models import DecisionNotice
-from scrutiny.services import save_decision_notice
+from scrutiny.notices.services import save_decision_notice
 
 
 class DecisionNoticeList(PlanPage, View):

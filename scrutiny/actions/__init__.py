@@ -1,0 +1,1 @@
+"""Scrutiny actions: a panel's questions and recommendations, and their answers."""

@@ -1,0 +1,2 @@
+"""Decision notices: the decisions of a plan's owning body and the deliverables they
+fund or change."""

@@ -1,0 +1,2 @@
+"""Published reports: a dashboard frozen as data and HTML, versioned, with its PDF and
+downloads."""
