@@ -78,11 +78,12 @@ INSTALLED_APPS = [
 
 # The developer-only performance tools (`manage.py seed_scale`, `bench`, `bench_api`;
 # docs/performance.md): installed on a developer's machine, or where PERF_TOOLS=true
-# asks for them (`make bench`), never by default in production. The image leaves the
-# folder out (.dockerignore), so DEBUG there does not ask for what is not present.
+# asks for them (`make bench`), never by default in production. They live with the
+# tests (tests/perf/); the image leaves the folder out (.dockerignore), so DEBUG there
+# does not ask for what is not present.
 PERF_TOOLS = _strict_bool("PERF_TOOLS", default=False)
-if PERF_TOOLS or (DEBUG and importlib.util.find_spec("perf") is not None):
-    INSTALLED_APPS.append("perf")
+if PERF_TOOLS or (DEBUG and importlib.util.find_spec("tests.perf") is not None):
+    INSTALLED_APPS.append("tests.perf")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -10,7 +10,7 @@ tasks name the actor with ``acting(by=..., via="command")``.
 
 Bulk writes that bypass the signals (``bulk_create``, a raw UPDATE) call
 ``record_many`` themselves, in the same transaction. The scale seeder
-(``perf/scale.py``) and the API benchmark's seeding write test data only and are
+(``tests/perf/scale.py``) and the API benchmark's seeding write test data only and are
 not audited, for speed.
 
 Cost: one INSERT per write, no reads. The old values come from a copy of each row's

@@ -5,8 +5,8 @@ Apps import only downwards, ``core`` <- ``plans`` <- ``deliverables`` <- ``scrut
 core imports no domain app, plans may import core, deliverables may import plans and
 core, scrutiny any of the three. No two modules may import each other, directly or
 round a longer loop. Every import counts wherever it is written: at module level,
-inside a function, or under ``if TYPE_CHECKING:``. None of them may import the
-developer-only ``perf`` app.
+inside a function, or under ``if TYPE_CHECKING:``. None of them may import the tests,
+nor the developer-only ``perf`` app that lives with them (``tests/perf/``).
 
 Pure Python (``ast``); no Django, no database. Migrations are left out.
 """
@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 ORDER = ["core", "plans", "deliverables", "scrutiny"]
-DEVELOPER_ONLY = "perf"
+#: The tests, and the developer-only perf tools with them: never imported by an app.
+DEVELOPER_ONLY = "tests"
 FUNCTIONS = ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
 
 
@@ -150,14 +151,15 @@ def test_apps_import_only_downwards():
     )
 
 
-def test_no_app_imports_the_developer_only_perf_app():
-    # passes whether or not perf/ exists: only the imports are looked at
+def test_no_app_imports_the_tests_or_the_developer_only_perf_app():
     offending = [
         f"{_where(imp)}: imports {imp.targets[0]}"
         for imp in IMPORTS
         if any(_app(target) == DEVELOPER_ONLY for target in imp.targets)
     ]
-    assert not offending, "perf is developer-only:\n" + "\n".join(offending)
+    assert not offending, "the tests and perf are developer-only:\n" + "\n".join(
+        offending
+    )
 
 
 def test_no_import_cycles():

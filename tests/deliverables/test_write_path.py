@@ -13,8 +13,8 @@ ROOT = Path(__file__).resolve().parents[2]
 APPS = ["core", "plans", "deliverables", "scrutiny"]
 SERVICE = "deliverables/services.py"
 # The scale seeder writes generated test data in bulk, unaudited, for speed; it is a
-# developer tool (perf/), never installed in production.
-SEEDER = "perf/scale.py"
+# developer tool (tests/perf/), never installed in production.
+SEEDER = "tests/perf/scale.py"
 
 #: Every module that records progress, and so calls the one service.
 CALLERS = {
@@ -52,7 +52,7 @@ def _name(func: ast.expr) -> str:
 def test_only_the_service_builds_or_saves_progress_updates():
     """No module but the service (and the seeder) makes a ProgressUpdate row."""
     writers = set()
-    for path, tree in _modules(*APPS, "perf"):
+    for path, tree in _modules(*APPS, "tests/perf"):
         for call in _calls(tree):
             name = _name(call.func)
             if name == "ProgressUpdate" or name.startswith(

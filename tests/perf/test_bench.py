@@ -10,8 +10,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from deliverables.models import ProgressUpdate
-from perf.management.commands.bench import write_section
 from scrutiny.models import PublishedReport
+from tests.perf.management.commands.bench import write_section
 
 pytestmark = pytest.mark.django_db
 

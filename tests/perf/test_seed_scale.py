@@ -14,13 +14,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from deliverables.models import Deliverable, ProgressUpdate, Status
-from perf.scale import (
-    NATIONAL_READER,
-    SIZES,
-    body_name,
-    editor_username,
-    plan_lives,
-)
 from plans.models import (
     IndicatorValue,
     Membership,
@@ -28,6 +21,13 @@ from plans.models import (
     PeriodEvent,
     Plan,
     ReportingPeriod,
+)
+from tests.perf.scale import (
+    NATIONAL_READER,
+    SIZES,
+    body_name,
+    editor_username,
+    plan_lives,
 )
 
 pytestmark = pytest.mark.django_db

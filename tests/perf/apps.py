@@ -5,5 +5,6 @@ class PerfConfig(AppConfig):
     """The developer-only performance tools (see the package docstring); installed
     only when DEBUG is true or PERF_TOOLS=true."""
 
-    name = "perf"
+    name = "tests.perf"
+    label = "perf"
     verbose_name = "Performance tools (developers)"

@@ -38,17 +38,17 @@ from config.runtime import settle
 from deliverables import rules
 from deliverables.importing import import_plan
 from deliverables.models import Deliverable, ProgressUpdate, Status
-from perf.scale import (
+from plans.models import Organisation, OrganisationKind, Plan, ReportingPeriod
+from plans.services import issue_api_client
+from scrutiny.dashboards.figures import build_dashboard, current_period
+from scrutiny.models import PublishedReport
+from tests.perf.scale import (
     NATIONAL_READER,
     SIZES,
     body_name,
     editor_username,
     force_name,
 )
-from plans.models import Organisation, OrganisationKind, Plan, ReportingPeriod
-from plans.services import issue_api_client
-from scrutiny.dashboards.figures import build_dashboard, current_period
-from scrutiny.models import PublishedReport
 
 JERSEY_CSV = (
     Path(settings.BASE_DIR) / "plans" / "demo" / "jersey-policing-plan-2017.csv"

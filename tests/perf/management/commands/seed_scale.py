@@ -9,7 +9,7 @@ The data is the same for the same ``--seed`` and ``--today``. It is written in o
 transaction (nothing is left behind if it fails) and refused when the database
 already holds plans, unless ``--force``: figures from a database that mixes real and
 generated plans would mean little, and real plans should never sit beside invented
-ones by accident. See ``perf/scale.py`` for what is generated and how.
+ones by accident. See ``tests/perf/scale.py`` for what is generated and how.
 """
 
 import datetime
@@ -19,8 +19,8 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from perf.scale import NATIONAL_READER, SIZES, analyse, body_name, seed_scale
 from plans.models import Organisation, Plan
+from tests.perf.scale import NATIONAL_READER, SIZES, analyse, body_name, seed_scale
 
 
 class Command(BaseCommand):
