@@ -78,6 +78,11 @@ class ClientCredentialsScheme(OpenApiAuthenticationExtension):
         }
 
 
+#: Query parameters that take any text: an ordering the API does not know is ignored,
+#: and a cursor it cannot read is answered as any bad cursor is.
+UNCHECKED_TEXT = {"ordering", "cursor"}
+
+
 class AutoSchema(openapi.AutoSchema):
     """drf-spectacular's schema, with every error an operation can answer declared as
     problem details."""
@@ -95,6 +100,15 @@ class AutoSchema(openapi.AutoSchema):
                 # an unfilled field) to mean "not given". Not so a choice of several
                 # (``?status=``), which is refused.
                 parameter["allowEmptyValue"] = True
+                text = parameter["schema"]
+                if (
+                    text.get("type") == "string"
+                    and parameter["name"] not in UNCHECKED_TEXT
+                    and not ({"enum", "format", "pattern"} & text.keys())
+                ):
+                    # A filter refuses a null character with a 400 naming the
+                    # parameter (the database could not compare it): say so.
+                    text["pattern"] = "^[^\\u0000]*$"
         responses = operation["responses"]
         for code in sorted(self._error_statuses(operation)):
             responses.setdefault(str(code), {"description": TITLES[code]})
