@@ -1,19 +1,46 @@
-"""Shared fixtures: personas per organisation and role, and a plan with periods."""
+"""The one world every test shares: its organisations, its people and their plans.
 
-import datetime
+Organisations
+    ``authority``  Jersey Police Authority (JPA), which owns the plans.
+    ``force``      States of Jersey Police (SOJP), which leads most of the work.
+    ``partner``    Honorary Police (HP), a partner that co-owns some of it.
+
+People (one per role, with fixed names so pages and audit trails can be read)
+    ``reader``               Rory Reader reads the authority's plans.
+    ``editor``               Erin Editor edits the authority's plans.
+    ``admin``                Alex Admin administers the authority.
+    ``contributor``          Farah Force reports progress for the force.
+    ``partner_contributor``  Hugh Honorary reports progress for the partner.
+    ``outsider``             Olly Outsider administers another force altogether.
+
+Plans and work
+    ``plan``          R.4/2017, the Jersey plan of 2017 (its periods are in the past).
+    ``deliverable``   a deliverable of ``plan`` the force leads, due in Q2.
+    ``current_plan``  a published plan for this calendar year, so "now" falls in it.
+    ``led``           "Daytime patrol strategy", in progress, which the force leads.
+    ``owned``         a deliverable the authority leads and the partner co-owns.
+
+A module that needs another kind of person or work makes it beside its tests, under
+a name of its own. The permission matrix builds a second world of two organisations
+(tests/permission_world.py) with the same builders (tests/factories.py).
+"""
+
+import os
 
 import pytest
+from django.core.servers.basehttp import WSGIServer
 from django.utils import timezone
+from pytest_django.live_server_helper import LiveServer
 
-from plans.models import Membership
-from plans.services import ensure_quarterly_periods
+from deliverables.choices import Status
+from plans.models import Membership, OrganisationKind
 from tests.factories import (
     DeliverableFactory,
+    DeliverableOwnerFactory,
     ForceFactory,
-    MembershipFactory,
     OrganisationFactory,
-    PlanFactory,
-    UserFactory,
+    member,
+    plan_for_year,
 )
 
 
@@ -29,6 +56,35 @@ def test_settings(settings):
     }
 
 
+class _OneRequestAtATime(WSGIServer):
+    """The live server, serving one request at a time (and closing each connection).
+
+    With SQLite the test database is in memory and the server thread shares the
+    test's one connection; Django's threaded server would let a page's parallel
+    requests (its charts, say) use that connection at once, which SQLite refuses
+    ("bad parameter or other API misuse"), so a session read fails at random."""
+
+    def __init__(self, *args, connections_override=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def live_server(request):
+    """pytest-django's live server; single-threaded when it shares an in-memory
+    SQLite connection (PostgreSQL keeps the threaded server)."""
+    address = (
+        request.config.getvalue("liveserver")
+        or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS")
+        or "localhost"
+    )
+    server = LiveServer(address, start=False)
+    if server.thread.connections_override:
+        server.thread.server_class = _OneRequestAtATime
+    server.start()
+    yield server
+    server.stop()
+
+
 @pytest.fixture
 def authority(db):
     return OrganisationFactory(name="Jersey Police Authority", short_name="JPA")
@@ -40,42 +96,70 @@ def force(db):
 
 
 @pytest.fixture
+def partner(db):
+    return OrganisationFactory(
+        name="Honorary Police",
+        short_name="HP",
+        kind=OrganisationKind.objects.get_or_create(
+            slug=OrganisationKind.PARTNER, defaults={"name": "Partner"}
+        )[0],
+    )
+
+
+@pytest.fixture
+def reader(authority):
+    """Rory reads the authority's plans but edits nothing."""
+    return member(authority, Membership.Role.READER, "rory", "Rory Reader")
+
+
+@pytest.fixture
 def editor(authority):
     """Erin edits the authority's plans."""
-    return MembershipFactory(
-        user=UserFactory(username="erin"),
-        organisation=authority,
-        role=Membership.Role.EDITOR,
-    ).user
+    return member(authority, Membership.Role.EDITOR, "erin", "Erin Editor")
+
+
+@pytest.fixture
+def admin(authority):
+    """Alex administers the authority: its members, clients and plans."""
+    return member(authority, Membership.Role.ADMIN, "alex", "Alex Admin")
 
 
 @pytest.fixture
 def contributor(force):
     """Farah reports progress for the force."""
-    return MembershipFactory(
-        user=UserFactory(username="farah"),
-        organisation=force,
-        role=Membership.Role.CONTRIBUTOR,
-    ).user
+    return member(force, Membership.Role.CONTRIBUTOR, "farah", "Farah Force")
+
+
+@pytest.fixture
+def partner_contributor(partner):
+    """Hugh reports progress for the partner."""
+    return member(partner, Membership.Role.CONTRIBUTOR, "hugh", "Hugh Honorary")
 
 
 @pytest.fixture
 def outsider(db):
     """Olly belongs to another force altogether."""
-    return MembershipFactory(
-        user=UserFactory(username="olly"),
-        organisation=ForceFactory(),
-        role=Membership.Role.ADMIN,
-    ).user
+    return member(ForceFactory(), Membership.Role.ADMIN, "olly", "Olly Outsider")
+
+
+@pytest.fixture
+def personas(reader, editor, admin, contributor, partner_contributor):
+    """One person per column of the API permission matrix, by role."""
+    return {
+        "anonymous": None,
+        "reader": reader,
+        "contributor_other": partner_contributor,
+        "contributor_lead": contributor,
+        "editor": editor,
+        "admin": admin,
+    }
 
 
 @pytest.fixture
 def plan(authority):
-    plan = PlanFactory(
-        owner=authority, reference="R.4/2017", title="2017 Policing Plan"
+    return plan_for_year(
+        authority, 2017, reference="R.4/2017", title="2017 Policing Plan"
     )
-    ensure_quarterly_periods(plan=plan)
-    return plan
 
 
 @pytest.fixture
@@ -92,24 +176,34 @@ def deliverable(plan, force):
 def current_plan(authority):
     """A published plan for this calendar year, so "now" falls in one of its periods."""
     year = timezone.localdate().year
-    plan = PlanFactory(
-        owner=authority,
-        reference=f"PP/{year}",
-        title=f"{year} Policing Plan",
-        starts_on=datetime.date(year, 1, 1),
-        ends_on=datetime.date(year, 12, 31),
+    return plan_for_year(
+        authority, year, reference=f"PP/{year}", title=f"{year} Policing Plan"
     )
-    ensure_quarterly_periods(plan=plan)
-    return plan
 
 
 @pytest.fixture
 def led(current_plan, force):
-    """A deliverable the force leads."""
+    """A deliverable the force leads, in progress and due at the year's end."""
     return DeliverableFactory(
         objective__priority__plan=current_plan,
         reference="3.1.1.1.1",
+        title="Daytime patrol strategy",
+        status=Status.IN_PROGRESS,
         lead_organisation=force,
         forecast_date="Q4",
         baseline_date="Q4",
     )
+
+
+@pytest.fixture
+def owned(current_plan, authority, partner):
+    """A deliverable the authority leads and the partner co-owns."""
+    deliverable = DeliverableFactory(
+        objective__priority__plan=current_plan,
+        reference="3.2.1.1.1",
+        lead_organisation=authority,
+    )
+    DeliverableOwnerFactory(
+        deliverable=deliverable, role="Parish liaison", organisation=partner
+    )
+    return deliverable

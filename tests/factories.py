@@ -20,6 +20,7 @@ from plans.models import (
     ReportingPeriod,
     Strand,
 )
+from plans.services import ensure_quarterly_periods
 from scrutiny.models import DecisionNotice
 
 
@@ -226,3 +227,31 @@ def record_update(
         api_client=api_client,
     )
     return update
+
+
+# Builders of the tests' world (tests/conftest.py, tests/permission_world.py) --------
+
+
+def member(organisation, role, username: str, name: str = ""):
+    """A person (``username``, called ``name`` if given) holding ``role`` in
+    ``organisation``."""
+    first, _, last = name.partition(" ")
+    names = {"first_name": first, "last_name": last} if name else {}
+    return MembershipFactory(
+        user=UserFactory(username=username, **names),
+        organisation=organisation,
+        role=role,
+    ).user
+
+
+def plan_for_year(owner, year: int, **fields) -> Plan:
+    """A published plan of ``owner`` running through calendar ``year``, with its four
+    quarterly reporting periods."""
+    plan = PlanFactory(
+        owner=owner,
+        starts_on=datetime.date(year, 1, 1),
+        ends_on=datetime.date(year, 12, 31),
+        **fields,
+    )
+    ensure_quarterly_periods(plan=plan)
+    return plan

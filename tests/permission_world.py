@@ -27,7 +27,7 @@ from rest_framework.test import APIClient, ForceAuthClientHandler
 
 from deliverables.evidence import attach_file, attach_link
 from plans.models import Membership
-from plans.services import ensure_quarterly_periods, issue_api_client
+from plans.services import issue_api_client
 from scrutiny.dashboards.charts import charts_for
 from scrutiny.models import ScrutinyAction
 from scrutiny.reports.services import publish_report
@@ -37,12 +37,12 @@ from tests.factories import (
     IndicatorDefinitionFactory,
     IndicatorFactory,
     IndicatorValueFactory,
-    MembershipFactory,
     MilestoneFactory,
     OrganisationFactory,
-    PlanFactory,
     StrandFactory,
     UserFactory,
+    member,
+    plan_for_year,
     record_update,
 )
 
@@ -104,17 +104,10 @@ class World:
 
 
 def _plan(owner, reference, title, **fields):
-    year = timezone.localdate().year
-    plan = PlanFactory(
-        owner=owner,
-        reference=reference,
-        title=title,
-        starts_on=datetime.date(year, 1, 1),
-        ends_on=datetime.date(year, 12, 31),
-        **fields,
+    """A plan for this calendar year, so "now" falls in one of its periods."""
+    return plan_for_year(
+        owner, timezone.localdate().year, reference=reference, title=title, **fields
     )
-    ensure_quarterly_periods(plan=plan)
-    return plan
 
 
 def _token(client) -> str:
@@ -135,11 +128,7 @@ def _side(name, short_name, label, text) -> Side:
     organisation = OrganisationFactory(name=name, short_name=short_name)
     side = Side(organisation=organisation)
     for role, value in MEMBER_ROLES.items():
-        side.users[role] = MembershipFactory(
-            user=UserFactory(username=f"{label}-{role}"),
-            organisation=organisation,
-            role=value,
-        ).user
+        side.users[role] = member(organisation, value, f"{label}-{role}")
     root = UserFactory(username=f"{label}-root", is_staff=True, is_superuser=True)
     client, _secret = issue_api_client(
         organisation=organisation, name="Performance system", scopes=SCOPES, by=root

@@ -8,7 +8,6 @@ anything kept in one process's memory or on its disk would fail here.
 
 from __future__ import annotations
 
-import datetime
 import io
 import os
 import re
@@ -42,6 +41,7 @@ from tests.factories import (
     OrganisationFactory,
     PlanFactory,
     UserFactory,
+    plan_for_year,
 )
 from tests.test_setup import manage
 
@@ -272,12 +272,7 @@ def force_system(shared, settings):
     ]
     force = ForceFactory()
     year = timezone.localdate().year
-    plan = PlanFactory(
-        owner=OrganisationFactory(),
-        starts_on=datetime.date(year, 1, 1),
-        ends_on=datetime.date(year, 12, 31),
-    )
-    ensure_quarterly_periods(plan=plan)
+    plan = plan_for_year(OrganisationFactory(), year)
     deliverable = DeliverableFactory(
         objective__priority__plan=plan, lead_organisation=force
     )

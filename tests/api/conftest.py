@@ -1,18 +1,12 @@
-"""API fixtures: a current plan, personas per role, and OAuth clients with tokens."""
+"""API fixtures: OAuth clients with tokens, and clients signed in as the world's people
+(tests/conftest.py)."""
 
 import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from plans.models import Membership, OrganisationKind
 from plans.services import issue_api_client
-from tests.factories import (
-    DeliverableFactory,
-    DeliverableOwnerFactory,
-    MembershipFactory,
-    OrganisationFactory,
-    UserFactory,
-)
+from tests.factories import UserFactory
 
 BOTH_SCOPES = ["read", "updates:write"]
 
@@ -23,50 +17,6 @@ def fresh_throttle_cache():
     from django.core.cache import cache
 
     cache.clear()
-
-
-@pytest.fixture
-def partner(db):
-    return OrganisationFactory(
-        name="Honorary Police",
-        short_name="HP",
-        kind=OrganisationKind.objects.get_or_create(
-            slug=OrganisationKind.PARTNER, defaults={"name": "Partner"}
-        )[0],
-    )
-
-
-@pytest.fixture
-def owned(current_plan, authority, partner):
-    """A deliverable the authority leads and the partner co-owns."""
-    deliverable = DeliverableFactory(
-        objective__priority__plan=current_plan,
-        reference="3.2.1.1.1",
-        lead_organisation=authority,
-    )
-    DeliverableOwnerFactory(
-        deliverable=deliverable, role="Parish liaison", organisation=partner
-    )
-    return deliverable
-
-
-def _member(org, role, username):
-    return MembershipFactory(
-        user=UserFactory(username=username), organisation=org, role=role
-    ).user
-
-
-@pytest.fixture
-def personas(authority, force, partner):
-    """One user per column of the permission matrix."""
-    return {
-        "anonymous": None,
-        "reader": _member(authority, Membership.Role.READER, "rory"),
-        "contributor_other": _member(partner, Membership.Role.CONTRIBUTOR, "hugh"),
-        "contributor_lead": _member(force, Membership.Role.CONTRIBUTOR, "farah"),
-        "editor": _member(authority, Membership.Role.EDITOR, "erin"),
-        "admin": _member(authority, Membership.Role.ADMIN, "alex"),
-    }
 
 
 def session_client(user):

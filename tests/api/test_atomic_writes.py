@@ -10,7 +10,6 @@ exactly what it held before.
 
 from __future__ import annotations
 
-import datetime
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -23,8 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from deliverables.models import Deliverable
-from plans.services import ensure_quarterly_periods
-from tests.factories import DATES_2017, DeliverableFactory, PlanFactory
+from tests.factories import DATES_2017, DeliverableFactory, plan_for_year
 
 pytestmark = pytest.mark.django_db
 
@@ -165,12 +163,8 @@ def test_merging_is_all_or_nothing(client, editor, team):
 
 def test_publishing_a_report_is_all_or_nothing(client, editor, authority, force):
     year = timezone.localdate().year - 1
-    plan = PlanFactory(
-        owner=authority,
-        starts_on=datetime.date(year, 1, 1),
-        ends_on=datetime.date(year, 12, 31),
-    )
-    period = ensure_quarterly_periods(plan=plan)[-1]
+    plan = plan_for_year(authority, year)
+    period = plan.reporting_periods.order_by("starts_on").last()
     DeliverableFactory.create_batch(
         5, objective__priority__plan=plan, lead_organisation=force
     )

@@ -16,7 +16,6 @@ write answered as the rules say.
 
 from __future__ import annotations
 
-import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -25,7 +24,6 @@ import pytest
 
 from deliverables.models import Attachment, ProgressUpdate
 from plans.models import IndicatorValue, Plan
-from plans.services import ensure_quarterly_periods
 from scrutiny.models import PublishedReport, ScrutinyAction
 from tests.api.conftest import bearer, session_client
 from tests.factories import (
@@ -35,8 +33,8 @@ from tests.factories import (
     ForceFactory,
     IndicatorFactory,
     MilestoneFactory,
-    PlanFactory,
     UserFactory,
+    plan_for_year,
     record_update,
 )
 
@@ -140,15 +138,7 @@ def world(current_plan, led, owned, authority, force, partner, personas):
     seeder = UserFactory(username="seeder")
 
     def plan(owner, reference, **fields):
-        made = PlanFactory(
-            owner=owner,
-            reference=f"{reference}/{year}",
-            starts_on=datetime.date(year, 1, 1),
-            ends_on=datetime.date(year, 12, 31),
-            **fields,
-        )
-        ensure_quarterly_periods(plan=made)
-        return made
+        return plan_for_year(owner, year, reference=f"{reference}/{year}", **fields)
 
     def deliverable(plan, lead, co_owner=None):
         made = DeliverableFactory(

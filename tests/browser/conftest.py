@@ -21,15 +21,8 @@ from django.utils import timezone  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from deliverables.models import Status  # noqa: E402
-from plans.models import Membership  # noqa: E402
-from plans.services import ensure_quarterly_periods  # noqa: E402
 from tests.factories import (  # noqa: E402
     DeliverableFactory,
-    ForceFactory,
-    MembershipFactory,
-    OrganisationFactory,
-    PlanFactory,
-    UserFactory,
 )
 
 CHROMIUM = "/usr/bin/chromium"
@@ -160,31 +153,12 @@ def sign_in(page, username):
 
 
 @pytest.fixture
-def workspace(transactional_db):
-    """A published plan for this calendar year, so today falls in a reporting period,
-    with three deliverables led by a force: one of them late."""
+def workspace(transactional_db, editor, contributor, force, current_plan):
+    """The world's plan for this calendar year (tests/conftest.py), so today falls in
+    a reporting period, with three deliverables the force leads: one of them late."""
     today = timezone.localdate()
     year = today.year
-    authority = OrganisationFactory(name="Jersey Police Authority", short_name="JPA")
-    force = ForceFactory(name="States of Jersey Police", short_name="SOJP")
-    editor = MembershipFactory(
-        user=UserFactory(username="erin", first_name="Erin", last_name="Editor"),
-        organisation=authority,
-        role=Membership.Role.EDITOR,
-    ).user
-    contributor = MembershipFactory(
-        user=UserFactory(username="farah", first_name="Farah", last_name="Force"),
-        organisation=force,
-        role=Membership.Role.CONTRIBUTOR,
-    ).user
-    plan = PlanFactory(
-        owner=authority,
-        reference=f"R.4/{year}",
-        title=f"{year} Policing Plan",
-        starts_on=datetime.date(year, 1, 1),
-        ends_on=datetime.date(year, 12, 31),
-    )
-    ensure_quarterly_periods(plan=plan)
+    plan = current_plan
     # Due yesterday and still open: late as of today (even on 1 January).
     yesterday = (today - datetime.timedelta(days=1)).strftime("%d/%m/%Y")
     late = DeliverableFactory(

@@ -3,18 +3,11 @@ it; an editor cannot. Every page visited is checked with axe."""
 
 from playwright.sync_api import expect
 
-from plans.models import Membership
 from tests.browser.conftest import axe_check, sign_in
-from tests.factories import MembershipFactory, UserFactory
 
 
-def test_an_admin_reads_filters_and_downloads_the_audit_log(new_page, workspace):
+def test_an_admin_reads_filters_and_downloads_the_audit_log(new_page, workspace, admin):
     plan = workspace["plan"]
-    MembershipFactory(
-        user=UserFactory(username="alex", first_name="Alex", last_name="Admin"),
-        organisation=plan.owner,
-        role=Membership.Role.ADMIN,
-    )
 
     # Erin changes the plan in the browser: the log will show it.
     page = new_page()

@@ -16,18 +16,14 @@ from pypdf import PdfReader
 
 from deliverables.models import Status
 from plans.models import Membership
-from plans.services import ensure_quarterly_periods
 from scrutiny.reports.services import publish_report
 from tests.browser.conftest import axe_check, sign_in
 from tests.factories import (
     DeliverableFactory,
-    ForceFactory,
-    MembershipFactory,
     ObjectiveFactory,
-    OrganisationFactory,
-    PlanFactory,
     PriorityFactory,
-    UserFactory,
+    member,
+    plan_for_year,
     record_update,
 )
 
@@ -39,30 +35,15 @@ def _at(year, month, day):
 
 
 @pytest.fixture
-def panel(transactional_db):
+def panel(transactional_db, authority, force, editor):
     """Last year's plan of a police authority, every quarter of it ended, with two
     priorities, updates in two quarters and the last quarter's report published by an
     editor; and a panel member who reads the authority's plans."""
-    authority = OrganisationFactory(name="Jersey Police Authority", short_name="JPA")
-    force = ForceFactory(name="States of Jersey Police", short_name="SOJP")
-    editor = MembershipFactory(
-        user=UserFactory(username="erin", first_name="Erin", last_name="Editor"),
-        organisation=authority,
-        role=Membership.Role.EDITOR,
-    ).user
-    MembershipFactory(
-        user=UserFactory(username="pat", first_name="Pat", last_name="Panel"),
-        organisation=authority,
-        role=Membership.Role.READER,
+    member(authority, Membership.Role.READER, "pat", "Pat Panel")
+    plan = plan_for_year(
+        authority, 2025, reference="R.4/2025", title="2025 Policing Plan"
     )
-    plan = PlanFactory(
-        owner=authority,
-        reference="R.4/2025",
-        title="2025 Policing Plan",
-        starts_on=datetime.date(2025, 1, 1),
-        ends_on=datetime.date(2025, 12, 31),
-    )
-    q1, q2, _q3, q4 = ensure_quarterly_periods(plan=plan)
+    q1, q2, _q3, q4 = plan.reporting_periods.order_by("starts_on")
     safe = PriorityFactory(plan=plan, reference="1", title="Keeping people safe")
     victims = PriorityFactory(plan=plan, reference="2", title="Supporting victims")
     custody = DeliverableFactory(

@@ -51,15 +51,6 @@ def admin_of_force(force):
     ).user
 
 
-@pytest.fixture
-def reader(authority):
-    return MembershipFactory(
-        user=UserFactory(username="rory"),
-        organisation=authority,
-        role=Membership.Role.READER,
-    ).user
-
-
 def code_for(device):
     """The code the person's authenticator app shows now."""
     device.refresh_from_db()

@@ -95,12 +95,12 @@ def text(response) -> str:
 
 
 def test_the_second_contributor_to_save_is_told_and_the_first_update_stands(
-    work, fay, cara
+    led, fay, cara
 ):
     fays, caras = signed_in(fay), signed_in(cara)
-    url = reverse("deliverables:record", args=[work.pk])
+    url = reverse("deliverables:record", args=[led.pk])
     fay_read, cara_read = version_in(fays.get(url)), version_in(caras.get(url))
-    assert fay_read == cara_read == work.etag
+    assert fay_read == cara_read == led.etag
 
     first = fays.post(
         url,
@@ -127,12 +127,12 @@ def test_the_second_contributor_to_save_is_told_and_the_first_update_stands(
     }
     second = caras.post(url, caras_answers)
     page = text(second)
-    work.refresh_from_db()
+    led.refresh_from_db()
     assert second.status_code == 409
     assert "<title>Error: " in second.content.decode()
     assert "There is a problem" in page
     assert (
-        f"Fay Ferris saved a change to {work} {when(work)}, after you opened this "
+        f"Fay Ferris saved a change to {led} {when(led)}, after you opened this "
         "page. Nothing you entered has been saved yet." in page
     )
     assert "Now: On hold Was: In progress" in page
@@ -144,13 +144,13 @@ def test_the_second_contributor_to_save_is_told_and_the_first_update_stands(
     # Cara's answers are kept, and the form now carries the version Fay left.
     assert "Patrol routes mapped for every parish." in page
     assert second.context["form"]["rag"].value() == "green"
-    assert version_in(second) == work.etag != cara_read
+    assert version_in(second) == led.etag != cara_read
 
     # The database holds exactly Fay's update.
     assert list(ProgressUpdate.objects.values_list("narrative", flat=True)) == [
         "Paused: the contractor went into administration."
     ]
-    assert (work.status, work.rag, work.percent_complete) == ("on_hold", "red", 40)
+    assert (led.status, led.rag, led.percent_complete) == ("on_hold", "red", 40)
 
     # Having looked, Cara saves again (with the reason her status change now needs).
     again = caras.post(
@@ -159,8 +159,8 @@ def test_the_second_contributor_to_save_is_told_and_the_first_update_stands(
         | {"version": version_in(second), "reason": "New contractor appointed."},
     )
     assert again.status_code == 302
-    work.refresh_from_db()
-    assert (work.status, work.rag, work.percent_complete) == (
+    led.refresh_from_db()
+    assert (led.status, led.rag, led.percent_complete) == (
         "in_progress",
         "green",
         55,
@@ -170,9 +170,9 @@ def test_the_second_contributor_to_save_is_told_and_the_first_update_stands(
     assert ProgressUpdate.objects.count() == 2
 
 
-def test_what_the_person_left_alone_shows_the_other_change(work, fay, cara):
+def test_what_the_person_left_alone_shows_the_other_change(led, fay, cara):
     fays, caras = signed_in(fay), signed_in(cara)
-    url = reverse("deliverables:record", args=[work.pk])
+    url = reverse("deliverables:record", args=[led.pk])
     fay_read, cara_read = version_in(fays.get(url)), version_in(caras.get(url))
     fays.post(
         url,
@@ -213,13 +213,13 @@ def test_what_the_person_left_alone_shows_the_other_change(work, fay, cara):
         },
     )
     assert again.status_code == 302
-    work.refresh_from_db()
-    assert (work.status, work.rag) == ("on_hold", "green")
+    led.refresh_from_db()
+    assert (led.status, led.rag) == ("on_hold", "green")
 
 
-def test_the_same_person_in_two_tabs_is_told_it_was_them(work, fay):
+def test_the_same_person_in_two_tabs_is_told_it_was_them(led, fay):
     tab = signed_in(fay)
-    url = reverse("deliverables:record", args=[work.pk])
+    url = reverse("deliverables:record", args=[led.pk])
     read = version_in(tab.get(url))
     answers = {"status": "in_progress", "forecast_date": "Q4", "version": read}
     assert tab.post(url, answers | {"narrative": "First tab."}).status_code == 302
@@ -231,11 +231,11 @@ def test_the_same_person_in_two_tabs_is_told_it_was_them(work, fay):
 
 
 def test_evidence_sent_with_a_refused_save_is_not_kept(
-    work, fay, cara, settings, tmp_path
+    led, fay, cara, settings, tmp_path
 ):
     settings.MEDIA_ROOT = tmp_path / "media"
     fays, caras = signed_in(fay), signed_in(cara)
-    url = reverse("deliverables:record", args=[work.pk])
+    url = reverse("deliverables:record", args=[led.pk])
     fay_read, cara_read = version_in(fays.get(url)), version_in(caras.get(url))
     answers = {"status": "in_progress", "forecast_date": "Q4", "narrative": "x"}
     assert fays.post(url, answers | {"version": fay_read}).status_code == 302
@@ -258,10 +258,10 @@ def test_evidence_sent_with_a_refused_save_is_not_kept(
     assert ProgressUpdate.objects.count() == 1
 
 
-def test_a_form_sent_without_a_version_is_not_checked(work, fay):
+def test_a_form_sent_without_a_version_is_not_checked(led, fay):
     # An older page or a script: as an API call without If-Match.
     response = signed_in(fay).post(
-        reverse("deliverables:record", args=[work.pk]),
+        reverse("deliverables:record", args=[led.pk]),
         {"status": "in_progress", "forecast_date": "Q4", "narrative": "No version."},
     )
     assert response.status_code == 302
@@ -271,14 +271,14 @@ def test_a_form_sent_without_a_version_is_not_checked(work, fay):
 
 
 def test_the_second_editor_to_save_a_deliverable_is_told_and_nothing_is_lost(
-    work, ed, pat
+    led, ed, pat
 ):
     eds, pats = signed_in(ed), signed_in(pat)
-    url = reverse("deliverables:edit", args=[work.pk])
+    url = reverse("deliverables:edit", args=[led.pk])
     ed_form, pat_form = eds.get(url), pats.get(url)
     ed_data = as_sent(ed_form.context["form"])
     pat_data = as_sent(pat_form.context["form"])
-    assert ed_data["version"] == pat_data["version"] == work.etag
+    assert ed_data["version"] == pat_data["version"] == led.etag
 
     assert (
         eds.post(url, ed_data | {"title": "Daytime and evening patrols"}).status_code
@@ -286,11 +286,11 @@ def test_the_second_editor_to_save_a_deliverable_is_told_and_nothing_is_lost(
     )
     second = pats.post(url, pat_data | {"delivering_unit": "Local Policing"})
     page = text(second)
-    work.refresh_from_db()
+    led.refresh_from_db()
     assert second.status_code == 409
-    assert f"Ed Evans saved a change to {work} {when(work)}" in page
+    assert f"Ed Evans saved a change to {led} {when(led)}" in page
     assert "Now: Daytime and evening patrols Was: Daytime patrol strategy" in page
-    assert (work.title, work.delivering_unit) == ("Daytime and evening patrols", "")
+    assert (led.title, led.delivering_unit) == ("Daytime and evening patrols", "")
     # Pat's answer is kept; the title he left alone now shows Ed's.
     form = second.context["form"]
     assert form["delivering_unit"].value() == "Local Policing"
@@ -298,8 +298,8 @@ def test_the_second_editor_to_save_a_deliverable_is_told_and_nothing_is_lost(
 
     again = pats.post(url, as_sent(form))
     assert again.status_code == 302
-    work.refresh_from_db()
-    assert (work.title, work.delivering_unit) == (
+    led.refresh_from_db()
+    assert (led.title, led.delivering_unit) == (
         "Daytime and evening patrols",
         "Local Policing",
     )
@@ -309,17 +309,17 @@ def test_the_second_editor_to_save_a_deliverable_is_told_and_nothing_is_lost(
 
 
 def test_a_merge_of_a_deliverable_updated_meanwhile_is_refused_until_reviewed(
-    work, force, ed, fay
+    led, force, ed, fay
 ):
     part, other = DeliverableFactory.create_batch(
         2,
-        objective=work.objective,
+        objective=led.objective,
         lead_organisation=force,
         status=Status.IN_PROGRESS,
         forecast_date="Q4",
     )
     eds = signed_in(ed)
-    url = reverse("deliverables:merge", args=[work.pk])
+    url = reverse("deliverables:merge", args=[led.pk])
     read = version_in(eds.get(url))
     # Fay records progress on the part after Ed opened the merge page.
     assert (
@@ -354,17 +354,17 @@ def test_a_merge_of_a_deliverable_updated_meanwhile_is_refused_until_reviewed(
     )
     assert merged.status_code == 302
     other.refresh_from_db()
-    assert (other.status, other.merged_into) == (Status.MERGED, work)
+    assert (other.status, other.merged_into) == (Status.MERGED, led)
 
 
 def test_a_change_to_a_deliverable_not_chosen_does_not_stop_a_merge(
-    work, force, ed, fay
+    led, force, ed, fay
 ):
     part, bystander = DeliverableFactory.create_batch(
-        2, objective=work.objective, lead_organisation=force, forecast_date="Q4"
+        2, objective=led.objective, lead_organisation=force, forecast_date="Q4"
     )
     eds = signed_in(ed)
-    url = reverse("deliverables:merge", args=[work.pk])
+    url = reverse("deliverables:merge", args=[led.pk])
     read = version_in(eds.get(url))
     signed_in(fay).post(
         reverse("deliverables:record", args=[bystander.pk]),
@@ -379,13 +379,13 @@ def test_a_change_to_a_deliverable_not_chosen_does_not_stop_a_merge(
 
 
 def test_a_split_of_a_deliverable_updated_meanwhile_is_refused_until_reviewed(
-    work, ed, fay
+    led, ed, fay
 ):
     eds = signed_in(ed)
-    url = reverse("deliverables:split", args=[work.pk])
+    url = reverse("deliverables:split", args=[led.pk])
     read = version_in(eds.get(url))
     signed_in(fay).post(
-        reverse("deliverables:record", args=[work.pk]),
+        reverse("deliverables:record", args=[led.pk]),
         {
             "status": "in_progress",
             "rag": "amber",
@@ -399,29 +399,29 @@ def test_a_split_of_a_deliverable_updated_meanwhile_is_refused_until_reviewed(
         "version": read,
     }
     refused = eds.post(url, answers)
-    work.refresh_from_db()
+    led.refresh_from_db()
     assert refused.status_code == 409
-    assert f"Fay Ferris saved a change to {work} {when(work)}" in text(refused)
+    assert f"Fay Ferris saved a change to {led} {when(led)}" in text(refused)
     assert "Funding cut by a third." in text(refused)
     assert "Day patrols" in text(refused)  # Ed's answer kept
-    assert work.status == Status.IN_PROGRESS
-    assert Deliverable.objects.filter(split_from=work).count() == 0
+    assert led.status == Status.IN_PROGRESS
+    assert Deliverable.objects.filter(split_from=led).count() == 0
 
     done = eds.post(url, answers | {"version": version_in(refused)})
     assert done.status_code == 302
-    work.refresh_from_db()
-    assert work.status == Status.SPLIT
-    assert Deliverable.objects.filter(split_from=work).count() == 2
+    led.refresh_from_db()
+    assert led.status == Status.SPLIT
+    assert Deliverable.objects.filter(split_from=led).count() == 2
 
 
 # Editing a plan ------------------------------------------------------------------
 
 
 def test_the_second_editor_to_save_a_plan_is_told_and_nothing_is_lost(
-    this_year, ed, pat
+    current_plan, ed, pat
 ):
     eds, pats = signed_in(ed), signed_in(pat)
-    url = reverse("plans:edit", args=[this_year.pk])
+    url = reverse("plans:edit", args=[current_plan.pk])
     ed_data = as_sent(eds.get(url).context["form"])
     pat_data = as_sent(pats.get(url).context["form"])
     assert ed_data["version"] == pat_data["version"]
@@ -430,11 +430,11 @@ def test_the_second_editor_to_save_a_plan_is_told_and_nothing_is_lost(
         url, ed_data | {"title": "Policing Plan (revised)"}
     ).status_code == (302)
     second = pats.post(url, pat_data | {"summary": "Safer streets."})
-    plan = Plan.objects.get(pk=this_year.pk)
+    plan = Plan.objects.get(pk=current_plan.pk)
     assert second.status_code == 409
     page = text(second)
     assert f"Ed Evans saved a change to {plan} {when(plan)}" in page
-    assert "Now: Policing Plan (revised) Was: This year's plan" in page
+    assert f"Now: Policing Plan (revised) Was: {current_plan.title}" in page
     assert (plan.title, plan.summary) == ("Policing Plan (revised)", "")
 
     again = pats.post(url, as_sent(second.context["form"]))

@@ -166,8 +166,8 @@ def stored_files(media) -> list:
 
 
 @pytest.fixture
-def update(work, contributor):
-    return record_update(deliverable=work, by=contributor, narrative="Half done.")
+def update(led, contributor):
+    return record_update(deliverable=led, by=contributor, narrative="Half done.")
 
 
 @pytest.fixture
@@ -521,15 +521,15 @@ def test_a_reader_of_the_plan_opens_evidence_but_cannot_add_or_publish_it(
 
 
 @pytest.fixture
-def public_scene(work, editor, contributor):
+def public_scene(led, editor, contributor):
     """A public plan whose first-quarter update by the force carries a file and a
     link, before anything is published."""
-    plan = work.plan
+    plan = led.plan
     plan.is_public = True
     plan.save()
     first, second = plan.reporting_periods.order_by("starts_on")[:2]
     made = record_update(
-        deliverable=work, by=contributor, narrative="Patrols began.", period=first
+        deliverable=led, by=contributor, narrative="Patrols began.", period=first
     )
     return {
         "plan": plan,
@@ -645,26 +645,26 @@ def test_the_public_timeline_lists_only_evidence_marked_public(
 # The record-progress form -------------------------------------------------------------
 
 
-def record(client, work, **data):
+def record(client, led, **data):
     form = {
         "status": "in_progress",
         "forecast_date": "Q4",
         "narrative": "Patrols began.",
         **data,
     }
-    return client.post(reverse("deliverables:record", args=[work.pk]), form)
+    return client.post(reverse("deliverables:record", args=[led.pk]), form)
 
 
 def test_progress_is_recorded_with_a_file_and_a_link_as_its_evidence(
-    client, contributor, work, media
+    client, contributor, led, media
 ):
     client.force_login(contributor)
-    form = client.get(reverse("deliverables:record", args=[work.pk])).content.decode()
+    form = client.get(reverse("deliverables:record", args=[led.pk])).content.decode()
     assert 'enctype="multipart/form-data"' in form
     assert "Evidence (optional)" in form
     response = record(
         client,
-        work,
+        led,
         evidence_file=pdf("patrol-plan.pdf"),
         evidence_url="https://example.org/patrols",
         evidence_url_title="Patrol times",
@@ -679,12 +679,12 @@ def test_progress_is_recorded_with_a_file_and_a_link_as_its_evidence(
 
 
 def test_a_bad_file_on_the_record_progress_form_is_shown_and_nothing_is_written(
-    client, contributor, work, media
+    client, contributor, led, media
 ):
     client.force_login(contributor)
     response = record(
         client,
-        work,
+        led,
         evidence_file=upload("minutes.docx", docx_bytes(macro=True)),
         evidence_url="https://example.org/patrols",
     )
@@ -697,29 +697,29 @@ def test_a_bad_file_on_the_record_progress_form_is_shown_and_nothing_is_written(
     assert not ProgressUpdate.objects.exists()
     assert not Attachment.objects.exists()
     assert stored_files(media) == []
-    work.refresh_from_db()
-    assert work.status == Status.IN_PROGRESS
+    led.refresh_from_db()
+    assert led.status == Status.IN_PROGRESS
 
 
 def test_a_bad_link_on_the_record_progress_form_is_shown_beside_it(
-    client, contributor, work
+    client, contributor, led
 ):
     client.force_login(contributor)
-    page = record(client, work, evidence_url="javascript:alert(1)").content.decode()
+    page = record(client, led, evidence_url="javascript:alert(1)").content.decode()
     assert 'id="id_evidence_url-error"' in page
     assert "Enter a web address starting https:// or http://." in page
     assert not ProgressUpdate.objects.exists()
 
 
 def test_when_evidence_is_refused_after_the_update_was_written_nothing_is_kept(
-    client, contributor, work, media, settings
+    client, contributor, led, media, settings
 ):
     """The service refuses the link only once the file is stored: the update, the
     file's row and the stored file all go."""
     settings.EVIDENCE_MAX_PER_UPDATE = 1
     client.force_login(contributor)
     response = record(
-        client, work, evidence_file=pdf(), evidence_url="https://example.org/a"
+        client, led, evidence_file=pdf(), evidence_url="https://example.org/a"
     )
     page = response.content.decode()
     assert 'id="id_evidence_url-error"' in page
@@ -784,17 +784,17 @@ def test_the_add_evidence_form_explains_each_problem_beside_its_field(
 
 
 def test_a_returned_update_keeps_its_evidence(
-    client, this_year, work, contributor, editor
+    client, current_plan, led, contributor, editor
 ):
-    this_year.review_contributor_updates = True
-    this_year.save()
-    waiting = record_update(deliverable=work, by=contributor, narrative="Half done.")
+    current_plan.review_contributor_updates = True
+    current_plan.save()
+    waiting = record_update(deliverable=led, by=contributor, narrative="Half done.")
     attached = attach_file(update=waiting, by=contributor, file=pdf())
     return_update(update=waiting, by=editor, comment="Which posts are filled?")
     attached.refresh_from_db()
     assert attached.update == waiting
     client.force_login(contributor)
-    page = client.get(reverse("deliverables:detail", args=[work.pk])).content.decode()
+    page = client.get(reverse("deliverables:detail", args=[led.pk])).content.decode()
     assert "Which posts are filled?" in page
     assert file_url(attached) in page
     assert client.get(file_url(attached)).status_code == 200
@@ -832,16 +832,16 @@ def test_the_timeline_shows_evidence_with_type_size_who_when_and_a_download_link
 
 
 def test_the_deliverable_page_costs_the_same_queries_whatever_the_evidence(
-    client, work, contributor, editor
+    client, led, contributor, editor
 ):
     client.force_login(editor)
-    url = reverse("deliverables:detail", args=[work.pk])
-    first = record_update(deliverable=work, by=contributor, narrative="One.")
+    url = reverse("deliverables:detail", args=[led.pk])
+    first = record_update(deliverable=led, by=contributor, narrative="One.")
     attach_link(update=first, by=contributor, url="https://example.org/1")
     with CaptureQueriesContext(connection) as few:
         client.get(url)
     for n in range(5):
-        more = record_update(deliverable=work, by=contributor, narrative=f"{n}.")
+        more = record_update(deliverable=led, by=contributor, narrative=f"{n}.")
         for m in range(3):
             attach_link(update=more, by=contributor, url=f"https://example.org/{m}")
         attach_file(update=more, by=contributor, file=pdf())
@@ -1005,14 +1005,14 @@ def test_a_read_only_token_may_list_evidence_but_not_add_it(force, update):
 
 
 def test_the_update_list_costs_the_same_queries_with_more_updates_and_evidence(
-    editor, work, contributor
+    editor, led, contributor
 ):
     api = api_as(editor)
     url = f"{API}/progress-updates/?page_size=100"
 
     def add(n: int) -> None:
         for i in range(n):
-            made = record_update(deliverable=work, by=contributor, narrative=f"{i}")
+            made = record_update(deliverable=led, by=contributor, narrative=f"{i}")
             attach_link(update=made, by=contributor, url=f"https://example.org/{i}")
             attach_file(update=made, by=contributor, file=pdf())
 

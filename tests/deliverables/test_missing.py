@@ -19,7 +19,6 @@ from tests.factories import (
     DeliverableFactory,
     DeliverableOwnerFactory,
     MembershipFactory,
-    OrganisationFactory,
     UserFactory,
     record_update,
 )
@@ -45,11 +44,6 @@ def set_dates(period, *, due_in_days):
     )
     period.refresh_from_db()
     return period
-
-
-@pytest.fixture
-def partner(db):
-    return OrganisationFactory(name="Honorary Police")
 
 
 @pytest.fixture

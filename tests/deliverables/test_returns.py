@@ -812,7 +812,7 @@ def test_a_zip_that_unpacks_too_large_is_refused(
 
 
 @pytest.fixture
-def reader(force):
+def force_reader(force):
     """Rhea may read the force's work but not report on it."""
     return MembershipFactory(
         user=UserFactory(username="rhea"),
@@ -832,7 +832,7 @@ def test_signed_out_people_are_sent_to_sign_in(client, plan, period, force, work
     ("persona", "page", "own", "other"),
     [
         ("outsider", 404, 404, 404),
-        ("reader", 403, 403, 403),
+        ("force_reader", 403, 403, 403),
         ("contributor", 200, 200, 403),
         ("editor", 200, 200, 200),
     ],
@@ -872,7 +872,7 @@ def test_people_who_may_not_upload_write_nothing(
     client.force_login(editor)
     workbook = download(client, plan, period, force)
     fill_in(workbook, "1.2", narrative="Twelve officers sworn in.")
-    for persona, status in (("outsider", 404), ("reader", 403)):
+    for persona, status in (("outsider", 404), ("force_reader", 403)):
         client.force_login(request.getfixturevalue(persona))
         assert upload(client, plan, period, workbook).status_code == status
     assert not ProgressUpdate.objects.exists()

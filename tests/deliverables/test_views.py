@@ -46,25 +46,29 @@ def test_sign_in_shows_errors_the_gov_uk_way(client, editor):
     assert "There is a problem" in page
 
 
-def test_an_editor_sees_the_plan_tree_with_counts(client, editor, work, this_year):
+def test_an_editor_sees_the_plan_tree_with_counts(client, editor, led, current_plan):
     client.force_login(editor)
-    page = client.get(reverse("plans:detail", args=[this_year.pk])).content.decode()
-    assert work.objective.priority.title in page
+    page = client.get(reverse("plans:detail", args=[current_plan.pk])).content.decode()
+    assert led.objective.priority.title in page
     assert "In progress" in page
     assert "1 deliverable you can see" in page
 
 
-def test_an_outsider_cannot_see_the_plan_or_its_work(client, outsider, work, this_year):
+def test_an_outsider_cannot_see_the_plan_or_its_work(
+    client, outsider, led, current_plan
+):
     client.force_login(outsider)
-    assert client.get(reverse("plans:detail", args=[this_year.pk])).status_code == 404
-    assert client.get(reverse("deliverables:detail", args=[work.pk])).status_code == 404
+    assert (
+        client.get(reverse("plans:detail", args=[current_plan.pk])).status_code == 404
+    )
+    assert client.get(reverse("deliverables:detail", args=[led.pk])).status_code == 404
     listed = client.get(reverse("deliverables:list")).content.decode()
     assert "Daytime patrol strategy" not in listed
 
 
-def test_the_list_filters_and_sorts(client, editor, work, this_year, force):
+def test_the_list_filters_and_sorts(client, editor, led, current_plan, force):
     DeliverableFactory(
-        objective=work.objective,
+        objective=led.objective,
         title="Night time economy",
         status=Status.COMPLETED,
         lead_organisation=force,
@@ -77,7 +81,7 @@ def test_the_list_filters_and_sorts(client, editor, work, this_year, force):
     assert "Daytime patrol strategy" in page and "Night time economy" not in page
 
 
-def test_an_htmx_filter_request_gets_only_the_results(client, editor, work):
+def test_an_htmx_filter_request_gets_only_the_results(client, editor, led):
     client.force_login(editor)
     response = client.get(
         reverse("deliverables:list"),
@@ -90,7 +94,7 @@ def test_an_htmx_filter_request_gets_only_the_results(client, editor, work):
     assert "<html" not in page
 
 
-def test_a_bad_filter_is_explained(client, editor, work):
+def test_a_bad_filter_is_explained(client, editor, led):
     client.force_login(editor)
     page = client.get(
         reverse("deliverables:list"), {"status": "started"}
@@ -101,10 +105,10 @@ def test_a_bad_filter_is_explained(client, editor, work):
 
 @pytest.mark.parametrize("kind", ["csv", "xlsx"])
 def test_export_holds_exactly_what_is_filtered_and_escapes_formulas(
-    client, editor, work, force, kind
+    client, editor, led, force, kind
 ):
     DeliverableFactory(
-        objective=work.objective,
+        objective=led.objective,
         title='=HYPERLINK("x")',
         status=Status.COMPLETED,
         lead_organisation=force,
@@ -131,7 +135,7 @@ def test_export_holds_exactly_what_is_filtered_and_escapes_formulas(
 
 @pytest.mark.parametrize("filtered", [False, True], ids=["all", "plan and status"])
 def test_list_queries_do_not_grow_with_rows(
-    client, editor, work, force, this_year, authority, filtered
+    client, editor, led, force, current_plan, authority, filtered
 ):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -146,7 +150,7 @@ def test_list_queries_do_not_grow_with_rows(
     another_plan(0)
     client.force_login(editor)
     url = reverse("deliverables:list")
-    query = {"plan": this_year.pk, "status": "in_progress"} if filtered else {}
+    query = {"plan": current_plan.pk, "status": "in_progress"} if filtered else {}
 
     with CaptureQueriesContext(connection) as few:
         client.get(url, query)
@@ -154,7 +158,7 @@ def test_list_queries_do_not_grow_with_rows(
     for _ in range(60):
         DeliverableOwnerFactory(
             deliverable=DeliverableFactory(
-                objective=work.objective,
+                objective=led.objective,
                 lead_organisation=force,
                 status=Status.IN_PROGRESS,
             )
@@ -202,19 +206,19 @@ def test_the_plans_list_pages_plans_in_the_same_queries_for_3_or_30(
 
 
 def test_the_filters_offer_the_priorities_and_strands_of_the_plan_in_view(
-    client, editor, work, this_year, authority
+    client, editor, led, current_plan, authority
 ):
     from tests.factories import PriorityFactory, StrandFactory
 
     other = PlanFactory(owner=authority, title="Another plan")
     elsewhere = PriorityFactory(plan=other, title="Priority elsewhere")
     StrandFactory(plan=other, name="Strand elsewhere")
-    StrandFactory(plan=this_year, name="Victims")
+    StrandFactory(plan=current_plan, name="Victims")
     client.force_login(editor)
     url = reverse("deliverables:list")
-    mine = work.objective.priority
+    mine = led.objective.priority
 
-    page = client.get(url, {"plan": this_year.pk}).content.decode()
+    page = client.get(url, {"plan": current_plan.pk}).content.decode()
     assert mine.title in page and "Victims" in page
     assert elsewhere.title not in page and "Strand elsewhere" not in page
 
@@ -224,42 +228,42 @@ def test_the_filters_offer_the_priorities_and_strands_of_the_plan_in_view(
     page = client.get(url).content.decode()
     assert "Choose a plan to list its priorities and strands." in page
     assert mine.title not in page and elsewhere.title not in page
-    assert "This year&#x27;s plan" in page and "Another plan" in page
+    assert current_plan.title in page and "Another plan" in page
 
 
 def test_a_deliverable_with_two_owners_from_one_force_is_listed_once(
-    client, work, force
+    client, led, force
 ):
     from tests.factories import ForceFactory
 
     partner = ForceFactory()
-    work.lead_organisation = partner
-    work.save()
-    DeliverableOwnerFactory(deliverable=work, organisation=force, role="Ch Insp")
-    DeliverableOwnerFactory(deliverable=work, organisation=force, role="Supt")
+    led.lead_organisation = partner
+    led.save()
+    DeliverableOwnerFactory(deliverable=led, organisation=force, role="Ch Insp")
+    DeliverableOwnerFactory(deliverable=led, organisation=force, role="Supt")
     reader = person(force, Membership.Role.READER, "rhea")
     client.force_login(reader)
 
     response = client.get(reverse("deliverables:list"), {"owner": "Ch Insp"})
 
-    assert list(response.context["deliverables"]) == [work]
+    assert list(response.context["deliverables"]) == [led]
     assert response.context["page"].paginator.count == 1
     api = client.get("/api/v1/deliverables/")
-    assert [row["id"] for row in api.json()["results"]] == [work.pk]
+    assert [row["id"] for row in api.json()["results"]] == [led.pk]
 
 
 def test_plan_page_queries_do_not_grow_with_rows(
-    client, editor, work, force, this_year
+    client, editor, led, force, current_plan
 ):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     client.force_login(editor)
-    url = reverse("plans:detail", args=[this_year.pk])
+    url = reverse("plans:detail", args=[current_plan.pk])
     with CaptureQueriesContext(connection) as few:
         client.get(url)
     DeliverableFactory.create_batch(
-        15, objective__priority__plan=this_year, lead_organisation=force
+        15, objective__priority__plan=current_plan, lead_organisation=force
     )
     with CaptureQueriesContext(connection) as many:
         client.get(url)
@@ -269,9 +273,9 @@ def test_plan_page_queries_do_not_grow_with_rows(
 # Recording progress ------------------------------------------------------------
 
 
-def test_a_reason_is_needed_when_the_status_changes(client, contributor, work):
+def test_a_reason_is_needed_when_the_status_changes(client, contributor, led):
     client.force_login(contributor)
-    url = reverse("deliverables:record", args=[work.pk])
+    url = reverse("deliverables:record", args=[led.pk])
     response = client.post(url, {"status": "completed", "narrative": "Done."})
     page = response.content.decode()
     assert response.status_code == 200
@@ -283,8 +287,8 @@ def test_a_reason_is_needed_when_the_status_changes(client, contributor, work):
         {"status": "completed", "narrative": "Done.", "reason": "Strategy signed off."},
     )
     assert response.status_code == 302
-    work.refresh_from_db()
-    assert work.status == Status.COMPLETED
+    led.refresh_from_db()
+    assert led.status == Status.COMPLETED
     assert ProgressUpdate.objects.get().recorded_by == contributor
 
 
@@ -310,10 +314,10 @@ def test_a_reason_is_needed_when_the_status_changes(client, contributor, work):
         ({"narrative": "x"}, "status", "This field is required."),
     ],
 )
-def test_record_progress_validation(client, contributor, work, data, field, message):
+def test_record_progress_validation(client, contributor, led, data, field, message):
     client.force_login(contributor)
     page = client.post(
-        reverse("deliverables:record", args=[work.pk]), data
+        reverse("deliverables:record", args=[led.pk]), data
     ).content.decode()
     assert message in page
     assert f'id="id_{field}-error"' in page or f"id_{field}" in page
@@ -322,7 +326,7 @@ def test_record_progress_validation(client, contributor, work, data, field, mess
 
 @pytest.mark.parametrize("role", ["reader", "outsider"])
 def test_readers_and_outsiders_cannot_record_progress(
-    client, work, authority, outsider, role
+    client, led, authority, outsider, role
 ):
     user = (
         outsider
@@ -330,7 +334,7 @@ def test_readers_and_outsiders_cannot_record_progress(
         else person(authority, Membership.Role.READER, "rory")
     )
     client.force_login(user)
-    url = reverse("deliverables:record", args=[work.pk])
+    url = reverse("deliverables:record", args=[led.pk])
     assert client.get(url).status_code == 404
     assert (
         client.post(
@@ -345,16 +349,16 @@ def test_readers_and_outsiders_cannot_record_progress(
 
 
 @pytest.fixture
-def waiting(this_year, work, contributor):
-    this_year.review_contributor_updates = True
-    this_year.save()
+def waiting(current_plan, led, contributor):
+    current_plan.review_contributor_updates = True
+    current_plan.save()
     return record_update(
-        deliverable=work, by=contributor, narrative="Half done.", percent_complete=50
+        deliverable=led, by=contributor, narrative="Half done.", percent_complete=50
     )
 
 
 def test_a_contributors_update_waits_and_the_editor_accepts_it(
-    client, editor, waiting, work
+    client, editor, waiting, led
 ):
     client.force_login(editor)
     queue = client.get(reverse("deliverables:review-queue")).content.decode()
@@ -363,8 +367,8 @@ def test_a_contributors_update_waits_and_the_editor_accepts_it(
         reverse("deliverables:review-queue"),
         {"update": waiting.pk, "decision": "accept"},
     )
-    work.refresh_from_db()
-    assert work.percent_complete == 50
+    led.refresh_from_db()
+    assert led.percent_complete == 50
     assert (
         "Nothing is waiting"
         in client.get(reverse("deliverables:review-queue")).content.decode()
@@ -372,7 +376,7 @@ def test_a_contributors_update_waits_and_the_editor_accepts_it(
 
 
 def test_returning_needs_a_comment_which_the_contributor_sees(
-    client, editor, waiting, work, contributor
+    client, editor, waiting, led, contributor
 ):
     client.force_login(editor)
     url = reverse("deliverables:review-queue")
@@ -390,10 +394,10 @@ def test_returning_needs_a_comment_which_the_contributor_sees(
         },
     )
     client.force_login(contributor)
-    page = client.get(reverse("deliverables:detail", args=[work.pk])).content.decode()
+    page = client.get(reverse("deliverables:detail", args=[led.pk])).content.decode()
     assert "Which posts are filled?" in page
-    work.refresh_from_db()
-    assert work.percent_complete is None
+    led.refresh_from_db()
+    assert led.percent_complete is None
 
 
 def test_contributors_have_no_review_queue(client, contributor, waiting):
@@ -409,12 +413,12 @@ def test_contributors_have_no_review_queue(client, contributor, waiting):
     assert waiting.review_state == "submitted"
 
 
-def test_the_deliverable_page_shows_history_of_edits(client, editor, work):
-    work.title = "Daytime patrol strategy (revised)"
-    work._history_user = editor
-    work.save()
+def test_the_deliverable_page_shows_history_of_edits(client, editor, led):
+    led.title = "Daytime patrol strategy (revised)"
+    led._history_user = editor
+    led.save()
     client.force_login(editor)
-    page = client.get(reverse("deliverables:detail", args=[work.pk])).content.decode()
+    page = client.get(reverse("deliverables:detail", args=[led.pk])).content.decode()
     assert "Daytime patrol strategy (revised)" in page
     assert "Title:" in page
 
@@ -424,7 +428,7 @@ def test_brand_colour_comes_from_settings(client, settings):
     assert b"--govuk-brand-colour: #00703c" in client.get(reverse("brand-css")).content
 
 
-def test_every_page_carries_a_strict_content_security_policy(client, editor, work):
+def test_every_page_carries_a_strict_content_security_policy(client, editor, led):
     client.force_login(editor)
     policy = client.get(reverse("deliverables:list"))["Content-Security-Policy"]
     assert "default-src 'self'" in policy
@@ -518,12 +522,12 @@ def test_contributors_cannot_import(client, contributor):
 # Merging -------------------------------------------------------------------------
 
 
-def test_an_editor_merges_deliverables_into_an_umbrella(client, editor, work, force):
+def test_an_editor_merges_deliverables_into_an_umbrella(client, editor, led, force):
     parts = DeliverableFactory.create_batch(
-        2, objective=work.objective, lead_organisation=force
+        2, objective=led.objective, lead_organisation=force
     )
     client.force_login(editor)
-    url = reverse("deliverables:merge", args=[work.pk])
+    url = reverse("deliverables:merge", args=[led.pk])
     refused = client.post(url, {"merged": [p.pk for p in parts], "reason": ""})
     assert "Say why they are being merged." in refused.content.decode()
     assert not ProgressUpdate.objects.exists()
@@ -537,27 +541,27 @@ def test_an_editor_merges_deliverables_into_an_umbrella(client, editor, work, fo
     assert done.status_code == 302
     for part in parts:
         part.refresh_from_db()
-        assert (part.status, part.merged_into) == (Status.MERGED, work)
+        assert (part.status, part.merged_into) == (Status.MERGED, led)
         update = part.updates.get()
         assert update.reason == "One programme board runs them all."
         assert update.recorded_by == editor
 
 
-def test_contributors_cannot_merge(client, contributor, work):
+def test_contributors_cannot_merge(client, contributor, led):
     client.force_login(contributor)
-    assert client.get(reverse("deliverables:merge", args=[work.pk])).status_code == 404
+    assert client.get(reverse("deliverables:merge", args=[led.pk])).status_code == 404
 
 
 # Editing the plan's structure ---------------------------------------------------------
 
 
 def test_an_editor_adds_and_edits_a_deliverable_with_its_owners(
-    client, editor, work, this_year, force
+    client, editor, led, current_plan, force
 ):
     client.force_login(editor)
-    url = reverse("plans:add-deliverable", args=[this_year.pk])
+    url = reverse("plans:add-deliverable", args=[current_plan.pk])
     base = {
-        "objective": work.objective_id,
+        "objective": led.objective_id,
         "reference": "3.1.9",
         "title": "New work",
         "lead_organisation": force.pk,
@@ -582,14 +586,14 @@ def test_an_editor_adds_and_edits_a_deliverable_with_its_owners(
 
 
 def test_a_duplicate_reference_is_refused_beside_the_field(
-    client, editor, work, this_year, force
+    client, editor, led, current_plan, force
 ):
     client.force_login(editor)
     response = client.post(
-        reverse("plans:add-deliverable", args=[this_year.pk]),
+        reverse("plans:add-deliverable", args=[current_plan.pk]),
         {
-            "objective": work.objective_id,
-            "reference": work.reference,
+            "objective": led.objective_id,
+            "reference": led.reference,
             "title": "Copy",
             "lead_organisation": force.pk,
             "position": "1",
@@ -597,18 +601,18 @@ def test_a_duplicate_reference_is_refused_beside_the_field(
     )
     assert response.status_code == 200
     assert "There is a problem" in response.content.decode()
-    assert Deliverable.objects.filter(reference=work.reference).count() == 1
+    assert Deliverable.objects.filter(reference=led.reference).count() == 1
 
 
-def test_an_editor_adds_a_priority_and_a_milestone(client, editor, work, this_year):
+def test_an_editor_adds_a_priority_and_a_milestone(client, editor, led, current_plan):
     client.force_login(editor)
     client.post(
-        reverse("plans:add-priority", args=[this_year.pk]),
+        reverse("plans:add-priority", args=[current_plan.pk]),
         {"reference": "9", "title": "New priority", "position": "9"},
     )
-    assert this_year.priorities.filter(reference="9", title="New priority").exists()
+    assert current_plan.priorities.filter(reference="9", title="New priority").exists()
     response = client.post(
-        reverse("deliverables:add-milestone", args=[work.pk]),
+        reverse("deliverables:add-milestone", args=[led.pk]),
         {
             "title": "Pilot",
             "due_date": "Q3",
@@ -619,25 +623,25 @@ def test_an_editor_adds_a_priority_and_a_milestone(client, editor, work, this_ye
         },
     )
     assert response.status_code == 302
-    assert work.milestones.get(title="Pilot").due_date_end.month == 9
+    assert led.milestones.get(title="Pilot").due_date_end.month == 9
 
 
 @pytest.mark.parametrize(
     "name", ["plans:add-priority", "plans:add-objective", "plans:add-deliverable"]
 )
-def test_contributors_cannot_edit_the_plan(client, contributor, this_year, name):
+def test_contributors_cannot_edit_the_plan(client, contributor, current_plan, name):
     client.force_login(contributor)
-    assert client.get(reverse(name, args=[this_year.pk])).status_code == 404
+    assert client.get(reverse(name, args=[current_plan.pk])).status_code == 404
 
 
 def test_the_list_filters_by_lead_organisation_and_strand(
-    client, editor, work, this_year, authority
+    client, editor, led, current_plan, authority
 ):
     from tests.factories import StrandFactory
 
-    victims = StrandFactory(plan=this_year, name="Victims")
+    victims = StrandFactory(plan=current_plan, name="Victims")
     other = DeliverableFactory(
-        objective=work.objective,
+        objective=led.objective,
         lead_organisation=authority,
         title="Authority's own work",
     )
@@ -661,19 +665,19 @@ def test_repeated_failed_sign_ins_pause_signing_in(client, editor, settings):
 
 
 def test_deliverable_page_queries_do_not_grow_with_updates(
-    client, editor, work, contributor
+    client, editor, led, contributor
 ):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     client.force_login(editor)
-    url = reverse("deliverables:detail", args=[work.pk])
-    record_update(deliverable=work, by=contributor, narrative="One.", rag="green")
+    url = reverse("deliverables:detail", args=[led.pk])
+    record_update(deliverable=led, by=contributor, narrative="One.", rag="green")
     with CaptureQueriesContext(connection) as few:
         client.get(url)
     for n in range(10):
         record_update(
-            deliverable=work,
+            deliverable=led,
             by=contributor,
             narrative=f"More {n}.",
             rag="amber" if n % 2 else "red",
@@ -686,10 +690,10 @@ def test_deliverable_page_queries_do_not_grow_with_updates(
 # Splitting ---------------------------------------------------------------------------
 
 
-def test_an_editor_splits_a_deliverable_into_parts(client, editor, work):
-    DeliverableOwnerFactory(deliverable=work, role="Supt Ops")
+def test_an_editor_splits_a_deliverable_into_parts(client, editor, led):
+    DeliverableOwnerFactory(deliverable=led, role="Supt Ops")
     client.force_login(editor)
-    url = reverse("deliverables:split", args=[work.pk])
+    url = reverse("deliverables:split", args=[led.pk])
     refused = client.post(url, {"titles": "Only one part", "reason": "Too big."})
     assert "Give at least two new deliverables" in refused.content.decode()
     assert Deliverable.objects.count() == 1
@@ -698,30 +702,30 @@ def test_an_editor_splits_a_deliverable_into_parts(client, editor, work):
         {"titles": "Day patrols\nNight patrols\n", "reason": "Two teams now run them."},
     )
     assert done.status_code == 302
-    work.refresh_from_db()
-    assert work.status == Status.SPLIT
-    parts = list(work.split_into.order_by("reference"))
+    led.refresh_from_db()
+    assert led.status == Status.SPLIT
+    parts = list(led.split_into.order_by("reference"))
     assert [p.title for p in parts] == ["Day patrols", "Night patrols"]
     assert [p.reference for p in parts] == [
-        f"{work.reference}.1",
-        f"{work.reference}.2",
+        f"{led.reference}.1",
+        f"{led.reference}.2",
     ]
     assert all([o.role for o in p.owners.all()] == ["Supt Ops"] for p in parts)
-    update = work.updates.get()
+    update = led.updates.get()
     assert update.reason == "Two teams now run them."
     assert "Night patrols" in update.narrative
-    page = client.get(reverse("deliverables:detail", args=[work.pk])).content.decode()
+    page = client.get(reverse("deliverables:detail", args=[led.pk])).content.decode()
     assert "Split into" in page
     assert (
         not Deliverable.objects.late_as_of(datetime.date(2099, 1, 1))
-        .filter(pk=work.pk)
+        .filter(pk=led.pk)
         .exists()
     )
 
 
-def test_contributors_cannot_split(client, contributor, work):
+def test_contributors_cannot_split(client, contributor, led):
     client.force_login(contributor)
-    url = reverse("deliverables:split", args=[work.pk])
+    url = reverse("deliverables:split", args=[led.pk])
     assert client.post(url, {"titles": "a\nb", "reason": "x"}).status_code == 404
     assert Deliverable.objects.count() == 1
 
@@ -780,21 +784,23 @@ def test_contributors_cannot_set_up_plans(client, contributor):
 
 
 def test_the_list_filters_by_priority_including_nested_ones(
-    client, editor, work, this_year, force
+    client, editor, led, current_plan, force
 ):
     from tests.factories import ObjectiveFactory
 
     other = DeliverableFactory(
-        objective=ObjectiveFactory(priority__plan=this_year, priority__reference="9"),
+        objective=ObjectiveFactory(
+            priority__plan=current_plan, priority__reference="9"
+        ),
         lead_organisation=force,
         title="Elsewhere",
     )
     client.force_login(editor)
     page = client.get(
-        reverse("deliverables:list"), {"priority": work.objective.priority_id}
+        reverse("deliverables:list"), {"priority": led.objective.priority_id}
     ).content.decode()
     assert "Daytime patrol strategy" in page and other.title not in page
-    assert f'<option value="{work.objective.priority_id}" selected>' in page
+    assert f'<option value="{led.objective.priority_id}" selected>' in page
 
 
 @pytest.mark.parametrize("name", ["accessibility", "cookies", "sign-in"])

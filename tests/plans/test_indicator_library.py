@@ -12,14 +12,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from plans.measures import national_measures
-from plans.models import Indicator, IndicatorDefinition, Membership
+from plans.models import Indicator, IndicatorDefinition
 from plans.services import add_indicator_from_definition, refresh_national_measures
 from tests.factories import (
     IndicatorDefinitionFactory,
     IndicatorFactory,
-    MembershipFactory,
     OrganisationFactory,
-    UserFactory,
 )
 
 NATIONAL_SLUGS = {
@@ -298,16 +296,6 @@ def test_national_and_other_organisations_definitions_cannot_be_edited(
 
 
 # Who may use the library ----------------------------------------------------------
-
-
-@pytest.fixture
-def reader(authority):
-    """Rhys reads the authority's plans but may not edit them."""
-    return MembershipFactory(
-        user=UserFactory(username="rhys"),
-        organisation=authority,
-        role=Membership.Role.READER,
-    ).user
 
 
 @pytest.mark.parametrize("who", ["outsider", "contributor", "reader"])

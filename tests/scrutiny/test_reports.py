@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 
 from deliverables.models import Deliverable, Rag, Status
 from deliverables.services import return_update
-from plans.models import Membership, Plan, ReportingPeriod
+from plans.models import Plan, ReportingPeriod
 from plans.services import reopen_period
 from scrutiny.models import PublishedReport
 from scrutiny.reports.services import publish_report
@@ -24,10 +24,8 @@ from tests.factories import (
     DeliverableFactory,
     DeliverableOwnerFactory,
     ForceFactory,
-    MembershipFactory,
     MilestoneFactory,
     StrandFactory,
-    UserFactory,
     record_update,
 )
 
@@ -56,16 +54,6 @@ def complete(deliverable, by, period, narrative="Finished and handed over."):
         reason="Delivered as planned.",
         period=period,
     )
-
-
-@pytest.fixture
-def reader(authority):
-    """Rex reads the authority's plans but edits nothing."""
-    return MembershipFactory(
-        user=UserFactory(username="rex"),
-        organisation=authority,
-        role=Membership.Role.READER,
-    ).user
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
-"""Personal data: the retention rule, redacting names, and the subject access export
-(docs/data-protection.md)."""
+"""Personal data: the retention rule and the subject access export
+(docs/data-protection.md). Redacting names from narratives is in
+tests/deliverables/test_redaction.py."""
 
 import datetime
 import json
@@ -9,15 +10,12 @@ import pytest
 from axes.models import AccessAttempt, AccessLog
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
-from django.core.exceptions import ValidationError
 from django.core.management import call_command
-from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from core.personal_data import months_before
-from deliverables.models import ProgressUpdate, Redaction
-from deliverables.redaction import narratives_mentioning, redact_update
+from deliverables.models import ProgressUpdate
 from plans.models import Membership
 from plans.services import issue_api_client
 from tests.factories import MembershipFactory, UserFactory, record_update
@@ -174,89 +172,6 @@ def test_the_months_come_from_the_setting(people, settings):
     assert User.objects.get(pk=people["left_lately"].pk).username.startswith(
         "former-user-"
     )
-
-
-# Names in narratives ------------------------------------------------------------
-
-
-def test_find_name_lists_only_the_updates_that_mention_it(people, deliverable, editor):
-    other = record_update(
-        deliverable=deliverable,
-        by=editor,
-        narrative="Nothing personal here.",
-        period=deliverable.plan.reporting_periods.first(),
-    )
-    assert list(narratives_mentioning(name="lena larsen")) == [people["update"]]
-    output = run("apply_retention", "--find-name", "Lena Larsen")
-    assert f"Update {people['update'].pk}:" in output
-    assert f"Update {other.pk}:" not in output
-    assert "1 updates mention" in output
-
-
-def test_redacting_a_name_keeps_the_update_and_records_who_when_and_why(people, editor):
-    update = people["update"]
-    redaction = redact_update(
-        update=update, words="lena larsen", reason="Subject asked", by=editor
-    )
-    update.refresh_from_db()
-    assert update.narrative == "[name removed] met the panel."
-    assert update.status and update.recorded_by_id == people["left_long_ago"].pk
-    assert ProgressUpdate.objects.filter(pk=update.pk).count() == 1
-    assert redaction.redacted_by == editor and redaction.reason == "Subject asked"
-    assert redaction.fields == "narrative" and redaction.replacements == 1
-    assert not narratives_mentioning(name="Lena Larsen").exists()
-    # The audit log records the redaction of the update, without the words.
-    from core.models import AuditEvent
-
-    event = AuditEvent.objects.filter(
-        object_type__icontains="progress", object_id=str(update.pk), action="changed"
-    ).get()
-    assert "Lena" not in str(event.changes) and "(redacted)" in str(event.changes)
-
-
-def test_updates_stay_append_only_after_a_redaction(people, editor):
-    redact_update(
-        update=people["update"], words="Lena", reason="Subject asked", by=editor
-    )
-    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as c:
-        c.execute(
-            "UPDATE deliverables_progressupdate SET narrative = 'changed' "
-            "WHERE id = %s",
-            [people["update"].pk],
-        )
-
-
-def test_a_redaction_without_the_words_or_a_reason_changes_nothing(people, editor):
-    update = people["update"]
-    with pytest.raises(ValidationError) as error:
-        redact_update(update=update, words="Nobody", reason="Asked", by=editor)
-    assert "words" in error.value.message_dict
-    with pytest.raises(ValidationError) as error:
-        redact_update(update=update, words="Lena", reason=" ", by=editor)
-    assert "reason" in error.value.message_dict
-    update.refresh_from_db()
-    assert update.narrative == "Lena Larsen met the panel."
-    assert not Redaction.objects.exists()
-
-
-def test_redact_update_command(people, editor):
-    output = run(
-        "redact_update",
-        str(people["update"].pk),
-        "--words",
-        "Lena Larsen",
-        "--reason",
-        "Subject asked",
-        "--by",
-        editor.username,
-    )
-    assert "1 replacements in its narrative" in output
-    assert Redaction.objects.get().redacted_by == editor
-    from core.models import AuditEvent
-
-    # The command names who acted, in the audit log too.
-    event = AuditEvent.objects.filter(object_type__icontains="redaction").get()
-    assert event.actor == editor and event.via == "command"
 
 
 # The export -----------------------------------------------------------------------
