@@ -97,13 +97,7 @@ def change_period_dates(
 
     Plan editors only. A locked period keeps its lock: reopen it to take updates.
     """
-    period = (
-        ReportingPeriod.objects.select_for_update()
-        .select_related("plan")
-        .get(pk=period.pk)
-    )
-    if not edits_plan(by, period.plan):
-        raise PermissionDenied("Only the plan's editors change its periods.")
+    period = _period_to_edit(period, by, "Only the plan's editors change its periods.")
     errors: dict[str, str] = {}
     reason = (reason or "").strip()
     if not reason:
@@ -117,15 +111,52 @@ def change_period_dates(
     before = (period.opens_on, period.due_on, period.closes_on)
     if before == (opens_on, due_on, closes_on):
         raise ValidationError({"opens_on": "Change at least one of the dates."})
-    period.opens_on, period.due_on, period.closes_on = opens_on, due_on, closes_on
-    period.save(update_fields=["opens_on", "due_on", "closes_on"])
+    return _change_period(
+        period,
+        PeriodEvent.Kind.REDATED,
+        by=by,
+        reason=reason,
+        opens_on=opens_on,
+        due_on=due_on,
+        closes_on=closes_on,
+    )
+
+
+def _period_to_edit(
+    period: ReportingPeriod, by: Writer, refusal: str
+) -> ReportingPeriod:
+    """The period, locked for this transaction, if ``by`` edits its plan."""
+    period = (
+        ReportingPeriod.objects.select_for_update()
+        .select_related("plan")
+        .get(pk=period.pk)
+    )
+    if not edits_plan(by, period.plan):
+        raise PermissionDenied(refusal)
+    return period
+
+
+def _change_period(
+    period: ReportingPeriod,
+    kind: str,
+    *,
+    by: Writer,
+    reason: str,
+    at: datetime.datetime | None = None,
+    **values: Any,
+) -> ReportingPeriod:
+    """Save ``values`` on the period and record the change, who made it and why, as
+    one event of ``kind`` in its history."""
+    for name, value in values.items():
+        setattr(period, name, value)
+    period.save(update_fields=list(values))
     PeriodEvent.objects.create(
         period=period,
-        kind=PeriodEvent.Kind.REDATED,
+        kind=kind,
         reason=reason,
         by=by,
-        at=timezone.now(),
-        closes_on=closes_on,
+        at=at or timezone.now(),
+        closes_on=values.get("closes_on"),
     )
     return period
 
@@ -471,12 +502,15 @@ def lock_period(
     if period.is_locked:
         return period
     at = at or timezone.now()
-    period.locked_at, period.locked_by = at, by
-    period.save(update_fields=["locked_at", "locked_by"])
-    PeriodEvent.objects.create(
-        period=period, kind=PeriodEvent.Kind.LOCKED, reason=reason, by=by, at=at
+    return _change_period(
+        period,
+        PeriodEvent.Kind.LOCKED,
+        by=by,
+        reason=reason,
+        at=at,
+        locked_at=at,
+        locked_by=by,
     )
-    return period
 
 
 @transaction.atomic
@@ -493,13 +527,7 @@ def reopen_period(
     its own closing date if that is later). Publishing a correction locks it again.
     Plan editors only.
     """
-    period = (
-        ReportingPeriod.objects.select_for_update()
-        .select_related("plan")
-        .get(pk=period.pk)
-    )
-    if not edits_plan(by, period.plan):
-        raise PermissionDenied("Only the plan's editors reopen its periods.")
+    period = _period_to_edit(period, by, "Only the plan's editors reopen its periods.")
     errors: dict[str, str] = {}
     reason = (reason or "").strip()
     if not reason:
@@ -521,18 +549,15 @@ def reopen_period(
             errors["reason"] = f"{period.label} is already open for updates."
     if errors:
         raise ValidationError(errors)
-    period.locked_at, period.locked_by = None, None
-    period.closes_on = closes_on
-    period.save(update_fields=["locked_at", "locked_by", "closes_on"])
-    PeriodEvent.objects.create(
-        period=period,
-        kind=PeriodEvent.Kind.REOPENED,
-        reason=reason,
+    return _change_period(
+        period,
+        PeriodEvent.Kind.REOPENED,
         by=by,
-        at=timezone.now(),
+        reason=reason,
+        locked_at=None,
+        locked_by=None,
         closes_on=closes_on,
     )
-    return period
 
 
 @transaction.atomic
