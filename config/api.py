@@ -55,6 +55,8 @@ router.register("scrutiny-actions", ScrutinyActionViewSet)
 
 urlpatterns = [
     path("api/v1/", include(router.urls)),
+    # Resources nested deeper than the router goes (a plan's period's commentary).
+    path("api/v1/", include("scrutiny.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path(
         "api/docs/",

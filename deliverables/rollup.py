@@ -8,7 +8,10 @@ The rule, the same on the plan page and on the quarterly dashboard:
   as 100; stopped (will not proceed), merged and split deliverables are left out, and
   so is any other deliverable without a percentage. The mean is rounded to a whole
   number.
-- Each figure says how many deliverables it came from.
+- Each figure says how many deliverables it came from, and the mean says how many
+  of the group's open deliverables gave a percentage. **A mean of a few is not the
+  whole:** when fewer than half of the open deliverables give one, the mean is not
+  shown as the group's figure (``Rollup.percent_shown`` is None), only the coverage.
 - A priority rolls up every deliverable beneath it: its own objectives' and those of
   the priorities nested under it, each deliverable counted once (not an average of
   averages).
@@ -49,6 +52,18 @@ class Rollup:
     rag_count: int = 0
     percent: int | None = None
     percent_count: int = 0
+    open_count: int = 0
+    open_with_percent: int = 0
+
+    @property
+    def percent_shown(self) -> int | None:
+        """The mean, when at least half of the open deliverables gave a percentage
+        (or none is open); None when it would stand for work that gave none."""
+        if self.percent is None:
+            return None
+        if self.open_count and 2 * self.open_with_percent < self.open_count:
+            return None
+        return self.percent
 
     @property
     def rag_label(self) -> str:
@@ -61,6 +76,9 @@ class Rollup:
             "rag_count": self.rag_count,
             "percent": self.percent,
             "percent_count": self.percent_count,
+            "percent_shown": self.percent_shown,
+            "open_count": self.open_count,
+            "open_with_percent": self.open_with_percent,
         }
 
 
@@ -97,7 +115,15 @@ def rollup(rows: Iterable[Row]) -> Rollup:
     rows = list(rows)
     rag, rag_count = worst_rag(rows)
     percent, percent_count = mean_percent(rows)
-    return Rollup(rag, rag_count, percent, percent_count)
+    open_rows = [r for r in rows if not rules.is_closed(r.status)]
+    return Rollup(
+        rag,
+        rag_count,
+        percent,
+        percent_count,
+        open_count=len(open_rows),
+        open_with_percent=sum(r.percent_complete is not None for r in open_rows),
+    )
 
 
 def by_key(rows: Iterable[tuple[Hashable, Row]]) -> dict[Hashable, Rollup]:

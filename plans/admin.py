@@ -210,7 +210,7 @@ class IndicatorDefinitionAdmin(SimpleHistoryAdmin):
 
 class IndicatorValueInline(admin.TabularInline):
     model = IndicatorValue
-    fields = ["period", "value", "note", "recorded_by"]
+    fields = ["period", "value", "withheld_reason", "note", "recorded_by"]
     readonly_fields = ["recorded_by"]
     extra = 0
 
@@ -235,7 +235,14 @@ class IndicatorAdmin(ScopedAdmin):
 @admin.register(IndicatorValue)
 class IndicatorValueAdmin(ScopedAdmin):
     scope_through = "indicator__plan"
-    list_display = ["indicator", "period", "value", "recorded_by", "recorded_at"]
+    list_display = [
+        "indicator",
+        "period",
+        "value",
+        "withheld_reason",
+        "recorded_by",
+        "recorded_at",
+    ]
     list_filter = ["indicator__plan", "period__label"]
     search_fields = ["indicator__title"]
     readonly_fields = ["recorded_by"]

@@ -5,6 +5,7 @@ from django import forms
 from core.forms import GovukFormMixin
 from plans.measures import DEFINITION_FIELDS, as_text
 from plans.models import IndicatorDefinition
+from plans.services import Figure, FiguresRefused
 
 
 class IndicatorForm(GovukFormMixin, forms.ModelForm):
@@ -138,26 +139,97 @@ class IndicatorDefinitionForm(GovukFormMixin, forms.ModelForm):
 
 
 class IndicatorValuesForm(GovukFormMixin, forms.Form):
-    """One box per reporting period; a blank box leaves that period as it is."""
+    """Each period's figure: a number, or withheld with the reason, and an optional
+    data-quality note. A period left blank stays as it is; the service decides the
+    rest and its refusals are shown beside the period's fields."""
 
     def __init__(self, *args, indicator, periods, **kwargs):
         super().__init__(*args, **kwargs)
         self.periods = periods
-        existing = {v.period_id: v.value for v in indicator.values.all()}
+        stored = {v.period_id: v for v in indicator.values.all()}
         for period in periods:
+            value = stored.get(period.pk)
+            label = period.label
             self.fields[f"period_{period.pk}"] = forms.DecimalField(
-                label=f"{period.label} ({indicator.unit})",
+                label=f"{label} ({indicator.unit})",
                 required=False,
                 max_digits=14,
                 decimal_places=2,
-                initial=existing.get(period.pk),
+                initial=value.value if value else None,
                 widget=forms.TextInput(attrs={"inputmode": "decimal"}),
                 error_messages={"invalid": "Enter a number, such as 412 or 81.5."},
             )
+            self.fields[f"withheld_{period.pk}"] = forms.BooleanField(
+                label=f"Withhold the {label} figure",
+                required=False,
+                initial=bool(value and value.withheld_reason),
+            )
+            self.fields[f"withheld_reason_{period.pk}"] = forms.CharField(
+                label=f"Why the {label} figure is withheld",
+                help_text="For example, too few incidents to publish, or the "
+                "figures are not yet reliable.",
+                required=False,
+                max_length=2000,
+                initial=value.withheld_reason if value else "",
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+            self.fields[f"note_{period.pk}"] = forms.CharField(
+                label=f"Data-quality note for {label} (optional)",
+                help_text='For example, "Provisional: excludes March".',
+                required=False,
+                max_length=2000,
+                initial=value.note if value else "",
+            )
 
-    def values(self):
+    def by_period(self) -> list[dict]:
+        """Each period with its fields, for the page to lay out."""
         return [
-            (period, self.cleaned_data[f"period_{period.pk}"])
+            {
+                "period": period,
+                "value": self[f"period_{period.pk}"],
+                "withheld": self[f"withheld_{period.pk}"],
+                "withheld_reason": self[f"withheld_reason_{period.pk}"],
+                "note": self[f"note_{period.pk}"],
+            }
             for period in self.periods
-            if self.cleaned_data.get(f"period_{period.pk}") is not None
         ]
+
+    def figures(self) -> list[Figure]:
+        """The figures entered. A period with no figure, not withheld and with no note
+        is left out, so it stays as it is; a reason counts only when the box to
+        withhold is ticked (it stays in the page, hidden, when the box is cleared)."""
+        figures = []
+        for period in self.periods:
+            value = self.cleaned_data.get(f"period_{period.pk}")
+            withheld = bool(self.cleaned_data.get(f"withheld_{period.pk}"))
+            note = self.cleaned_data.get(f"note_{period.pk}", "")
+            if value is None and not withheld and not note:
+                continue
+            figures.append(
+                Figure(
+                    period=period,
+                    value=value,
+                    withheld=withheld,
+                    withheld_reason=(
+                        self.cleaned_data.get(f"withheld_reason_{period.pk}", "")
+                        if withheld
+                        else ""
+                    ),
+                    note=note,
+                )
+            )
+        return figures
+
+    def add_refusal(self, refused: FiguresRefused, figures: list[Figure]) -> None:
+        """Show the service's refusal of ``figures`` beside each period's fields."""
+        for index, problems in refused.errors.items():
+            pk = figures[index].period.pk
+            fields = {
+                "value": f"period_{pk}",
+                "period": f"period_{pk}",
+                "withheld_reason": f"withheld_reason_{pk}",
+                "note": f"note_{pk}",
+            }
+            for field, messages in problems.items():
+                for message in messages:
+                    self.add_error(fields.get(field), message)

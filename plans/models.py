@@ -614,7 +614,9 @@ class Indicator(models.Model):
 
 
 class IndicatorValue(models.Model):
-    """An indicator's value for one reporting period."""
+    """An indicator's figure for one reporting period: a number, or withheld with the
+    reason (forces withhold figures that are unreliable or too small to publish), and
+    either may carry a data-quality note for its readers."""
 
     indicator = models.ForeignKey(
         Indicator, on_delete=models.CASCADE, related_name="values"
@@ -622,8 +624,24 @@ class IndicatorValue(models.Model):
     period = models.ForeignKey(
         ReportingPeriod, on_delete=models.PROTECT, related_name="indicator_values"
     )
-    value = models.DecimalField(max_digits=14, decimal_places=2)
-    note = models.TextField(blank=True)
+    value = models.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Blank when the figure is withheld.",
+    )
+    withheld_reason = models.TextField(
+        blank=True,
+        help_text='Why the figure is withheld, such as "Too few incidents to '
+        'publish". Blank when there is a figure.',
+    )
+    note = models.TextField(
+        "data-quality note",
+        blank=True,
+        help_text='What readers should know about the figure, such as "Provisional: '
+        'excludes March".',
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -636,10 +654,18 @@ class IndicatorValue(models.Model):
             models.UniqueConstraint(
                 fields=["indicator", "period"], name="indicator_value_once_per_period"
             ),
+            models.CheckConstraint(
+                condition=(Q(value__isnull=False) & Q(withheld_reason=""))
+                | (Q(value__isnull=True) & ~Q(withheld_reason="")),
+                name="indicator_value_figure_or_withheld",
+                violation_error_message="Give the figure, or leave it blank and say "
+                "why it is withheld: one or the other.",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.indicator}: {self.value} ({self.period})"
+        figure = "withheld" if self.value is None else self.value
+        return f"{self.indicator}: {figure} ({self.period})"
 
 
 class IndicatorChange(models.Model):

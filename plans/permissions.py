@@ -29,6 +29,20 @@ def edits_plan(actor: Actor, plan: Plan) -> bool:
     return roles_of(actor).get(plan.owner_id) in EDITORS
 
 
+def writes_commentary(actor: Actor, plan: Plan) -> bool:
+    """The plan's editors, and the owning body's own API clients with the write
+    scope: a body that writes its quarterly commentary in its own system sends it.
+    (Other API clients act as contributors, and write no commentary.)"""
+    if edits_plan(actor, plan):
+        return True
+    client = getattr(actor, "api_client", None)  # None for a person
+    return (
+        client is not None
+        and client.organisation_id == plan.owner_id
+        and "updates:write" in (client.scopes or [])
+    )
+
+
 def edits_plan_of(actor: Actor, part: Any) -> bool:
     """Editors of the plan that ``part`` (a priority, objective, deliverable or
     period) belongs to."""

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -231,31 +233,144 @@ def revoke_api_client(*, client: Any, by: Writer) -> Any:
     return client
 
 
+#: The rule of an indicator's figure, in the words every door shows: a number, or
+#: withheld with a reason, never both and never neither (the model's check
+#: constraint stands behind it).
+FIGURE_OR_WITHHELD = "Enter the figure, or withhold it and say why"
+WITHHELD_NEEDS_REASON = "Say why the figure is withheld"
+WITHHELD_HAS_NO_FIGURE = "Leave the figure blank when it is withheld"
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One period's figure for an indicator, as a person or a feed gives it: a
+    ``value``, or withheld (``withheld``, or any ``withheld_reason``) with the reason;
+    either may carry a data-quality ``note``."""
+
+    period: ReportingPeriod
+    value: Decimal | int | None = None
+    withheld_reason: str = ""
+    note: str = ""
+    withheld: bool = False
+
+
+class FiguresRefused(ValidationError):
+    """Some figures were refused, so none was recorded.
+
+    ``errors`` maps each refused figure's position to its fields' messages. As a
+    ``ValidationError`` it carries the first refused figure's fields, which is all a
+    caller recording one figure needs."""
+
+    def __init__(self, errors: dict[int, dict[str, list[str]]]):
+        self.errors = errors
+        super().__init__(errors[min(errors)])
+
+
+def _figure_problems(
+    figure: Figure, value: Decimal | None, reason: str
+) -> dict[str, list[str]]:
+    # A reason of only spaces still says the figure is meant to be withheld.
+    if figure.withheld or figure.withheld_reason:
+        if value is not None:
+            return {"value": [WITHHELD_HAS_NO_FIGURE]}
+        if not reason:
+            return {"withheld_reason": [WITHHELD_NEEDS_REASON]}
+        return {}
+    if value is None:
+        return {"value": [FIGURE_OR_WITHHELD]}
+    return {}
+
+
 @transaction.atomic
-def record_indicator_value(
-    *, indicator: Any, period: ReportingPeriod, value: Any, by: Writer, note: str = ""
-) -> Any:
-    """Record (or correct) an indicator's value for a period; history keeps the old."""
-    if period.plan_id != indicator.plan_id:
-        raise ValidationError(
-            {"period": "Choose a reporting period of the indicator's plan."}
+def record_indicator_values(
+    *, indicator: Any, figures: Sequence[Figure], by: Writer
+) -> list[IndicatorValue]:
+    """Record (or correct) an indicator's figures for some of its plan's periods:
+    all or none. History keeps the figures they replace.
+
+    Every figure is checked before anything is written, and ``FiguresRefused`` lists
+    every refused one's problems: a figure is a number or withheld with a reason,
+    for a period of the indicator's plan that is not locked. A figure the same as the
+    one stored (number, reason and note) writes nothing, so a page that sends back
+    every period, locked ones included, changes only what the person changed.
+
+    Returns each figure's stored value, in order.
+    """
+    periods = {
+        p.pk: p
+        for p in ReportingPeriod.objects.select_for_update()
+        .filter(plan_id=indicator.plan_id, pk__in=[f.period.pk for f in figures])
+        .order_by("pk")  # a fixed order, so two writers cannot deadlock
+    }
+    stored = {
+        v.period_id: v
+        for v in IndicatorValue.objects.select_for_update().filter(
+            indicator=indicator, period_id__in=list(periods)
         )
-    period = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
-    if period.is_locked:
-        raise ValidationError({"period": period.locked_message()})
-    existing = (
-        IndicatorValue.objects.select_for_update()
-        .filter(indicator=indicator, period=period)
-        .first()
+    }
+    errors: dict[int, dict[str, list[str]]] = {}
+    shaped: list[tuple[ReportingPeriod, Decimal | None, str, str, bool]] = []
+    for index, figure in enumerate(figures):
+        value = None if figure.value is None else Decimal(str(figure.value))
+        reason = (figure.withheld_reason or "").strip()
+        note = (figure.note or "").strip()
+        problems = _figure_problems(figure, value, reason)
+        period = periods.get(figure.period.pk)
+        current = stored.get(period.pk) if period else None
+        unchanged = current is not None and (
+            current.value,
+            current.withheld_reason.strip(),
+            current.note.strip(),
+        ) == (value, reason, note)
+        if period is None:
+            problems["period"] = ["Choose a reporting period of the indicator's plan."]
+        elif period.is_locked and not unchanged:
+            problems["period"] = [period.locked_message()]
+        if problems:
+            errors[index] = problems
+        elif period is not None:
+            shaped.append((period, value, reason, note, unchanged))
+    if errors:
+        raise FiguresRefused(errors)
+    recorded = []
+    for period, value, reason, note, unchanged in shaped:
+        row = stored.get(period.pk)
+        if row is not None and unchanged:
+            recorded.append(row)  # as stored: nothing to write
+            continue
+        if row is None:
+            row = IndicatorValue(indicator=indicator, period=period)
+        row.value = value
+        row.withheld_reason = reason
+        row.note = note
+        row.recorded_by = by
+        attribute_to(row, by=by)
+        row.save()
+        stored[period.pk] = row
+        recorded.append(row)
+    return recorded
+
+
+def record_indicator_value(
+    *,
+    indicator: Any,
+    period: ReportingPeriod,
+    by: Writer,
+    value: Decimal | int | None = None,
+    withheld_reason: str = "",
+    note: str = "",
+    withheld: bool = False,
+) -> IndicatorValue:
+    """Record (or correct) one period's figure of an indicator: a number, or withheld
+    with a reason (see ``record_indicator_values``, which it calls)."""
+    figure = Figure(
+        period=period,
+        value=value,
+        withheld_reason=withheld_reason,
+        note=note,
+        withheld=withheld,
     )
-    if existing is None:
-        existing = IndicatorValue(indicator=indicator, period=period)
-    existing.value = value
-    existing.note = note
-    existing.recorded_by = by
-    attribute_to(existing, by=by)
-    existing.save()
-    return existing
+    return record_indicator_values(indicator=indicator, figures=[figure], by=by)[0]
 
 
 # ------------------------------------------------------------------ indicator library

@@ -19,7 +19,11 @@ from plans.permissions import (
     edits_plan,
     may_record_indicators_of,
 )
-from plans.services import change_indicator, record_indicator_value
+from plans.services import (
+    FiguresRefused,
+    change_indicator,
+    record_indicator_values,
+)
 
 
 class PlanPage(ScopedPage):
@@ -70,7 +74,7 @@ class IndicatorList(PlanPage, View):
             ).order_by("position", "title")
         )
         for indicator in indicators:
-            by_period = {v.period_id: v.value for v in indicator.values.all()}
+            by_period = {v.period_id: v for v in indicator.values.all()}
             indicator.row = [by_period.get(p.pk) for p in periods]
             indicator.described_changes = [
                 {
@@ -170,10 +174,14 @@ class IndicatorValues(ScopedPage, View):
         form = self.form(request.POST)
         if not form.is_valid():
             return self.show(request, form, status=400)
-        for period, value in form.values():
-            record_indicator_value(
-                indicator=self.indicator, period=period, value=value, by=request.user
+        figures = form.figures()
+        try:
+            record_indicator_values(
+                indicator=self.indicator, figures=figures, by=request.user
             )
+        except FiguresRefused as refused:
+            form.add_refusal(refused, figures)
+            return self.show(request, form, status=400)
         messages.success(request, f"Saved the values of {self.indicator.title}.")
         return redirect("plans:indicators", self.indicator.plan_id)
 

@@ -14,5 +14,7 @@ class ScrutinyConfig(AppConfig):
             where={
                 "scrutiny.ScrutinyAction": ("plan", "owner"),
                 "scrutiny.DecisionNotice": ("plan", "decided_by"),
+                "scrutiny.ReportPdf": ("report.plan", None),
+                "scrutiny.Commentary": ("plan", "plan.owner"),
             },
         )

@@ -2,7 +2,8 @@ from django import forms
 
 from core.forms import GovukDateField, GovukFormMixin
 from plans.models import Organisation
-from scrutiny.models import DecisionNotice, PublishedReport, ScrutinyAction
+from scrutiny.commentary.services import Kind, field_name
+from scrutiny.models import Commentary, DecisionNotice, PublishedReport, ScrutinyAction
 
 
 class DecisionNoticeForm(GovukFormMixin, forms.ModelForm):
@@ -105,3 +106,52 @@ class ResponseForm(GovukFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["response"].required = True
         self.fields["response"].error_messages["required"] = "Enter your response."
+
+
+class CommentaryForm(GovukFormMixin, forms.Form):
+    """A quarter's commentary: the executive summary, the look ahead, and a narrative
+    for each top-level priority (shown with its success statement)."""
+
+    summary = forms.CharField(
+        label="Executive summary",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="How delivery went this quarter, in the body's own words.",
+    )
+    forward_look = forms.CharField(
+        label="Looking ahead",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="What the panel should expect next quarter.",
+    )
+
+    def __init__(self, *args, priorities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.priorities = list(priorities)
+        for priority in self.priorities:
+            hint = "How this priority's work went this quarter."
+            if priority.success_statement:
+                hint += f" Success looks like: {priority.success_statement}"
+            self.fields[field_name(Kind.PRIORITY, priority)] = forms.CharField(
+                label=f"{priority.reference} {priority.title}",
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 5}),
+                help_text=hint,
+            )
+        for kind, name in (
+            (Kind.SUMMARY, "summary"),
+            (Kind.FORWARD_LOOK, "forward_look"),
+        ):
+            self.fields[name].max_length = None  # the service says how long, beside it
+            self.fields[name].widget.attrs["data-limit"] = Commentary.LIMITS[kind]
+
+    def texts(self) -> dict[tuple[str, int | None], str]:
+        """The cleaned texts, as ``save_commentary`` takes them."""
+        texts: dict[tuple[str, int | None], str] = {
+            (Kind.SUMMARY, None): self.cleaned_data["summary"],
+            (Kind.FORWARD_LOOK, None): self.cleaned_data["forward_look"],
+        }
+        for priority in self.priorities:
+            name = field_name(Kind.PRIORITY, priority)
+            texts[(Kind.PRIORITY, priority.pk)] = self.cleaned_data[name]
+        return texts

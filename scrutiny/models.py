@@ -1,6 +1,10 @@
 """What oversight bodies record about a plan: decision notices, published quarterly
 reports (frozen) and the questions and recommendations they raise."""
 
+from __future__ import annotations
+
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -139,8 +143,79 @@ class PublishedReport(models.Model):
     def is_correction(self) -> bool:
         return self.version > 1
 
+    @property
+    def stored_pdf(self) -> ReportPdf | None:
+        """Its PDF once drawn and stored; None while it is being prepared."""
+        try:
+            return self.pdf
+        except ReportPdf.DoesNotExist:
+            return None
+
     class Frozen(Exception):
         """Raised on any attempt to change or remove a published report."""
+
+
+class ReportPdfQuerySet(models.QuerySet):
+    """A report's PDF is as frozen as the report: bulk edits and deletes are refused."""
+
+    def visible_to(self, actor: Any) -> ReportPdfQuerySet:
+        """The PDFs of the reports the actor may read."""
+        return self.filter(report__in=PublishedReport.objects.visible_to(actor))
+
+    def update(self, **kwargs):
+        raise PublishedReport.Frozen("A report's PDF never changes.")
+
+    def delete(self):
+        raise PublishedReport.Frozen("A report's PDF is never deleted.")
+
+
+def report_pdf_path(instance: ReportPdf, filename: str) -> str:
+    """Under ``reports/<plan>/`` in the default storage, which is private: the file
+    is sent only by the report's PDF page, to those who may read the report."""
+    report = instance.report
+    return f"reports/{report.plan_id}/report-{report.pk}-v{report.version}.pdf"
+
+
+class ReportPdf(models.Model):
+    """A published report's PDF, drawn once from the report's stored HTML and kept,
+    so a download sends a file instead of drawing it (seconds, more under load).
+
+    A model of its own rather than fields on ``PublishedReport``: a report's row is
+    written once, when it is published, and refuses every change after, while its PDF
+    is drawn afterwards, in the background (or on the first download of a report
+    published before PDFs were kept). The row is written only once the file is
+    stored, so it too is written once and never changes: a report with no row has its
+    PDF still being prepared. A correction is a new report, with a PDF of its own.
+    """
+
+    report = models.OneToOneField(
+        PublishedReport, on_delete=models.PROTECT, related_name="pdf"
+    )
+    file = models.FileField(upload_to=report_pdf_path, max_length=255)
+    size = models.PositiveIntegerField(help_text="The file's size in bytes.")
+    rendered_at = models.DateTimeField(default=timezone.now)
+
+    objects = ReportPdfQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "report PDF"
+        verbose_name_plural = "report PDFs"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(size__gt=0), name="report_pdf_not_empty"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"PDF of {self.report}"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise PublishedReport.Frozen("A report's PDF never changes.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PublishedReport.Frozen("A report's PDF is never deleted.")
 
 
 class ScrutinyAction(models.Model):
@@ -221,3 +296,75 @@ class ScrutinyAction(models.Model):
             and self.due_on is not None
             and self.due_on < timezone.localdate()
         )
+
+
+class Commentary(models.Model):
+    """The oversight body's own words for a plan's quarter: an executive summary, a
+    look ahead at the next quarter, and a narrative for each top-level priority.
+
+    Until the quarter's report is published these are drafts, which only the plan's
+    editors see; publishing copies them into the report's stored data, where they
+    never change (a correction carries the words as they then stand). One row per
+    piece of text; an empty text is no row.
+    """
+
+    class Kind(models.TextChoices):
+        SUMMARY = "summary", "Executive summary"
+        FORWARD_LOOK = "forward_look", "Looking ahead"
+        PRIORITY = "priority", "Narrative for a priority"
+
+    #: The longest text each kind takes, in characters (about a page of A4 for the
+    #: summary, half a page for the others).
+    LIMITS = {Kind.SUMMARY: 4000, Kind.FORWARD_LOOK: 2000, Kind.PRIORITY: 2000}
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="+")
+    period = models.ForeignKey(
+        ReportingPeriod, on_delete=models.CASCADE, related_name="commentary"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    priority = models.ForeignKey(
+        "plans.Priority",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="commentary",
+    )
+    text = models.TextField()
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = PlanScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "commentary"
+        ordering = ["plan", "period", "kind", "priority"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "kind"],
+                condition=models.Q(priority__isnull=True),
+                name="commentary_one_per_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["period", "priority"],
+                condition=models.Q(priority__isnull=False),
+                name="commentary_one_per_priority",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind="priority", priority__isnull=False)
+                    | (
+                        models.Q(kind__in=["summary", "forward_look"])
+                        & models.Q(priority__isnull=True)
+                    )
+                ),
+                name="commentary_priority_only_for_its_kind",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(text=""), name="commentary_not_empty"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}, {self.period}"

@@ -2,6 +2,7 @@ from django.urls import path
 
 from plans import periods
 from scrutiny.actions import views as actions
+from scrutiny.commentary import views as commentary
 from scrutiny.dashboards import charts
 from scrutiny.dashboards import views as dashboards
 from scrutiny.notices import views as notices
@@ -50,6 +51,11 @@ urlpatterns = [
         "plans/<int:plan>/dashboard/<int:period>/deliverables/<int:pk>/",
         dashboards.TimelineView.as_view(),
         name="timeline",
+    ),
+    path(
+        "plans/<int:plan>/dashboard/<int:period>/commentary/",
+        commentary.CommentaryView.as_view(),
+        name="commentary",
     ),
     path(
         "plans/<int:plan>/dashboard/<int:period>/publish/",

@@ -14,7 +14,8 @@ People (one per role, with fixed names so pages and audit trails can be read)
     ``outsider``             Olly Outsider administers another force altogether.
 
 Plans and work
-    ``plan``          R.4/2017, the Jersey plan of 2017 (its periods are in the past).
+    ``plan``          R.4/2017, the Jersey plan of 2017 (its periods are in the past),
+                      with ``q2``, its second quarter, and ``safe``, its priority 1.
     ``deliverable``   a deliverable of ``plan`` the force leads, due in Q2.
     ``current_plan``  a published plan for this calendar year, so "now" falls in it.
     ``led``           "Daytime patrol strategy", in progress, which the force leads.
@@ -29,6 +30,7 @@ import os
 
 import pytest
 from django.core.servers.basehttp import WSGIServer
+from django.test import override_settings
 from django.utils import timezone
 from pytest_django.live_server_helper import LiveServer
 
@@ -39,9 +41,19 @@ from tests.factories import (
     DeliverableOwnerFactory,
     ForceFactory,
     OrganisationFactory,
+    PriorityFactory,
     member,
     plan_for_year,
 )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def media_root(tmp_path_factory):
+    """Uploaded and generated files (evidence, report PDFs) go to a folder of the
+    test run's own, never the developer's var/media. Session-wide, so a world built
+    once for a module (tests/permission_world.py) may set its own folder inside it."""
+    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -159,6 +171,24 @@ def personas(reader, editor, admin, contributor, partner_contributor):
 def plan(authority):
     return plan_for_year(
         authority, 2017, reference="R.4/2017", title="2017 Policing Plan"
+    )
+
+
+@pytest.fixture
+def q2(plan):
+    """The 2017 plan's second quarter."""
+    return plan.reporting_periods.order_by("starts_on")[1]
+
+
+@pytest.fixture
+def safe(plan):
+    """The 2017 plan's first top-level priority, with its success statement."""
+    return PriorityFactory(
+        plan=plan,
+        reference="1",
+        title="Keep people safe",
+        success_statement="Fewer people are hurt on the roads.",
+        position=1,
     )
 
 

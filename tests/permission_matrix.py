@@ -210,6 +210,7 @@ SITE: dict[str, Entry] = {
     "scrutiny:drill-down": page(MEMBERS, SIGNED_IN_405, args=PP),
     "scrutiny:timeline": page(MEMBERS, SIGNED_IN_405, args={**PP, "pk": "deliverable"}),
     "scrutiny:publish": page(EDITORS, EDITORS_400, SIGNED_IN_405, args=PP),
+    "scrutiny:commentary": page(EDITORS, EDITORS_400, SIGNED_IN_405, args=PP),
     "scrutiny:reports": page(REPORT, NOT_ALLOWED, args=P),
     "scrutiny:report": page(REPORT, NOT_ALLOWED, args={"pk": "report"}),
     "scrutiny:report-drill-down": page(REPORT, NOT_ALLOWED, args={"pk": "report"}),
@@ -296,6 +297,14 @@ API.update(
             API_405,
             args={"pk": "indicator"},
             body="indicator-value",
+        ),
+        # Draft commentary: the plan's editors, and A's own API client (the body
+        # that owns the plan may send its words from its own system); anyone else
+        # is told there is none. It takes GET and PUT (whose refusals
+        # tests/api/test_commentary_api.py checks); the DELETE sent here is not a
+        # method it takes.
+        "plan-period-commentary": Entry(
+            row("401 404 404 ok ok 404 ok 404"), API_405, API_405, args=PP
         ),
     }
 )

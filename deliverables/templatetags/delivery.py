@@ -46,3 +46,39 @@ def rag_tag(value: str):
 @register.simple_tag
 def review_tag(value: str):
     return _tag(REVIEW_COLOURS[value], ReviewState(value).label)
+
+
+def _field(rollup, name: str):
+    """A roll-up's field, from a ``Rollup`` or its stored dictionary (published
+    reports keep dictionaries; older ones lack the coverage fields)."""
+    if isinstance(rollup, dict):
+        return rollup.get(name)
+    return getattr(rollup, name, None)
+
+
+@register.filter
+def percent_complete(rollup, form: str = "") -> str:
+    """A group's percent complete in words, with how many of its open deliverables
+    gave a percentage; without the mean when it would stand for too few of them
+    (``deliverables.rollup.Rollup.percent_shown``)."""
+    percent = _field(rollup, "percent")
+    if percent is None:
+        return "No percentages given"
+    count = _field(rollup, "percent_count")
+    open_count = _field(rollup, "open_count")
+    if open_count is None:  # a report published before coverage was kept
+        return f"{percent}% complete, mean of {count}"
+    given = _field(rollup, "open_with_percent")
+    coverage = f"{given} of {open_count} open give{'s' if given == 1 else ''} one"
+    short = form == "short"  # for a table's cell
+    if _field(rollup, "percent_shown") is None:
+        return (
+            f"Too few to say ({coverage})"
+            if short
+            else (f"Too few percentages to say: {coverage}")
+        )
+    if not open_count:
+        return f"{percent}%" if short else f"{percent}% complete, mean of {count}"
+    if short:
+        return f"{percent}% ({coverage})"
+    return f"{percent}% complete, mean of {count} ({coverage})"

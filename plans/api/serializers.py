@@ -101,6 +101,26 @@ class ObjectiveSerializer(serializers.ModelSerializer):
 class IndicatorValueSerializer(serializers.ModelSerializer):
     period = ReportingPeriodSerializer(read_only=True)
     recorded_by = serializers.SerializerMethodField()
+    value = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        allow_null=True,
+        read_only=True,
+        help_text="The figure; null when it is withheld.",
+    )
+    withheld_reason = serializers.CharField(
+        read_only=True,
+        help_text='Why the figure is withheld; "" when there is a figure.',
+    )
+    quality_note = serializers.CharField(
+        source="note",
+        read_only=True,
+        help_text='A data-quality note on the figure, such as "Provisional: '
+        'excludes March"; "" when there is none.',
+    )
+    note = serializers.CharField(
+        read_only=True, help_text="The same as quality_note, by its earlier name."
+    )
 
     class Meta:
         model = IndicatorValue
@@ -109,6 +129,8 @@ class IndicatorValueSerializer(serializers.ModelSerializer):
             "indicator",
             "period",
             "value",
+            "withheld_reason",
+            "quality_note",
             "note",
             "recorded_by",
             "recorded_at",
@@ -158,13 +180,54 @@ class IndicatorSerializer(serializers.ModelSerializer):
 
 
 class IndicatorValueInput(StrictInput):
-    """A value for one reporting period, named by id or by label ("Q1 2017")."""
+    """A figure for one reporting period, named by id or by label ("Q1 2017"): a
+    ``value``, or no value and a ``withheld_reason`` saying why the figure is withheld.
+    Either may carry a ``quality_note``."""
 
     period = serializers.CharField(max_length=50)
-    value = serializers.DecimalField(max_digits=14, decimal_places=2)
-    note = serializers.CharField(
-        max_length=2000, required=False, allow_blank=True, default=""
+    value = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The figure. Leave it out (or null) when the figure is withheld.",
     )
+    withheld_reason = serializers.CharField(
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text='Why the figure is withheld, such as "Too few incidents to '
+        'publish". Required when there is no value; refused with one.',
+    )
+    quality_note = serializers.CharField(
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        help_text='A data-quality note on the figure, such as "Provisional: '
+        'excludes March".',
+    )
+    note = serializers.CharField(
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        help_text="The earlier name of quality_note, still taken. Send one or the "
+        "other.",
+    )
+
+    def validate(self, attrs: dict) -> dict:
+        """Shapes the input for ``record_indicator_value``: without a value, the
+        figure is withheld (the service asks for the reason); the note under either
+        of its names."""
+        quality_note = attrs.pop("quality_note", None)
+        note = attrs.pop("note", None)
+        if quality_note is not None and note is not None and quality_note != note:
+            twice = "Send the note once, as quality_note (note is its earlier name)."
+            raise serializers.ValidationError({"quality_note": twice})
+        attrs["note"] = quality_note if quality_note is not None else (note or "")
+        attrs["withheld"] = attrs.get("value") is None
+        return attrs
 
     def validate_period(self, value: str) -> ReportingPeriod:
         indicator = self.context["indicator"]

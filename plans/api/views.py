@@ -91,7 +91,11 @@ class IndicatorViewSet(ScopedReadOnlyViewSet):
             404: PROBLEM,
             422: PROBLEM,
         },
-        summary="Record an indicator's value for a reporting period",
+        summary="Record an indicator's value for a reporting period, or withhold it",
+        description="Send a `value`, or leave it out and give a `withheld_reason` "
+        "saying why the figure is withheld (unreliable, or too small to publish); "
+        "either may carry a `quality_note`. A value with a reason, or neither, is "
+        "refused with 400 naming the field.",
     )
     @action(detail=True, methods=["post"], url_path="values")
     @idempotent

@@ -45,6 +45,7 @@ from plans.models import (
     ReportingPeriod,
     Strand,
 )
+from scrutiny.commentary.selectors import commentary_for
 from scrutiny.models import DecisionNotice, ScrutinyAction
 
 #: The statuses a dashboard counts, in the lifecycle's order.
@@ -447,25 +448,56 @@ def _counts(states: list[State]) -> Counter:
     return Counter(s.status for s in states)
 
 
-def _grouped(states, groups, key) -> list[dict]:
-    """Counts by status for each group; ``key(state)`` gives the group ids it is in."""
+#: The id of the "No strand" row of the strand breakdown.
+NO_STRAND = "none"
+
+
+def _grouped(states, groups, key, before=None) -> list[dict]:
+    """Counts by status for each group; ``key(state)`` gives the group ids it is in.
+
+    With ``before`` (the states at the end of the previous period), each group also
+    carries its counts then and the change, so movement can be read per group."""
     by_group: dict[Any, Counter] = defaultdict(Counter)
     for state in states:
         for group in key(state):
             by_group[group][state.status] += 1
+    then: dict[Any, Counter] = defaultdict(Counter)
+    for state in before or []:
+        for group in key(state):
+            then[group][state.status] += 1
     rows = []
     for group_id, label, title in groups:
         counter = by_group[group_id]
-        rows.append(
-            {
-                "id": group_id,
-                "label": label,
-                "title": title,
-                "counts": {s.value: counter[s.value] for s in COUNTED},
-                "total": sum(counter.values()),
+        row = {
+            "id": group_id,
+            "label": label,
+            "title": title,
+            "counts": {s.value: counter[s.value] for s in COUNTED},
+            "total": sum(counter.values()),
+        }
+        if before is not None:
+            earlier = then[group_id]
+            row["previous_counts"] = {s.value: earlier[s.value] for s in COUNTED}
+            row["previous_total"] = sum(earlier.values())
+            row["change"] = {
+                s.value: counter[s.value] - earlier[s.value] for s in COUNTED
             }
-        )
+            row["total_change"] = row["total"] - row["previous_total"]
+        rows.append(row)
     return rows
+
+
+def _columns(groups: list[dict]) -> list[str]:
+    """The statuses a breakdown needs a column for: those any group counts, now or
+    at the end of the period before (a column of zeros says nothing)."""
+    return [
+        s.value
+        for s in COUNTED
+        if any(
+            g["counts"][s.value] or (g.get("previous_counts") or {}).get(s.value)
+            for g in groups
+        )
+    ]
 
 
 def top_priorities(plan: Plan) -> tuple[list[Priority], dict[int | None, int]]:
@@ -473,7 +505,15 @@ def top_priorities(plan: Plan) -> tuple[list[Priority], dict[int | None, int]]:
     priorities = list(
         Priority.objects.filter(plan=plan)
         .order_by("position")
-        .only("pk", "parent_id", "reference", "title", "position")
+        .only(
+            "pk",
+            "parent_id",
+            "reference",
+            "title",
+            "position",
+            "overview",
+            "success_statement",
+        )
     )
     parent = {p.pk: p.parent_id for p in priorities}
     top: dict[int | None, int] = {}
@@ -635,6 +675,18 @@ INDICATOR_COLUMNS = (
 )
 
 
+def _compared(value, other, *, lower: bool, like_for_like: bool):
+    """The change from ``other`` to ``value``, and whether it is "better", "worse" or
+    "same" by the indicator's direction: "" when there is nothing to compare, or the
+    two were measured differently (they are compared, but not called either)."""
+    change = _change(value, other)
+    if change is None or not like_for_like:
+        return change, ""
+    if not change["by"]:
+        return change, "same"
+    return change, "better" if (change["by"] < 0) == lower else "worse"
+
+
 def _indicators(
     plan: Plan,
     periods: list[ReportingPeriod],
@@ -643,12 +695,24 @@ def _indicators(
     show_names: bool = True,
 ):
     """Each indicator with its values up to ``period``: one query for both (a left
-    join), and one more for definition changes only when an indicator has any."""
+    join), and one more for definition changes only when an indicator has any.
+
+    A withheld figure has no value and its reason instead; a comparison that would
+    use one is skipped and says so. Each quarter is also compared with the same
+    quarter a year before: the plan's period starting exactly a year earlier."""
     upto = [p for p in periods if p.starts_on <= period.starts_on]
     by_period = {p.pk: p for p in periods}
+    starts = {(p.starts_on.year, p.starts_on.month, p.starts_on.day): p for p in upto}
+    # (29 February has no day a year before it, so no such quarter.)
+    year_before = {
+        p.pk: starts.get((p.starts_on.year - 1, p.starts_on.month, p.starts_on.day))
+        for p in upto
+    }
     indicators: dict[int, dict] = {}
     values: dict[int, dict[int, float | None]] = defaultdict(dict)
-    for *row, period_id, value in (
+    withheld: dict[int, dict[int, str]] = defaultdict(dict)
+    notes: dict[int, dict[int, str]] = defaultdict(dict)
+    for *row, period_id, value, reason, note in (
         Indicator.objects.filter(plan=plan)
         .annotate(
             changed=Exists(IndicatorChange.objects.filter(indicator=OuterRef("pk"))),
@@ -657,11 +721,19 @@ def _indicators(
             ),
         )
         .order_by("position", "title", "pk")
-        .values_list(*INDICATOR_COLUMNS, "measured__period_id", "measured__value")
+        .values_list(
+            *INDICATOR_COLUMNS,
+            "measured__period_id",
+            "measured__value",
+            "measured__withheld_reason",
+            "measured__note",
+        )
     ):
         indicators.setdefault(row[0], dict(zip(INDICATOR_COLUMNS, row, strict=True)))
         if period_id is not None:
             values[row[0]][period_id] = _number(value)
+            withheld[row[0]][period_id] = reason or ""
+            notes[row[0]][period_id] = note or ""
     changes: dict[int, list] = defaultdict(list)
     changed = [pk for pk, i in indicators.items() if i["changed"]]
     if changed:
@@ -671,9 +743,11 @@ def _indicators(
             if change.from_period_id in by_period:
                 change.from_period = by_period[change.from_period_id]
             changes[change.indicator_id].append(change)
+    last = year_before.get(period.pk)
     rows = []
     for indicator in indicators.values():
         series = values[indicator["pk"]]
+        reasons = withheld[indicator["pk"]]
         value = series.get(period.pk)
         before = series.get(previous.pk) if previous else None
         definition, described = _definition_changes(
@@ -687,13 +761,29 @@ def _indicators(
         like_for_like = previous is None or not any(
             c["from_period_id"] == period.pk for c in described
         )
-        vs_previous = _change(value, before)
-        movement = ""
-        if vs_previous and like_for_like and vs_previous["by"]:
-            improved = (vs_previous["by"] < 0) == lower
-            movement = "better" if improved else "worse"
-        elif vs_previous and like_for_like:
-            movement = "same"
+        # Likewise a year back, for any change taking effect since that quarter.
+        like_for_like_last_year = last is None or not any(
+            c["from_period_id"] in by_period
+            and by_period[c["from_period_id"]].starts_on > last.starts_on
+            for c in described
+        )
+        # Each withheld figure a comparison would have used, in words.
+        skipped = []
+        if reasons.get(period.pk):
+            skipped.append("this quarter withheld")
+        if previous is not None and reasons.get(previous.pk):
+            skipped.append("previous quarter withheld")
+        if last is not None and reasons.get(last.pk):
+            skipped.append("same quarter last year withheld")
+        vs_previous, movement = _compared(
+            value, before, lower=lower, like_for_like=like_for_like
+        )
+        vs_last_year, movement_last_year = _compared(
+            value,
+            series.get(last.pk) if last else None,
+            lower=lower,
+            like_for_like=like_for_like_last_year,
+        )
         met = None
         if value is not None and target is not None:
             met = value <= target if lower else value >= target
@@ -706,17 +796,49 @@ def _indicators(
                 "direction": definition["direction"],
                 "direction_label": Indicator.Direction(definition["direction"]).label,
                 "value": value,
+                "withheld": reasons.get(period.pk, ""),
+                "quality_note": notes[indicator["pk"]].get(period.pk, ""),
                 "previous": before,
                 "vs_previous": vs_previous,
                 "movement": movement,
                 "like_for_like": like_for_like,
+                "last_year": None
+                if last is None
+                else {
+                    "label": last.label,
+                    "value": series.get(last.pk),
+                    "withheld": reasons.get(last.pk, ""),
+                },
+                "vs_last_year": vs_last_year,
+                "movement_last_year": movement_last_year,
+                "like_for_like_last_year": like_for_like_last_year,
+                "skipped": skipped,
                 "changes": described,
                 "baseline": baseline,
                 "baseline_label": definition["baseline_label"],
                 "vs_baseline": _change(value, baseline),
                 "target": target,
                 "target_met": met,
-                "series": [{"label": p.label, "value": series.get(p.pk)} for p in upto],
+                "series": [
+                    {
+                        "label": p.label,
+                        "value": series.get(p.pk),
+                        "withheld": reasons.get(p.pk, ""),
+                    }
+                    for p in upto
+                ],
+                "series_last_year": [
+                    {
+                        "label": a_year_before.label if a_year_before else "",
+                        "value": series.get(a_year_before.pk)
+                        if a_year_before
+                        else None,
+                        "withheld": reasons.get(a_year_before.pk, "")
+                        if a_year_before
+                        else "",
+                    }
+                    for a_year_before in (year_before[p.pk] for p in upto)
+                ],
             }
         )
     return rows
@@ -744,6 +866,103 @@ def _milestones_due(states: list[State]) -> list[dict]:
     return [row for _key, row in sorted(rows, key=lambda r: r[0])]
 
 
+#: How many exceptions the summary lists before "see all".
+EXCEPTIONS_SHOWN = 10
+
+
+def _tile(key: str, label: str, count: int, previous: int | None, href: str) -> dict:
+    return {
+        "key": key,
+        "label": label,
+        "count": count,
+        "previous": previous,
+        "change": None if previous is None else count - previous,
+        "href": href,
+    }
+
+
+def _summary(
+    statuses, *, late, off_track, changes, new, before, previous, recon
+) -> list[dict]:
+    """The headline tiles, in reading order: each status the plan has (with its
+    movement), then late, off track (rated red), re-dated, newly identified and
+    stopped this period, each against the period before and linking to its list."""
+    tiles = [
+        _tile(
+            row["status"],
+            row["label"],
+            row["count"],
+            row.get("previous"),
+            f"deliverables/?status={row['status']}",
+        )
+        for row in statuses
+        if row["count"] or row.get("previous")
+    ]
+    was: dict[str, int | None] = dict.fromkeys(
+        ("late", "red", "redated", "new", "stopped")
+    )
+    if before is not None and previous is not None:
+        earlier = _changes(recon.updates_in(previous), recon)
+        was = {
+            "late": sum(1 for st in before if st.is_late(previous)),
+            "red": sum(1 for st in before if st.rag == Rag.RED and not st.is_closed),
+            "redated": len(earlier["redated"]),
+            "new": sum(
+                1
+                for st in before
+                if st.deliverable.identified_on is not None
+                and previous.starts_on <= st.deliverable.identified_on
+                and st.deliverable.identified_on <= previous.ends_on
+            ),
+            "stopped": len(earlier["stopped"]),
+        }
+    return tiles + [
+        _tile("late", "Late", len(late), was["late"], "deliverables/?late=true"),
+        _tile(
+            "red",
+            "Off track (red)",
+            len(off_track),
+            was["red"],
+            "deliverables/?rag=red",
+        ),
+        _tile(
+            "redated",
+            "Re-dated this period",
+            len(changes["redated"]),
+            was["redated"],
+            "#redated",
+        ),
+        _tile(
+            "new", "Newly identified", len(new), was["new"], "deliverables/?new=true"
+        ),
+        _tile(
+            "stopped",
+            "Stopped this period",
+            len(changes["stopped"]),
+            was["stopped"],
+            "#stopped",
+        ),
+    ]
+
+
+def _exceptions(late: list[dict], off_track: list[dict]) -> dict:
+    """Late and off-track deliverables in one list, the worst first: late and rated
+    red, then late, then red; within each, the plan's order. Capped at
+    ``EXCEPTIONS_SHOWN``; the counts say how many there are in all."""
+    red_ids = {r["id"] for r in off_track}
+    late_ids = {r["id"] for r in late}
+    both = [r for r in late if r["id"] in red_ids]
+    rows = both + [r for r in late if r["id"] not in red_ids]
+    rows += [r for r in off_track if r["id"] not in late_ids]
+    return {
+        "rows": rows[:EXCEPTIONS_SHOWN],
+        "total": len(rows),
+        "late": len(late),
+        "off_track": len(off_track),
+        "both": len(both),
+    }
+
+
 def build_dashboard(
     plan: Plan,
     period: ReportingPeriod,
@@ -752,12 +971,15 @@ def build_dashboard(
     show_names: bool = True,
     today: datetime.date | None = None,
     periods: list[ReportingPeriod] | None = None,
+    commentary: bool = False,
 ) -> dict:
     """Everything the quarterly dashboard shows for ``plan`` at the end of ``period``.
 
     ``deliverables`` is the caller's visible queryset (scoping is the caller's
     choice); ``show_names`` says whether people's names may appear; ``periods`` are
-    the plan's periods in order, when the caller has read them already.
+    the plan's periods in order, when the caller has read them already;
+    ``commentary`` says whether the body's own words for the period (drafts until
+    published: the plan's editors' alone) are read and shown, at one query more.
     """
 
     if deliverables is None:
@@ -783,10 +1005,12 @@ def build_dashboard(
         statuses.append(row)
 
     tops, top_of = top_priorities(plan)
+    earlier = before if previous is not None else None
     by_priority = _grouped(
         states,
         [(p.pk, p.reference, p.title) for p in tops],
         lambda st: [top_of.get(st.deliverable.priority_id)],
+        earlier,
     )
     # RAG and percent complete as they stood at the end of the period.
     rollups = rollup.by_key(
@@ -796,12 +1020,25 @@ def build_dashboard(
         )
         for st in states
     )
+    words = commentary_for(period) if commentary else None
+    about = {p.pk: p for p in tops}
     for group in by_priority:
         group.update(rollups.get(group["id"], rollup.Rollup()).as_dict())
+        group["overview"] = about[group["id"]].overview
+        group["success_statement"] = about[group["id"]].success_statement
+        if words is not None:
+            group["narrative"] = words["priorities"].get(group["id"], "")
+    strand_groups: list[tuple[Any, str, str]] = [
+        (pk, name, name) for pk, name in recon.strands
+    ]
+    if strand_groups and any(not s.strand_ids for s in [*states, *before]):
+        # Work in no strand is still work: a row of its own, so none vanishes.
+        strand_groups.append((NO_STRAND, "No strand", "No strand"))
     by_strand = _grouped(
         states,
-        [(pk, name, name) for pk, name in recon.strands],
-        lambda st: st.strand_ids,
+        strand_groups,
+        lambda st: st.strand_ids or [NO_STRAND],
+        earlier,
     )
 
     rags = Counter(s.rag or NOT_ASSESSED for s in states if not s.is_closed)
@@ -851,6 +1088,17 @@ def build_dashboard(
         if u.status == Status.IN_PROGRESS and u.previous_status in NOT_STARTED:
             started[u.deliverable_id] = found
     new = [r for r in rows.values() if r["new"]]
+    changes = _changes(in_period, recon)
+    summary = _summary(
+        statuses,
+        late=late,
+        off_track=off_track,
+        changes=changes,
+        new=new,
+        before=before if previous is not None else None,
+        previous=previous,
+        recon=recon,
+    )
 
     # One row per notice and deliverable it names (a left join), rather than a
     # query for the notices and another for their deliverables.
@@ -917,7 +1165,7 @@ def build_dashboard(
             answered.append(row)
 
     return {
-        "schema": 1,
+        "schema": 2,
         "plan": {
             "id": plan.pk,
             "title": plan.title,
@@ -932,12 +1180,25 @@ def build_dashboard(
         "needs_update": sum(1 for r in rows.values() if r["needs_update"]),
         "statuses": statuses,
         "by_priority": by_priority,
+        "priority_columns": _columns(by_priority),
         "by_strand": by_strand,
+        "strand_columns": _columns(by_strand),
         "rag": rag,
         "late": late,
         "forecast_after_milestone": forecast_after_milestone,
         "off_track": off_track,
-        "changes": _changes(in_period, recon),
+        "summary": summary,
+        "commentary": (
+            None
+            if words is None
+            else {
+                "summary": words["summary"],
+                "forward_look": words["forward_look"],
+                "updated_at": words["updated_at"],
+            }
+        ),
+        "exceptions": _exceptions(late, off_track),
+        "changes": changes,
         "completed": list(completed.values()),
         "started": list(started.values()),
         "new": new,
@@ -966,6 +1227,8 @@ def matching(rows: list[dict], query) -> list[dict]:
         rows = [r for r in rows if r["priority_id"] == int(priority)]
     if strand.isdigit():
         rows = [r for r in rows if int(strand) in r["strand_ids"]]
+    elif strand == NO_STRAND:
+        rows = [r for r in rows if not r["strand_ids"]]
     # A report published before a figure existed has no such key in its rows; a
     # report's "late" is what it showed as late when it was published.
     for name in YES_NO_FILTERS:

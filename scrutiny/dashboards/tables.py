@@ -33,10 +33,14 @@ ROLLUP_COLUMNS = [
 
 
 def _breakdown(groups: list[dict], first: str, rollup: bool = False) -> list[list]:
-    # Reports published before the roll-up existed have no roll-up to show.
+    # Reports published before the roll-up (or the movement) existed have none.
     rollup = rollup and all("rag" in g for g in groups)
     extra = [name for name, _ in ROLLUP_COLUMNS] if rollup else []
-    rows = [[first, "Title", *(s.label for s in COUNTED), "Total", *extra]]
+    moved = bool(groups) and all("change" in g for g in groups)
+    changes = (
+        [f"{s.label}, change" for s in COUNTED] + ["Total, change"] if moved else []
+    )
+    rows = [[first, "Title", *(s.label for s in COUNTED), "Total", *changes, *extra]]
     for g in groups:
         rows.append(
             [
@@ -44,9 +48,39 @@ def _breakdown(groups: list[dict], first: str, rollup: bool = False) -> list[lis
                 g["title"],
                 *(g["counts"][s.value] for s in COUNTED),
                 g["total"],
+                *(
+                    [*(g["change"][s.value] for s in COUNTED), g["total_change"]]
+                    if moved
+                    else []
+                ),
                 *([g[key] for _, key in ROLLUP_COLUMNS] if rollup else []),
             ]
         )
+    return rows
+
+
+def _summary(data: dict) -> list[list]:
+    """The headline tiles, then the body's own words (as published)."""
+    previous = data["previous"]
+    header = ["Figure", f"End of {data['period']['label']}"]
+    if previous:
+        header += [previous["label"], "Change"]
+    rows = [header]
+    for tile in data.get("summary", []):
+        row = [tile["label"], tile["count"]]
+        if previous:
+            row += [tile["previous"], tile["change"]]
+        rows.append(row)
+    words = data.get("commentary") or {}
+    for key, label in (
+        ("summary", "Executive summary"),
+        ("forward_look", "Looking ahead"),
+    ):
+        if words.get(key):
+            rows.append([label, words[key]])
+    for group in data["by_priority"]:
+        if group.get("narrative"):
+            rows.append([f"{group['label']} {group['title']}", group["narrative"]])
     return rows
 
 
@@ -79,15 +113,26 @@ def _listing(rows: list[dict], columns: list[tuple[str, str]]) -> list[list]:
 
 
 def _indicators(data: dict) -> list[list]:
+    # A report published before a figure could be withheld, or compared with the
+    # same quarter last year, lacks those keys: their cells are left blank.
     rows: list[list[Any]] = [
         [
             "Indicator",
             "Unit",
             "Direction",
             "Value",
+            "Withheld",
+            "Data-quality note",
             "Previous period",
             "Change",
             "Change %",
+            "Same quarter last year",
+            "Value last year",
+            "Withheld last year",
+            "Change from last year",
+            "Change from last year %",
+            "Movement from last year",
+            "Not compared",
             "Baseline",
             "Change from baseline %",
             "Target",
@@ -99,6 +144,8 @@ def _indicators(data: dict) -> list[list]:
     for r in data["indicators"]:
         vs_prev: dict[str, Any] = r["vs_previous"] or {}
         vs_base: dict[str, Any] = r["vs_baseline"] or {}
+        last_year: dict[str, Any] = r.get("last_year") or {}
+        vs_last_year: dict[str, Any] = r.get("vs_last_year") or {}
         met = {True: "Yes", False: "No", None: ""}[r["target_met"]]
         rows.append(
             [
@@ -106,9 +153,18 @@ def _indicators(data: dict) -> list[list]:
                 r["unit"],
                 r["direction_label"],
                 r["value"],
+                r.get("withheld", ""),
+                r.get("quality_note", ""),
                 r["previous"],
                 vs_prev.get("by"),
                 vs_prev.get("percent"),
+                last_year.get("label", ""),
+                last_year.get("value"),
+                last_year.get("withheld", ""),
+                vs_last_year.get("by"),
+                vs_last_year.get("percent"),
+                r.get("movement_last_year", ""),
+                ", ".join(r.get("skipped", [])),
                 r["baseline"],
                 vs_base.get("percent"),
                 r["target"],
@@ -138,7 +194,13 @@ def tables(data: dict) -> list[tuple[str, str, list[list]]]:
     )
     reason = ("Reason", "reason")
     ref = [("Reference", "reference"), ("Title", "title")]
+    summary = [("summary", "Summary", _summary(data))] if data.get("summary") else []
+    # Summary first, then the exceptions, then the detail: the page's own order.
     return [
+        *summary,
+        ("late", "Late", _deliverables(data["late"])),
+        *forecast_after_milestone,
+        ("off-track", "Off track", _deliverables(data["off_track"])),
         ("status", "Deliverables by status", _status_table(data)),
         (
             "priorities",
@@ -151,9 +213,6 @@ def tables(data: dict) -> list[tuple[str, str, list[list]]]:
             "RAG of open deliverables",
             [["RAG", "Count"]] + [[r["label"], r["count"]] for r in data["rag"]],
         ),
-        ("late", "Late", _deliverables(data["late"])),
-        *forecast_after_milestone,
-        ("off-track", "Off track", _deliverables(data["off_track"])),
         (
             "merged",
             "Merged",

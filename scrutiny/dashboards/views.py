@@ -98,12 +98,15 @@ class DashboardView(View):
         period = next((p for p in periods if p.pk == period), None)
         if period is None:
             raise Http404("No such period in this plan.")
+        editor = edits_plan(request.user, plan)
         data = build_dashboard(
             plan,
             period,
             Deliverable.objects.visible_to(request.user),
             today=timezone.localdate(),
             periods=periods,
+            # Drafts until published: the plan's editors' alone.
+            commentary=editor,
         )
         return render(
             request,
@@ -114,7 +117,7 @@ class DashboardView(View):
                 "periods": periods,
                 "data": data,
                 "charts": charts_for(data, inline=False),
-                "may_publish": edits_plan(request.user, plan),
+                "may_publish": editor,
                 "reports": PublishedReport.objects.filter(plan=plan, period=period)
                 .only("pk", "version", "published_at")
                 .order_by("-version"),
@@ -165,15 +168,31 @@ class DrillDownView(LoginRequiredMixin, View):
         return _drill_down(request, plan=plan, data=data, source="dashboard", back=back)
 
 
-def _timeline(request, *, plan, deliverable_pk, upto, back):
-    """Signed in: the deliverable's own page. Signed out: its public timeline, with
-    accepted updates up to the published period only, and no review comments."""
-    if request.user.is_authenticated:
-        if Deliverable.objects.visible_to(request.user).filter(
-            pk=deliverable_pk, plan=plan
-        ):
-            return redirect("deliverables:detail", deliverable_pk)
-        raise Http404
+def as_at(updates: list, deliverable: Deliverable) -> dict:
+    """The deliverable's state at the end of the period the updates run to: from its
+    latest counted update then, or else as it stood before its first update."""
+    if updates:
+        latest = updates[0]
+        return {
+            "status": latest.status,
+            "rag": latest.rag,
+            "forecast": latest.forecast_date or deliverable.baseline_date or "TBA",
+            "percent_complete": latest.percent_complete,
+        }
+    return {
+        "status": "",
+        "rag": "",
+        "forecast": deliverable.baseline_date or "TBA",
+        "percent_complete": None,
+    }
+
+
+def _timeline(request, *, plan, deliverable_pk, upto, back, back_label, row=None):
+    """A deliverable as it stood at the end of ``upto``, opened from a past dashboard
+    or a published report: its state then, and its counted updates up to then (no
+    review comments; signed out, only evidence marked public). Signed in, a link
+    leads on to the deliverable as it is today. ``row`` is the report's stored row,
+    which says exactly what the report showed."""
     deliverable = get_object_or_404(
         Deliverable.objects.visible_to(request.user).select_related(
             "objective__priority", "lead_organisation", "plan__owner"
@@ -181,33 +200,54 @@ def _timeline(request, *, plan, deliverable_pk, upto, back):
         pk=deliverable_pk,
         plan=plan,
     )
-    updates = with_attachments(
-        effective(ProgressUpdate.objects.filter(deliverable=deliverable))
-        .filter(period__starts_on__lte=upto.starts_on)
-        .order_by("-period__starts_on", "-recorded_at", "-id"),
-        request.user,  # signed out: only evidence marked public
+    updates = list(
+        with_attachments(
+            effective(ProgressUpdate.objects.filter(deliverable=deliverable))
+            .filter(period__starts_on__lte=upto.starts_on)
+            .order_by("-period__starts_on", "-recorded_at", "-id"),
+            request.user,  # signed out: only evidence marked public
+        )
     )
+    state = as_at(updates, deliverable)
+    if row is not None:
+        state |= {
+            "status": row["status"],
+            "rag": "" if row["rag"] == "none" else row["rag"],
+            "forecast": row["forecast"],
+            "late": row.get("late", ""),
+        }
     return render(
         request,
         "scrutiny/public_timeline.html",
         {
             "deliverable": deliverable,
             "updates": updates,
-            "show_names": plan.owner.names_in_public,
+            "state": state,
+            "show_names": request.user.is_authenticated or plan.owner.names_in_public,
             "upto": upto,
             "back": back,
+            "back_label": back_label,
+            "from_report": row is not None,
             "plan": plan,
         },
     )
 
 
 class TimelineView(PlanPage, View):
-    """From the live dashboard to a deliverable's own page."""
+    """From a dashboard to a deliverable as it stood at the end of its period."""
 
     methods_first = True
 
     def get(self, request, plan, period, pk):
-        return _timeline(request, plan=self.plan, deliverable_pk=pk, upto=None, back="")
+        upto = get_object_or_404(self.plan.reporting_periods, pk=period)
+        return _timeline(
+            request,
+            plan=self.plan,
+            deliverable_pk=pk,
+            upto=upto,
+            back=reverse("scrutiny:dashboard-period", args=[self.plan.pk, upto.pk]),
+            back_label=f"Back to the {upto.label} dashboard",
+        )
 
 
 class OverviewView(View):

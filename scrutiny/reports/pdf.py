@@ -1,13 +1,26 @@
 """A published report as a tagged, accessible PDF (PDF/UA-1), drawn by WeasyPrint from
-the report's stored HTML, so the PDF always says what the report said."""
+the report's stored HTML, so the PDF always says what the report said.
+
+Drawing takes seconds (many more under load), so each report's PDF is drawn once,
+in the background when it is published (``scrutiny.reports.tasks``), and kept in the
+default storage (``ReportPdf``); downloads send the stored file. A report published
+before PDFs were kept, or one whose PDF is still being drawn, gets it on its first
+download."""
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from scrutiny.models import PublishedReport, ReportPdf
 
-def report_pdf(report, url: str) -> bytes:
+
+def report_pdf(report: PublishedReport, url: str) -> bytes:
     """The PDF of ``report``; ``url`` is the report's page, which relative links in the
     stored HTML resolve against."""
     import weasyprint  # imported here: it loads system libraries (Pango)
@@ -18,3 +31,46 @@ def report_pdf(report, url: str) -> bytes:
     )
     document = weasyprint.HTML(string=html, base_url=url)
     return document.write_pdf(pdf_variant="pdf/ua-1")
+
+
+def report_url(report: PublishedReport) -> str:
+    """The report's page at the site's public address (``SITE_URL``): a stored PDF
+    is the same for everyone, whichever address its first reader used."""
+    return settings.SITE_URL.rstrip("/") + reverse("scrutiny:report", args=[report.pk])
+
+
+def drawn_report_pdf(report: PublishedReport) -> bytes:
+    """The PDF of ``report`` drawn now, its links resolving against its public page."""
+    return report_pdf(report, report_url(report))
+
+
+def stored_report_pdf(*, report: PublishedReport) -> ReportPdf:
+    """The stored PDF of ``report``, drawn and stored first if it has none yet.
+
+    The report's row is locked while the PDF is drawn, so that two first downloads,
+    or a download and the background task, draw it once and store one file; the
+    second waits and is given the first's. (SQLite has no row locks but writes one
+    at a time; there the one-to-one's uniqueness keeps the first file stored.)
+    """
+    with transaction.atomic():
+        # Only the report's row, and FOR NO KEY UPDATE: neither its plan nor a
+        # scrutiny action raised about it meanwhile (a foreign key to it) waits.
+        locked = (
+            PublishedReport.objects.select_for_update(no_key=True, of=("self",))
+            .select_related("plan__owner", "period")
+            .get(pk=report.pk)
+        )
+        existing = ReportPdf.objects.filter(report=locked).first()
+        if existing is not None:
+            return existing
+        content = drawn_report_pdf(locked)
+        pdf = ReportPdf(report=locked, size=len(content), rendered_at=timezone.now())
+        pdf.file.save("report.pdf", ContentFile(content), save=False)
+        try:
+            with transaction.atomic():
+                pdf.save()
+        except IntegrityError:
+            # Stored by another process in the meantime: keep its file, not ours.
+            pdf.file.delete(save=False)
+            return ReportPdf.objects.get(report=locked)
+        return pdf

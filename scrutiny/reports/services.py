@@ -1,9 +1,12 @@
 """Published reports' writes: publishing a quarterly report (the dashboard frozen as
-data and HTML, versioned), and what a correction changed.
+data and HTML, versioned, its PDF drawn in the background), and what a correction
+changed.
 
 Forms validate and shape; every rule about state and dates is decided here."""
 
 from __future__ import annotations
+
+import functools
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -18,6 +21,7 @@ from plans.services import lock_period
 from scrutiny.dashboards.charts import charts_for
 from scrutiny.dashboards.figures import build_dashboard
 from scrutiny.models import PublishedReport
+from scrutiny.reports.tasks import draw_report_pdf
 
 
 def differences(old: dict, new: dict) -> list[str]:
@@ -53,6 +57,20 @@ def differences(old: dict, new: dict) -> list[str]:
         had, has = len(old.get(key, [])), len(new.get(key, []))
         if had != has:
             lines.append(f"{label}: {had} to {has}")
+    # The body's own words: a correction may change only these, and still says so.
+    said, says = old.get("commentary") or {}, new.get("commentary") or {}
+    for key, label in (
+        ("summary", "Executive summary"),
+        ("forward_look", "Looking ahead"),
+    ):
+        if said.get(key, "") != says.get(key, ""):
+            lines.append(
+                f"{label}: rewritten" if says.get(key) else f"{label}: removed"
+            )
+    narratives = {g["id"]: g.get("narrative", "") for g in old.get("by_priority", [])}
+    for group in new.get("by_priority", []):
+        if narratives.get(group["id"], "") != group.get("narrative", ""):
+            lines.append(f"Narrative for {group['label']} {group['title']}: rewritten")
     return lines
 
 
@@ -71,7 +89,8 @@ def publish_report(
 
     The first publication is version 1; each correction is the next version and must
     say what changed. Plan editors only. A published report shows names only when the
-    plan's owner has chosen to show them in public.
+    plan's owner has chosen to show them in public. Each version's PDF is drawn once,
+    in the background after the transaction commits, and kept.
     """
     if period.plan_id != plan.pk:
         raise ValidationError({"period": "Choose a period of this plan."})
@@ -104,6 +123,7 @@ def publish_report(
             Deliverable.objects.all(),
             show_names=plan.owner.names_in_public,
             today=timezone.localdate(),
+            commentary=True,
         )
         version = last.version + 1 if last else 1
         published_at = timezone.now()
@@ -129,5 +149,11 @@ def publish_report(
             by=by,
             reason=f"Report version {version} published.",
             at=published_at,
+        )
+        # Its PDF is drawn in the background once the report is committed (a worker
+        # reads it from the database); should queueing fail, the first download
+        # draws it instead, so publishing still succeeds.
+        transaction.on_commit(
+            functools.partial(draw_report_pdf.enqueue, report.pk), robust=True
         )
         return report

@@ -10,11 +10,12 @@ owner allows.
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.text import slugify
@@ -28,14 +29,16 @@ from scrutiny.dashboards.tables import tables
 from scrutiny.dashboards.views import _drill_down, _old_link, _timeline
 from scrutiny.forms import PublishForm
 from scrutiny.models import PublishedReport
-from scrutiny.reports.pdf import report_pdf
+from scrutiny.reports.pdf import drawn_report_pdf, stored_report_pdf
 from scrutiny.reports.services import publish_report
+
+logger = logging.getLogger(__name__)
 
 
 def visible_report(request, pk) -> PublishedReport:
     return get_object_or_404(
         PublishedReport.objects.visible_to(request.user).select_related(
-            "plan__owner", "period", "published_by"
+            "plan__owner", "period", "published_by", "pdf"
         ),
         pk=pk,
     )
@@ -59,7 +62,10 @@ class ReportTimelineView(View):
 
     def get(self, request, pk, deliverable):
         report = visible_report(request, pk)
-        if deliverable not in {row["id"] for row in report.data["deliverables"]}:
+        row = next(
+            (r for r in report.data["deliverables"] if r["id"] == deliverable), None
+        )
+        if row is None:
             raise Http404("That deliverable is not in this report.")
         return _timeline(
             request,
@@ -67,6 +73,8 @@ class ReportTimelineView(View):
             deliverable_pk=deliverable,
             upto=report.period,
             back=reverse("scrutiny:report", args=[report.pk]),
+            back_label=f"Back to the {report.period.label} report",
+            row=row,
         )
 
 
@@ -138,7 +146,7 @@ class ReportListView(PlanPage, View):
         versions = defaultdict(list)
         for report in (
             PublishedReport.objects.filter(plan=plan)
-            .select_related("period")
+            .select_related("period", "pdf")
             .order_by("-period__starts_on", "-version")
             .defer("html", "data")
         ):
@@ -185,14 +193,31 @@ def _filename(report: PublishedReport, extension: str) -> str:
 
 
 class ReportPdfView(View):
+    """A published report's PDF, sent from storage. One not stored yet (still being
+    drawn in the background, or published before PDFs were kept) is drawn and stored
+    now, so the next download sends the file."""
+
     def get(self, request, pk):
         report = visible_report(request, pk)
-        url = request.build_absolute_uri(reverse("scrutiny:report", args=[pk]))
-        response = HttpResponse(report_pdf(report, url), content_type="application/pdf")
-        response["Content-Disposition"] = (
-            f'attachment; filename="{_filename(report, "pdf")}"'
+        pdf = report.stored_pdf or stored_report_pdf(report=report)
+        filename = _filename(report, "pdf")
+        try:
+            stored = pdf.file.open("rb")
+        except FileNotFoundError:
+            # The row outlived its file (a database restored without its media):
+            # send it drawn afresh, and say so, rather than fail.
+            logger.error("The PDF of report %s is missing: %s", pk, pdf.file.name)
+            response = HttpResponse(
+                drawn_report_pdf(report), content_type="application/pdf"
+            )
+            response["Content-Disposition"] = f'attachment; filename="{filename}"'
+            return response
+        return FileResponse(
+            stored,
+            as_attachment=True,
+            filename=filename,
+            content_type="application/pdf",
         )
-        return response
 
 
 class ReportXlsxView(View):

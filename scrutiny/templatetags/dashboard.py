@@ -49,3 +49,25 @@ def percent(value) -> str:
     if value is None:
         return "n/a"
     return f"{value:+g}%"
+
+
+@register.filter
+def columns(data: dict, key: str) -> list[dict]:
+    """The status rows a breakdown shows: those named in ``data[key]`` (the statuses
+    any group counts), or every status for a report published before that list."""
+    shown = data.get(key)
+    if shown is None:
+        return data["statuses"]
+    return [row for row in data["statuses"] if row["status"] in shown]
+
+
+@register.filter
+def signed(change) -> str:
+    """A change as "+3", "−2" (a minus sign) or "0"; empty when there is none."""
+    if change is None or change == "":
+        return ""
+    if change > 0:
+        return f"+{change:g}"
+    if change < 0:
+        return f"\u2212{-change:g}"
+    return "0"

@@ -122,7 +122,11 @@ def axe_check(page):
 
 def _axe_check_without_javascript(page):
     """Check what a page without JavaScript shows: its HTML, less its scripts, served
-    again at its own address to a page that may run axe, with the same stylesheets."""
+    again at its own address to a page that may run axe, with the same stylesheets.
+
+    It waits for the page to finish loading first: a click on a link returns once the
+    navigation starts, when the new document may still be empty."""
+    page.wait_for_load_state("load")
     html = re.sub(r"<script\b.*?</script>", "", page.content(), flags=re.S | re.I)
     context = page.context.browser.new_context()
     try:

@@ -194,8 +194,10 @@ def test_workspace_works_without_javascript(new_page, workspace):
     axe_check(page)
 
     results.get_by_role("link", name=late.title).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(late.title)
     axe_check(page)
     page.get_by_role("link", name="Record progress").click()
+    expect(page.get_by_label("What progress has been made?")).to_be_visible()
     axe_check(page)
     page.get_by_label("What progress has been made?").fill("Fit-out under way.")
     page.get_by_role("button", name="Save update").click()

@@ -161,9 +161,19 @@ def test_panel_member_drills_from_the_dashboard_to_a_timeline_and_the_pdf(page, 
     expect(rows).to_contain_text("by Erin Editor")
     axe_check(page)
 
+    # From a past quarter's figures, the deliverable as it stood then...
     rows.get_by_role("link", name=custody.reference).click()
     expect(page).to_have_url(re.compile(rf"/deliverables/{custody.pk}/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text(custody.title)
+    expect(page.locator(".app-as-at")).to_contain_text(
+        f"As at the end of {latest.label}"
+    )
+    expect(
+        page.get_by_role("link", name=f"Back to the {latest.label} dashboard")
+    ).to_be_visible()
+    axe_check(page)
+    # ...and one click further, as it is today.
+    page.get_by_role("link", name=f"See {custody.reference} as it is today").click()
     expect(page.locator("h2#timeline")).to_have_text("Updates")
     timeline = page.locator(".app-timeline")
     expect(timeline).to_contain_text(COMPLETED_NARRATIVE)
@@ -208,8 +218,52 @@ def test_public_reads_a_public_plans_report_without_names(page, panel):
         f"{plan.title}: {latest.label} report"
     )
     # The late hub's latest narrative shows, but not who recorded it.
-    late = page.get_by_role("table", name="Late deliverables")
+    late = page.get_by_role("table", name="Late or off-track deliverables")
     expect(late).to_contain_text("Premises found for the hub.")
     content = page.content()
     assert "Erin" not in content
     axe_check(page)
+
+
+def test_an_editor_writes_the_quarters_commentary_and_the_panel_reads_it_first(
+    new_page, panel
+):
+    plan, safe = panel["plan"], panel["safe"]
+    # Q4's report is published, so Q4 is locked; Q3 still takes its commentary.
+    q3 = plan.reporting_periods.order_by("starts_on")[2]
+    page = new_page(viewport={"width": 1280, "height": 800})
+    sign_in(page, "erin")
+    page.goto(f"/plans/{plan.pk}/dashboard/{q3.pk}/")
+    # Summary first: the exceptions start within the first two screens.
+    exceptions = page.locator("#exceptions")
+    expect(exceptions).to_be_visible()
+    assert exceptions.bounding_box()["y"] < 1600
+    expect(page.locator(".app-headline__item--late")).to_contain_text("Late")
+    axe_check(page)
+
+    page.get_by_role("link", name="Write the commentary").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        f"Commentary for {q3.label}"
+    )
+    axe_check(page)
+    page.get_by_label("Executive summary").fill("x" * 4001)
+    page.get_by_role("button", name="Save commentary").click()
+    expect(page.get_by_role("alert")).to_contain_text("Keep it to 4,000 characters")
+    axe_check(page)
+    page.get_by_label("Executive summary").fill("Recruitment is on track.")
+    page.get_by_label(f"1 {safe.title}").fill("The custody suite opened early.")
+    page.get_by_role("button", name="Save commentary").click()
+    commentary = page.locator("#commentary")
+    expect(commentary).to_contain_text("Recruitment is on track.")
+    expect(commentary).to_contain_text("Draft")
+    expect(page.locator(".app-priority-story").first).to_contain_text(
+        "The custody suite opened early."
+    )
+    axe_check(page)
+
+    # The panel member sees no draft.
+    panel_member = new_page(viewport={"width": 1280, "height": 800})
+    sign_in(panel_member, "pat")
+    panel_member.goto(f"/plans/{plan.pk}/dashboard/{q3.pk}/")
+    expect(panel_member.locator("#exceptions")).to_be_visible()
+    expect(panel_member.locator("#commentary")).to_have_count(0)

@@ -28,7 +28,7 @@ from plans.models import (
     Plan,
     ReportingPeriod,
 )
-from scrutiny.models import PublishedReport, ScrutinyAction
+from scrutiny.models import Commentary, PublishedReport, ReportPdf, ScrutinyAction
 from tests.factories import (
     DecisionNoticeFactory,
     DeliverableFactory,
@@ -106,6 +106,11 @@ def _report(d, **fields):
         html="",
         **fields,
     )
+
+
+def _commentary(d, **fields):
+    values = {"text": "Words.", "updated_by": UserFactory()} | fields
+    return Commentary.objects.create(plan=d.plan, period=_period(d), **values)
 
 
 def _period(d):
@@ -352,6 +357,22 @@ CONSTRAINT_CASES = {
         response="Done.",
         answered_on=datetime.date(2017, 5, 1),
     ),
+    "report_pdf_not_empty": lambda d: ReportPdf.objects.bulk_create(
+        [ReportPdf(report=_report(d), file="reports/empty.pdf", size=0)]
+    ),
+    "indicator_value_figure_or_withheld": lambda d: set_columns(
+        IndicatorValueFactory(), value=None, withheld_reason=""
+    ),
+    "commentary_one_per_kind": lambda d: [
+        _commentary(d, kind="summary") for _ in range(2)
+    ],
+    "commentary_one_per_priority": lambda d: [
+        _commentary(d, kind="priority", priority=d.objective.priority) for _ in range(2)
+    ],
+    "commentary_priority_only_for_its_kind": lambda d: _commentary(
+        d, kind="summary", priority=d.objective.priority
+    ),
+    "commentary_not_empty": lambda d: _commentary(d, kind="summary", text=""),
     "audit_event_never_changed": lambda d: _raw_on_audit_event(
         "UPDATE plans_auditevent SET object_text = 'Forged' WHERE id = %s"
     ),

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from deliverables.models import Rag, Status
 from deliverables.rollup import Rollup, Row, by_key, by_priority, rollup
+from deliverables.templatetags.delivery import percent_complete
 from scrutiny.dashboards.figures import build_dashboard
 from tests.factories import (
     DeliverableFactory,
@@ -22,27 +23,27 @@ CASES = [
     pytest.param([], Rollup("", 0, None, 0), id="nothing"),
     pytest.param(
         [Row(S.IN_PROGRESS, "green", 40), Row(S.IN_PROGRESS, "amber", 60)],
-        Rollup("amber", 2, 50, 2),
+        Rollup("amber", 2, 50, 2, open_count=2, open_with_percent=2),
         id="amber beats green; mean of two",
     ),
     pytest.param(
         [Row(S.IN_PROGRESS, "amber"), Row(S.ON_HOLD, "red"), Row(S.FUTURE, "green")],
-        Rollup("red", 3, None, 0),
+        Rollup("red", 3, None, 0, open_count=3),
         id="red beats amber; on hold is still open",
     ),
     pytest.param(
         [Row(S.IN_PROGRESS, "", 30), Row(S.IN_PROGRESS, "green")],
-        Rollup("green", 1, 30, 1),
+        Rollup("green", 1, 30, 1, open_count=2, open_with_percent=1),
         id="no RAG and no percent are left out",
     ),
     pytest.param(
         [Row(S.COMPLETED, "red"), Row(S.IN_PROGRESS, "green", 20)],
-        Rollup("green", 1, 60, 2),
+        Rollup("green", 1, 60, 2, open_count=1, open_with_percent=1),
         id="completed: RAG ignored, blank percent counts as 100",
     ),
     pytest.param(
         [Row(S.COMPLETED, "", 90), Row(S.IN_PROGRESS, "", 10)],
-        Rollup("", 0, 50, 2),
+        Rollup("", 0, 50, 2, open_count=1, open_with_percent=1),
         id="completed with a percent keeps it",
     ),
     pytest.param(
@@ -52,17 +53,17 @@ CASES = [
             Row(S.SPLIT, "red", 10),
             Row(S.IN_PROGRESS, "amber", 70),
         ],
-        Rollup("amber", 1, 70, 1),
+        Rollup("amber", 1, 70, 1, open_count=1, open_with_percent=1),
         id="stopped, merged and split are left out of both",
     ),
     pytest.param(
         [Row(S.IN_PROGRESS, "", 33), Row(S.IN_PROGRESS, "", 34)],
-        Rollup("", 0, 34, 2),
+        Rollup("", 0, 34, 2, open_count=2, open_with_percent=2),
         id="33.5 rounds half up",
     ),
     pytest.param(
         [Row(S.IN_PROGRESS, "", 0), Row(S.FUTURE, "", None)],
-        Rollup("", 0, 0, 1),
+        Rollup("", 0, 0, 1, open_count=2, open_with_percent=1),
         id="zero is a percentage",
     ),
 ]
@@ -75,7 +76,10 @@ def test_the_rule(rows, expected):
 
 def test_groups_by_key():
     rolled = by_key([("a", Row(S.IN_PROGRESS, "red", 10)), ("b", Row(S.COMPLETED))])
-    assert rolled == {"a": Rollup("red", 1, 10, 1), "b": Rollup("", 0, 100, 1)}
+    assert rolled == {
+        "a": Rollup("red", 1, 10, 1, open_count=1, open_with_percent=1),
+        "b": Rollup("", 0, 100, 1),
+    }
 
 
 def test_nested_priorities_roll_up_every_deliverable_beneath_them():
@@ -89,12 +93,12 @@ def test_nested_priorities_roll_up_every_deliverable_beneath_them():
         ("4", Row(S.IN_PROGRESS, "amber", 50)),
     ]
     rolled = by_priority(rows, parents)
-    assert rolled["3.1.1"] == Rollup("red", 1, 10, 1)
-    assert rolled["3.1"] == Rollup("red", 3, 20, 3)
+    assert rolled["3.1.1"] == Rollup("red", 1, 10, 1, 1, 1)
+    assert rolled["3.1"] == Rollup("red", 3, 20, 3, 3, 3)
     assert rolled["3.2"] == Rollup("", 0, 100, 1)
     # Each deliverable once: (10 + 20 + 30 + 100) / 4, not a mean of means.
-    assert rolled["3"] == Rollup("red", 3, 40, 4)
-    assert rolled["4"] == Rollup("amber", 1, 50, 1)
+    assert rolled["3"] == Rollup("red", 3, 40, 4, 3, 3)
+    assert rolled["4"] == Rollup("amber", 1, 50, 1, 1, 1)
 
 
 def test_a_loop_in_the_priorities_does_not_hang():
@@ -110,7 +114,42 @@ def test_labels():
         "rag_count": 0,
         "percent": None,
         "percent_count": 0,
+        "percent_shown": None,
+        "open_count": 0,
+        "open_with_percent": 0,
     }
+
+
+@pytest.mark.parametrize(
+    ("rows", "shown", "words"),
+    [
+        pytest.param(
+            [Row(S.IN_PROGRESS, "", 100)] + [Row(S.IN_PROGRESS)] * 3,
+            None,
+            "Too few percentages to say: 1 of 4 open gives one",
+            id="a mean of one of four open is not the whole",
+        ),
+        pytest.param(
+            [Row(S.IN_PROGRESS, "", 40), Row(S.IN_PROGRESS, "", 60), Row(S.FUTURE)],
+            50,
+            "50% complete, mean of 2 (2 of 3 open give one)",
+            id="two of three is enough",
+        ),
+        pytest.param(
+            [Row(S.COMPLETED), Row(S.COMPLETED)],
+            100,
+            "100% complete, mean of 2",
+            id="all done: nothing open to cover",
+        ),
+    ],
+)
+def test_a_mean_of_a_few_open_deliverables_is_not_shown_as_the_whole(
+    rows, shown, words
+):
+    rolled = rollup(rows)
+    assert rolled.percent_shown == shown
+    assert percent_complete(rolled) == words
+    assert percent_complete(rolled.as_dict()) == words
 
 
 # The plan page --------------------------------------------------------------------

@@ -288,8 +288,9 @@ def test_every_surface_gives_the_rules_answer(
 
     # The Q2 dashboard: its figures and the drill-downs behind them.
     dashboard = shows(client, reverse("scrutiny:dashboard-period", args=args))
-    assert counted(r"Late \((\d+)\)", dashboard) == 1 + late
-    assert counted(r"Forecast after its milestone \((\d+)\)", dashboard) == (
+    late_tile = r'app-headline__item--late">.*?app-headline__count">(\d+)<'
+    assert counted(late_tile, dashboard) == 1 + late
+    assert counted(r"(\d+) forecast after its milestone", dashboard) == (
         after_milestone
     )
     assert counted(r"(\d+) deliverables?</a> ha(?:s|ve) no update", dashboard) == (

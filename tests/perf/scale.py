@@ -18,10 +18,17 @@ The same seed and day always give the same data. Each body's data comes from its
 random stream, ``Random(f"{seed}:{n}")``, so the first 50 bodies of "stress" are
 exactly "national": the same page can be timed at both sizes and compared.
 
+Beside the bodies, one large plan (``Shape.large_deliverables``, 5,000 deliverables at
+national and stress size) belongs to a body of its own, with its own force, editor,
+contributor and reader, and comes from its own random stream,
+``Random(f"{seed}:large")``, so the other bodies' data are the same with or without it.
+Its report for the latest quarter that has ended is published through
+``publish_report``, as an editor would, so that its report page and PDF are real.
+
 Every plan is public (and published or superseded), so anyone signed in sees all of
 them: the "national reader" is an ordinary user, a reader of a national oversight body,
-with no superuser rights. Generated users have no usable password (set one with
-``manage.py changepassword``).
+with no superuser rights. Each body also has a reader of its own. Generated users have
+no usable password (set one with ``manage.py changepassword``).
 """
 
 from __future__ import annotations
@@ -30,7 +37,7 @@ import datetime
 import functools
 import random
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -64,10 +71,16 @@ from plans.models import (
     Strand,
 )
 from plans.services import ensure_quarterly_periods
+from scrutiny.reports.services import publish_report
 
 BATCH_SIZE = 5_000
 NATIONAL_READER = "national-reader"
 NATIONAL_BODY = "National Policing Oversight Board"
+# The large plan's body has a name no generated body has (see ``area_name``).
+LARGE_AREA = "Greater Thamesbury"
+LARGE_EDITOR = "editor-large"
+LARGE_CONTRIBUTOR = "contributor-large"
+LARGE_READER = "reader-large"
 
 
 @dataclass(frozen=True)
@@ -84,13 +97,40 @@ class Shape:
     milestones: int = 4  # per deliverable
     indicators: int = 40  # per plan
     strands: int = 4  # per plan
+    large_deliverables: int = 5_000  # in the one large plan; 0 for none
+    # The large plan's tree: top-level priorities, sub-priorities under each and
+    # objectives under each sub-priority (144 objectives of about 35 deliverables).
+    large_tree: tuple[int, int, int] = (6, 4, 6)
 
     @property
     def plans(self) -> int:
         return self.bodies * self.plans_per_body
 
+    def large_plan(self) -> Shape:
+        """The one large plan's shape: a single, current plan of a body of its own,
+        with this shape's quarters, milestones, indicators and strands."""
+        top, sub, objectives = self.large_tree
+        return replace(
+            self,
+            bodies=1,
+            plans_per_body=1,
+            top_priorities=top,
+            sub_priorities=sub,
+            objectives=objectives,
+            deliverables=self.large_deliverables,
+            large_deliverables=0,
+        )
+
     def expected(self) -> dict[str, int]:
-        """The number of rows of each kind a run writes."""
+        """The number of rows of each kind a run writes, the large plan's included."""
+        counts = self._expected()
+        if self.large_deliverables:
+            for name, count in self.large_plan()._expected().items():
+                counts[name] += count
+        counts["published reports"] = 1 if self.large_deliverables else 0
+        return counts
+
+    def _expected(self) -> dict[str, int]:
         plans = self.plans
         deliverables = plans * self.deliverables
         return {
@@ -119,6 +159,8 @@ SIZES = {
         deliverables=12,
         indicators=4,
         strands=2,
+        large_deliverables=40,
+        large_tree=(2, 2, 2),
     ),
     "national": Shape(bodies=50),
     "stress": Shape(bodies=500),
@@ -403,6 +445,14 @@ def contributor_username(index: int) -> str:
     return f"contributor-{index + 1:04d}"
 
 
+def reader_username(index: int) -> str:
+    return f"reader-{index + 1:04d}"
+
+
+def large_body_name() -> str:
+    return f"{LARGE_AREA} Police and Crime Commissioner"
+
+
 def _initials(name: str) -> str:
     return "".join(word[0] for word in name.split() if word[0].isupper())
 
@@ -629,15 +679,30 @@ def _completed_on(life: Life) -> datetime.date | None:
 
 
 @dataclass
+class Cast:
+    """One body's organisations and people: the body, its editor and its reader, and
+    its force with the force's contributor."""
+
+    body: Organisation
+    force: Organisation
+    editor: Any
+    contributor: Any
+    reader: Any
+
+
+@dataclass
 class People:
-    """The generated organisations and users, by body index."""
+    """The generated organisations and users, by body index; the large plan's body
+    and people apart."""
 
     kinds: dict[str, OrganisationKind]
     bodies: list[Organisation]
     forces: list[Organisation]
     editors: list[Any]
     contributors: list[Any]
-    reader: Any
+    readers: list[Any]
+    reader: Any  # the national reader
+    large: Cast | None = None
 
 
 def _people(shape: Shape) -> People:
@@ -694,6 +759,9 @@ def _people(shape: Shape) -> People:
     contributors = User.objects.bulk_create(
         [user(contributor_username(i), "Contributor", area_name(i)) for i in range(n)]
     )
+    readers = User.objects.bulk_create(
+        [user(reader_username(i), "Reader", area_name(i)) for i in range(n)]
+    )
     reader = User.objects.filter(username=NATIONAL_READER).first()
     if reader is None:
         reader = user(NATIONAL_READER, "National", "Reader")
@@ -705,11 +773,48 @@ def _people(shape: Shape) -> People:
         Membership(user=contributors[i], organisation=forces[i], role="contributor")
         for i in range(n)
     ]
+    memberships += [
+        Membership(user=readers[i], organisation=bodies[i], role="reader")
+        for i in range(n)
+    ]
+    large = None
+    if shape.large_deliverables:
+        body, force = Organisation.objects.bulk_create(
+            [
+                Organisation(
+                    name=large_body_name(),
+                    short_name=_initials(LARGE_AREA) + "PCC",
+                    kind=kinds[OrganisationKind.POLICING_BODY],
+                    names_in_public=True,  # as the first body, its comparison
+                ),
+                Organisation(
+                    name=f"{LARGE_AREA} Police",
+                    short_name=_initials(LARGE_AREA) + "P",
+                    kind=kinds[OrganisationKind.FORCE],
+                ),
+            ]
+        )
+        large = Cast(
+            body,
+            force,
+            *User.objects.bulk_create(
+                [
+                    user(LARGE_EDITOR, "Editor", LARGE_AREA),
+                    user(LARGE_CONTRIBUTOR, "Contributor", LARGE_AREA),
+                    user(LARGE_READER, "Reader", LARGE_AREA),
+                ]
+            ),
+        )
+        memberships += [
+            Membership(user=large.editor, organisation=body, role="editor"),
+            Membership(user=large.contributor, organisation=force, role="contributor"),
+            Membership(user=large.reader, organisation=body, role="reader"),
+        ]
     Membership.objects.bulk_create(memberships, batch_size=BATCH_SIZE)
     Membership.objects.get_or_create(
         user=reader, organisation=national, defaults={"role": "reader"}
     )
-    return People(kinds, bodies, forces, editors, contributors, reader)
+    return People(kinds, bodies, forces, editors, contributors, readers, reader, large)
 
 
 class _Body:
@@ -719,6 +824,7 @@ class _Body:
         self, index: int, *, seed: int, shape: Shape, people: People, today
     ) -> None:
         self.n = index
+        self.area = area_name(index)
         self.rng = random.Random(f"{seed}:{index}")
         self.shape = shape
         self.today = today
@@ -745,7 +851,7 @@ class _Body:
             self.indicators(plan, tops[plan.pk], plan_periods)
 
     def plans(self) -> list[Plan]:
-        shape, area = self.shape, area_name(self.n)
+        shape, area = self.shape, self.area
         current = quarter_start(self.today)
         plans = []
         for k in range(shape.plans_per_body):
@@ -875,7 +981,7 @@ class _Body:
                     objective=objective,
                     reference=f"{objective.reference}.{i + 1}",
                     title=title,
-                    description=f"{title} across {area_name(self.n)}, with partners.",
+                    description=f"{title} across {self.area}, with partners.",
                     lead_organisation=self.force if led_by_force else self.body,
                     delivering_unit=rng.choice(UNITS),
                     expected_benefits="Fewer victims and more confidence in policing.",
@@ -1085,6 +1191,36 @@ class _Body:
         )
 
 
+class _LargeBody(_Body):
+    """Writes the one large plan (``Shape.large_plan``) for a body of its own, from a
+    random stream of its own, and publishes its latest quarter's report."""
+
+    def __init__(self, *, seed: int, shape: Shape, cast: Cast, today) -> None:
+        self.n = 0  # only turns the list of topics: the same as the first body's
+        self.area = LARGE_AREA
+        self.rng = random.Random(f"{seed}:large")
+        self.shape = shape.large_plan()
+        self.today = today
+        self.body, self.force = cast.body, cast.force
+        self.editor, self.contributor = cast.editor, cast.contributor
+        # No review of forces' updates, as for the first body, which the benchmark
+        # compares this plan with.
+        self.reviews = False
+        self.cutoff = _at(today, 0)
+
+    def write(self) -> None:
+        super().write()
+        plan = Plan.objects.get(owner=self.body)
+        period = (
+            plan.reporting_periods.filter(ends_on__lt=self.today)
+            .order_by("starts_on")
+            .last()
+        )
+        assert period is not None  # the plan began fifteen quarters ago
+        # Through the service, as an editor publishes: the report is a real one.
+        publish_report(plan=plan, period=period, by=self.editor)
+
+
 def seed_scale(
     *,
     shape: Shape,
@@ -1106,6 +1242,8 @@ def seed_scale(
         people = _people(shape)
         for index in progress(range(shape.bodies)):
             _Body(index, seed=seed, shape=shape, people=people, today=today).write()
+        if people.large is not None:
+            _LargeBody(seed=seed, shape=shape, cast=people.large, today=today).write()
     return people
 
 

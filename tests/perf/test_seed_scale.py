@@ -1,6 +1,6 @@
 """Generated data at national scale (``seed_scale``), checked at its tiny size: the
 shape asked for, the same data from the same seed, and every rule the services would
-have kept although the rows go in in bulk."""
+have kept although the rows go in in bulk; the large plan among them."""
 
 import datetime
 import random
@@ -13,21 +13,30 @@ from django.core.management.base import CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from deliverables.models import Deliverable, ProgressUpdate, Status
+from deliverables.models import Deliverable, Milestone, ProgressUpdate, Status
 from plans.models import (
+    Indicator,
     IndicatorValue,
     Membership,
+    Objective,
     Organisation,
     PeriodEvent,
     Plan,
+    Priority,
     ReportingPeriod,
+    Strand,
 )
+from scrutiny.models import PublishedReport
 from tests.perf.scale import (
+    LARGE_EDITOR,
+    LARGE_READER,
     NATIONAL_READER,
     SIZES,
     body_name,
     editor_username,
+    large_body_name,
     plan_lives,
+    reader_username,
 )
 
 pytestmark = pytest.mark.django_db
@@ -75,7 +84,7 @@ def fingerprint():
             "indicator__plan__starts_on",
             "indicator__position",
             "period__starts_on",
-        ).values_list("indicator__title", "value")
+        ).values_list("indicator__plan__owner__name", "indicator__title", "value")
     )
     return rows, values
 
@@ -85,11 +94,11 @@ class _Kept(Exception):
         self.value = value
 
 
-def seeded_fingerprint(seed_number):
+def seeded_fingerprint(seed_number, **options):
     """Seed, take the fingerprint, and roll the data back again."""
     try:
         with transaction.atomic():
-            seed(seed_number)
+            seed(seed_number, **options)
             raise _Kept(fingerprint())
     except _Kept as kept:
         return kept.value
@@ -99,18 +108,28 @@ def test_tiny_seed_writes_the_shape_asked_for():
     seed()
 
     expected = TINY.expected()
-    assert Organisation.objects.filter(kind__slug="policing-body").count() == 2
-    assert Organisation.objects.filter(kind__slug="force").count() == 2
-    assert Plan.objects.count() == expected["plans"] == 6
-    assert ReportingPeriod.objects.count() == expected["reporting periods"]
-    assert Deliverable.objects.count() == expected["deliverables"] == 72
-    assert ProgressUpdate.objects.count() == expected["progress updates"] == 1152
+    # Two generated bodies and the large plan's, each with its force.
+    assert Organisation.objects.filter(kind__slug="policing-body").count() == 3
+    assert Organisation.objects.filter(kind__slug="force").count() == 3
+    assert Plan.objects.count() == expected["plans"] == 6 + 1
+    assert ReportingPeriod.objects.count() == expected["reporting periods"] == 7 * 16
+    assert Priority.objects.count() == expected["priorities"]
+    assert Objective.objects.count() == expected["objectives"]
+    assert Deliverable.objects.count() == expected["deliverables"] == 72 + 40
+    assert Milestone.objects.count() == expected["milestones"]
+    assert ProgressUpdate.objects.count() == expected["progress updates"] == 1792
+    assert Indicator.objects.count() == expected["indicators"]
     assert IndicatorValue.objects.count() == expected["indicator values"]
+    assert PublishedReport.objects.count() == expected["published reports"] == 1
     per_deliverable = Counter(
         ProgressUpdate.objects.values_list("deliverable_id", flat=True)
     )
     assert set(per_deliverable.values()) == {16}
-    for body in Organisation.objects.filter(kind__slug="policing-body"):
+    generated = Organisation.objects.filter(kind__slug="policing-body").exclude(
+        name=large_body_name()
+    )
+    assert generated.count() == 2
+    for body in generated:
         plans = list(body.plans.order_by("-starts_on"))
         assert [p.state for p in plans] == ["published", "superseded", "superseded"]
         # The current plan runs to the end of the quarter holding today.
@@ -213,10 +232,14 @@ def test_national_reader_sees_every_plan_without_being_a_superuser():
     assert not reader.is_superuser
     assert not reader.has_usable_password()
     assert reader.memberships.get().role == Membership.Role.READER
-    assert Plan.objects.visible_to(reader).count() == 6
-    assert Deliverable.objects.visible_to(reader).count() == 72
+    assert Plan.objects.visible_to(reader).count() == 7
+    assert Deliverable.objects.visible_to(reader).count() == 112
     editor = get_user_model().objects.get(username=editor_username(1))
     assert editor.memberships.get().organisation.name == body_name(1)
+    # Each body has a reader of its own too: the benchmark reads as one.
+    own_reader = get_user_model().objects.get(username=reader_username(1))
+    membership = own_reader.memberships.get()
+    assert (membership.organisation.name, membership.role) == (body_name(1), "reader")
 
 
 def test_refuses_a_database_that_already_holds_plans(plan):
@@ -226,7 +249,7 @@ def test_refuses_a_database_that_already_holds_plans(plan):
 
     seed(force=True)
 
-    assert Plan.objects.count() == 7
+    assert Plan.objects.count() == 1 + 7
 
 
 def test_stories_change_over_time_with_reasons():
@@ -260,3 +283,91 @@ def test_stories_change_over_time_with_reasons():
         if life.steps[-1].status == Status.IN_PROGRESS and life.steps[-1].rag == "red"
     ]
     assert late_items
+
+
+def test_the_large_plan_has_its_deliverables_with_an_update_each_quarter():
+    """One large plan, of a body of its own, with the size's count of deliverables
+    (40 at tiny, 5,000 at national) over a tree of priorities, sub-priorities and
+    objectives, and one update a quarter each for 16 quarters."""
+    seed()
+
+    plan = Plan.objects.get(owner__name=large_body_name())
+    assert (plan.state, plan.is_public) == (Plan.State.PUBLISHED, True)
+    # The same years as the other bodies' current plans, which it is compared with.
+    assert (plan.starts_on, plan.ends_on) == (
+        datetime.date(2021, 7, 1),
+        datetime.date(2025, 6, 30),
+    )
+    assert plan.deliverables.count() == TINY.large_deliverables == 40
+    periods = list(plan.reporting_periods.order_by("starts_on"))
+    assert len(periods) == 16
+    per_deliverable = Counter(
+        ProgressUpdate.objects.filter(deliverable__plan=plan).values_list(
+            "deliverable_id", "period_id"
+        )
+    )
+    assert len(per_deliverable) == 40 * 16  # every deliverable, every quarter
+    assert set(per_deliverable.values()) == {1}  # one update each
+    tops, subs, objectives = TINY.large_tree
+    assert plan.priorities.filter(parent=None).count() == tops
+    assert plan.priorities.exclude(parent=None).count() == tops * subs
+    assert Objective.objects.filter(plan=plan).count() == tops * subs * objectives
+    # Spread over every objective, not piled on one.
+    assert {d.objective_id for d in plan.deliverables.all()} == set(
+        Objective.objects.filter(plan=plan).values_list("pk", flat=True)
+    )
+    assert Strand.objects.filter(plan=plan).count() == TINY.strands
+    assert Milestone.objects.filter(deliverable__plan=plan).count() == 40 * 4
+    assert Indicator.objects.filter(plan=plan).count() == TINY.indicators
+
+
+def test_the_large_plans_owner_has_an_editor_and_a_reader_and_a_published_report():
+    seed()
+
+    body = Organisation.objects.get(name=large_body_name())
+    users = get_user_model().objects
+    editor = users.get(username=LARGE_EDITOR)
+    reader = users.get(username=LARGE_READER)
+    assert editor.memberships.get().organisation == body
+    assert editor.memberships.get().role == Membership.Role.EDITOR
+    assert reader.memberships.get().organisation == body
+    assert reader.memberships.get().role == Membership.Role.READER
+    # Published through the service: the latest quarter ended by then, locked.
+    report = PublishedReport.objects.get(plan__owner=body)
+    assert (report.version, report.published_by) == (1, editor)
+    assert (
+        report.period.ends_on
+        < TODAY
+        <= report.period.ends_on + datetime.timedelta(days=92)
+    )
+    assert report.html and report.data["total"] == 40
+    report.period.refresh_from_db()
+    assert report.period.is_locked
+
+
+def test_the_large_plan_leaves_the_other_bodies_data_as_it_was():
+    """It comes from a random stream of its own: with or without it, the generated
+    bodies' data are the same, so national and stress still compare."""
+    with_large, values = seeded_fingerprint(7)
+    without, values_without = seeded_fingerprint(7, large_deliverables=0)
+
+    large = large_body_name()
+    assert [row for row in with_large if row[0] != large] == without
+    assert len(with_large) == len(without) + 40
+    assert [v for v in values if v[0] != large] == values_without
+
+
+def test_the_large_plans_size_is_an_option():
+    seed(large_deliverables=25)
+
+    plan = Plan.objects.get(owner__name=large_body_name())
+    assert plan.deliverables.count() == 25
+    assert ProgressUpdate.objects.filter(deliverable__plan=plan).count() == 25 * 16
+
+
+def test_no_large_plan_when_its_size_is_zero():
+    seed(large_deliverables=0)
+
+    assert not Organisation.objects.filter(name=large_body_name()).exists()
+    assert Plan.objects.count() == 6
+    assert not PublishedReport.objects.exists()

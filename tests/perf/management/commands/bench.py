@@ -6,9 +6,16 @@ times, in-process with Django's test client (server time: middleware, views, SQL
 templates, with no network), the pages and API calls a national deployment lives on,
 and counts the SQL queries of each. Beside each SQL-bound figure it times the
 "floor": the same answer computed by one hand-written SQL query on the same database,
-and gives the ratio of the two. It prints a Markdown table and, with ``--output``,
-writes it into that file between ``<!-- bench:SIZE -->`` markers, leaving the rest of
-the file alone.
+and gives the ratio of the two.
+
+It then times the generated large plan (5,000 deliverables at national size) beside the
+first body's plan (150): each one's dashboard for the current and a past period, its
+published report's page and the report's PDF, each read by a reader of the plan's
+owner, with the size of what is sent; and it says which of the large plan's budgets
+are met, computed from those figures (a missed budget is reported, never an error).
+
+It prints Markdown tables and, with ``--output``, writes them into that file between
+``<!-- bench:SIZE -->`` markers, leaving the rest of the file alone.
 
 Run it against a throwaway database: it adds updates, reports and imported plans.
 """
@@ -42,18 +49,26 @@ from plans.models import Organisation, OrganisationKind, Plan, ReportingPeriod
 from plans.services import issue_api_client
 from scrutiny.dashboards.figures import build_dashboard, current_period
 from scrutiny.models import PublishedReport
+from scrutiny.reports.services import publish_report
 from tests.perf.scale import (
+    LARGE_EDITOR,
+    LARGE_READER,
     NATIONAL_READER,
     SIZES,
     body_name,
     editor_username,
     force_name,
+    large_body_name,
+    reader_username,
 )
 
 JERSEY_CSV = (
     Path(settings.BASE_DIR) / "plans" / "demo" / "jersey-policing-plan-2017.csv"
 )
 CLOSED = tuple(str(status) for status in rules.CLOSED_STATUSES)
+#: Timed runs of a PDF download at most: drawn on each download, a PDF takes
+#: seconds, and a 5,000-deliverable plan's far longer.
+PDF_RUNS = 5
 
 
 @dataclass
@@ -64,6 +79,7 @@ class Row:
     times: list[float]
     queries: int | None
     floor: list[float] | None = None
+    size: int | None = None  # bytes sent, when the measure reads a response's body
 
     @property
     def p50(self) -> float:
@@ -83,6 +99,108 @@ class Row:
             "" if floor is None else f"{floor:,.2f}",
             "" if floor is None else ratio(self.p50 / floor),
         ]
+
+
+@dataclass
+class Fetched:
+    """A page or download read to its last byte (a streamed one too), so that its
+    timing includes producing all of it."""
+
+    status_code: int
+    size: int
+
+
+def fetch(client: Client, url: str) -> Fetched:
+    """GET ``url`` and read all of its answer, which must be a 200."""
+    response = client.get(url)
+    if response.status_code != 200:  # a redirect to sign in would weigh nothing
+        body = b"" if response.streaming else response.content[:500]
+        raise CommandError(f"The benchmark got {response.status_code}: {body!r}")
+    if response.streaming:
+        size = sum(len(chunk) for chunk in response.streaming_content)
+        response.close()
+    else:
+        size = len(response.content)
+    return Fetched(response.status_code, size)
+
+
+@dataclass
+class Side:
+    """One of the two plans the large-plan measures compare, and its reader."""
+
+    plan: Plan
+    deliverables: int
+    updates: int
+    current: ReportingPeriod
+    past: ReportingPeriod
+    report: PublishedReport
+    client: Client
+
+
+@dataclass
+class Comparison:
+    """One measure of the large plan beside the same measure of the 150-deliverable
+    plan."""
+
+    name: str
+    short: str  # as the budget on query counts names it
+    large: Row
+    small: Row
+
+
+DASHBOARD_NOW = "Dashboard, current period"
+DASHBOARD_PAST = "Dashboard, past period (reconstructed)"
+REPORT_PAGE = "Published report page"
+REPORT_PDF = "Report's PDF download"
+
+
+def kb(size: int | None) -> str:
+    return "" if size is None else f"{size / 1024:,.1f}"
+
+
+def large_budgets(
+    comparisons: list[Comparison], large: int, small: int
+) -> list[tuple[str, str, bool]]:
+    """The large plan's budgets as (budget, figures, met), computed from its
+    measures and the 150-deliverable plan's (``large`` and ``small`` deliverables)."""
+    by = {c.name: c for c in comparisons}
+    dashboards = [("current", by[DASHBOARD_NOW]), ("past", by[DASHBOARD_PAST])]
+    pdf = by[REPORT_PDF]
+    big, other = f"{large:,}-deliverable plan", f"{small:,}-deliverable plan"
+
+    def each(figure: Callable[[Comparison], str]) -> str:
+        return ", ".join(f"{when} {figure(c)}" for when, c in dashboards)
+
+    return [
+        (
+            f"Dashboard, {big}: p95 under 150 ms",
+            each(lambda c: f"{c.large.p95:,.1f} ms"),
+            all(c.large.p95 < 150 for _, c in dashboards),
+        ),
+        (
+            f"Dashboard, {big}: page weight under 150 KB",
+            each(lambda c: f"{kb(c.large.size)} KB"),
+            all((c.large.size or 0) < 150 * 1024 for _, c in dashboards),
+        ),
+        (
+            f"Dashboard, {big}: within 1.5x of the {other}'s p95",
+            each(lambda c: f"{c.large.p95 / c.small.p95:,.2f}x"),
+            all(c.large.p95 <= 1.5 * c.small.p95 for _, c in dashboards),
+        ),
+        (
+            "PDF download p95 under 50 ms",
+            f"{small:,}: {pdf.small.p95:,.1f} ms, {large:,}: {pdf.large.p95:,.1f} ms",
+            pdf.small.p95 < 50 and pdf.large.p95 < 50,
+        ),
+        (
+            f"Query count the same for the {small:,}- and {large:,}-deliverable plans",
+            "; ".join(
+                f"{c.short} {c.small.queries} and {c.large.queries}"
+                for c in comparisons
+            ),
+            all(c.small.queries == c.large.queries for c in comparisons),
+        ),
+    ]
 
 
 def ratio(value: float) -> str:
@@ -118,6 +236,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--output", help="Write the table into this Markdown file (see above)."
         )
+        parser.add_argument(
+            "--large-deliverables",
+            type=int,
+            help="When seeding: deliverables of the large plan, instead of the "
+            "size's (5,000 at national and stress).",
+        )
 
     def handle(self, *args, **options):
         size, repeat = options["size"], max(2, options["repeat"])
@@ -135,20 +259,24 @@ class Command(BaseCommand):
                 )
         else:
             started = time.perf_counter()
+            more = {}
+            if options["large_deliverables"] is not None:
+                more["large_deliverables"] = options["large_deliverables"]
             call_command(
                 "seed_scale",
                 size=size,
                 seed=options["seed"],
                 verbosity=options["verbosity"],
                 stdout=self.stdout,
+                **more,
             )
             seeded_in = time.perf_counter() - started
         self.setup()
         settle()  # as each app server does once started (config/gunicorn.py)
         stored = self.stored()
         with override_settings(DEBUG=False):  # no query log while timing
-            rows = self.measure(repeat)
-        report = self.report(size, rows, stored, seeded_in, repeat)
+            rows, comparisons = self.measure(repeat)
+        report = self.report(size, rows, stored, seeded_in, repeat, comparisons)
         self.stdout.write(report)
         if options["output"]:
             write_section(Path(options["output"]), size, report)
@@ -169,6 +297,22 @@ class Command(BaseCommand):
         )
         if self.plan is None:
             raise CommandError("No current plan of the first body: seed again.")
+        self.large_plan = (
+            Plan.objects.filter(owner__name=large_body_name())
+            .order_by("-starts_on")
+            .first()
+        )
+        people = User.objects.filter(
+            username__in=[reader_username(0), LARGE_READER, LARGE_EDITOR]
+        ).in_bulk(field_name="username")
+        if self.large_plan is None or len(people) < 3:
+            raise CommandError(
+                "This database has no large plan or no readers of the plans' owners "
+                "(it was seeded before they were generated): seed it again."
+            )
+        self.owner_reader = people[reader_username(0)]
+        self.large_reader = people[LARGE_READER]
+        self.large_editor = people[LARGE_EDITOR]
         self.today = timezone.localdate()
         periods = list(self.plan.reporting_periods.order_by("starts_on"))
         self.current = current_period(self.plan, self.today)
@@ -225,7 +369,7 @@ class Command(BaseCommand):
 
     # ------------------------------------------------------------------ measures
 
-    def measure(self, repeat: int) -> list[Row]:
+    def measure(self, repeat: int) -> tuple[list[Row], list[Comparison]]:
         plan, reading, api = self.plan, self.reading, self.api
         fewer = max(2, repeat // 5)
         rows = [
@@ -281,6 +425,10 @@ class Command(BaseCommand):
                 repeat,
                 floor=lambda: floor_list(plan, None, 100),
             ),
+        ]
+        # Before the writes, which add thousands of updates to the first plan.
+        comparisons = self.measure_large(repeat)
+        rows += [
             self.timed(
                 "API: one progress update (POST)",
                 self.post_one,
@@ -305,7 +453,82 @@ class Command(BaseCommand):
                 fewer,
             )
         )
-        return rows
+        return rows, comparisons
+
+    def measure_large(self, repeat: int) -> list[Comparison]:
+        """The large plan's dashboards, report page and PDF, each beside the same of
+        the first body's plan, each plan read by a reader of its owner."""
+        small = self.side(self.plan, self.owner_reader, self.editor)
+        large = self.side(self.large_plan, self.large_reader, self.large_editor)
+        self.small_side, self.large_side = small, large
+        self.pdf_runs = min(PDF_RUNS, max(2, repeat // 5))
+        measures: list[tuple[str, str, Callable[[Side], str], int]] = [
+            (
+                DASHBOARD_NOW,
+                "dashboard, current",
+                lambda side: f"/plans/{side.plan.pk}/dashboard/{side.current.pk}/",
+                repeat,
+            ),
+            (
+                DASHBOARD_PAST,
+                "dashboard, past",
+                lambda side: f"/plans/{side.plan.pk}/dashboard/{side.past.pk}/",
+                repeat,
+            ),
+            (
+                REPORT_PAGE,
+                "report page",
+                lambda side: f"/reports/{side.report.pk}/",
+                repeat,
+            ),
+            (
+                REPORT_PDF,
+                "PDF",
+                lambda side: f"/reports/{side.report.pk}/pdf/",
+                self.pdf_runs,
+            ),
+        ]
+        comparisons = []
+        for name, short, url, runs in measures:
+            timed = []
+            for side in (small, large):
+                client, address = side.client, url(side)
+                timed.append(
+                    self.timed(
+                        f"{name} ({side.deliverables:,} deliverables)",
+                        lambda i, client=client, address=address: fetch(
+                            client, address
+                        ),
+                        runs,
+                    )
+                )
+            of_small, of_large = timed
+            comparisons.append(Comparison(name, short, of_large, of_small))
+        return comparisons
+
+    def side(self, plan: Plan, reader, editor) -> Side:
+        """What the large-plan measures read of ``plan``: the current and past
+        period chosen as for the first plan, and the report for the current one
+        (published now through the service, as version 1, if seeding did not)."""
+        periods = list(plan.reporting_periods.order_by("starts_on"))
+        current = current_period(plan, self.today)
+        index = next(i for i, p in enumerate(periods) if p.pk == current.pk)
+        report = (
+            PublishedReport.objects.filter(plan=plan, period=current)
+            .order_by("-version")
+            .first()
+        ) or publish_report(plan=plan, period=current, by=editor)
+        client = Client(HTTP_HOST="localhost")
+        client.force_login(reader)
+        return Side(
+            plan=plan,
+            deliverables=plan.deliverables.count(),
+            updates=ProgressUpdate.objects.filter(deliverable__plan=plan).count(),
+            current=current,
+            past=periods[max(0, index - 8)],
+            report=report,
+            client=client,
+        )
 
     def timed(
         self,
@@ -326,7 +549,8 @@ class Command(BaseCommand):
             times.append(_ms(started))
             check(response)
         with CaptureQueriesContext(connection) as queries:
-            check(call(runs + 1))
+            last = call(runs + 1)
+        check(last)
         floors = None
         if floor is not None:
             floor()
@@ -335,7 +559,7 @@ class Command(BaseCommand):
                 started = time.perf_counter()
                 floor()
                 floors.append(_ms(started))
-        return Row(name, times, len(queries), floors)
+        return Row(name, times, len(queries), floors, getattr(last, "size", None))
 
     def dashboard_data(self, period):
         """What the dashboard view computes before its template: the plan's periods
@@ -421,7 +645,7 @@ class Command(BaseCommand):
 
     # -------------------------------------------------------------------- report
 
-    def report(self, size, rows, stored, seeded_in, repeat) -> str:
+    def report(self, size, rows, stored, seeded_in, repeat, comparisons) -> str:
         if connection.vendor == "postgresql":
             major, minor = divmod(connection.pg_version, 10000)
             database = f"PostgreSQL {major}.{minor}"
@@ -452,8 +676,60 @@ class Command(BaseCommand):
             "| --- | ---: | ---: | ---: | ---: | ---: |",
         ]
         lines += ["| " + " | ".join(row.cells()) + " |" for row in rows]
+        lines += self.large_report(size, comparisons, repeat)
         lines.append(f"<!-- /bench:{size} -->")
         return "\n".join(lines) + "\n"
+
+    def large_report(self, size, comparisons, repeat) -> list[str]:
+        """The large plan's table beside the 150-deliverable plan's, and its
+        budgets, each met or not."""
+        large, small = self.large_side, self.small_side
+        n, m = f"{large.deliverables:,}", f"{small.deliverables:,}"
+        periods = f"{large.current.label} (current) and {large.past.label} (past)"
+        if (small.current.label, small.past.label) != (
+            large.current.label,
+            large.past.label,
+        ):
+            periods += (
+                f"; of the smaller plan, {small.current.label} and {small.past.label}"
+            )
+        versions = (
+            f"version {large.report.version} of each"
+            if large.report.version == small.report.version
+            else f"versions {large.report.version} and {small.report.version}"
+        )
+        lines = [
+            "",
+            f"#### A plan of {n} deliverables beside one of {m}",
+            "",
+            f"{large.plan.title} ({n} deliverables, {large.updates:,} progress "
+            f"updates) beside {small.plan.title} ({m} deliverables, "
+            f"{small.updates:,} updates), each read by a reader of the plan's owner: "
+            f"dashboards of {periods}; the report for the current period as "
+            f"published ({versions}), as a page and as a PDF. KB is the size of "
+            f"what is sent (1 KB = 1,024 bytes). {repeat} timed runs of each page, "
+            f"{self.pdf_runs} of each PDF.",
+            "",
+            f"| measure | {n}: p50 (ms) | p95 (ms) | SQL queries | KB "
+            f"| {m}: p50 (ms) | p95 (ms) | SQL queries | KB |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for c in comparisons:
+            cells = [c.name]
+            for row in (c.large, c.small):
+                cells += [
+                    f"{row.p50:,.1f}",
+                    f"{row.p95:,.1f}",
+                    "" if row.queries is None else f"{row.queries:,}",
+                    kb(row.size),
+                ]
+            lines.append("| " + " | ".join(cells) + " |")
+        lines += ["", f"| budget | {size} | met? |", "| --- | --- | --- |"]
+        for budget, figures, met in large_budgets(
+            comparisons, large.deliverables, small.deliverables
+        ):
+            lines.append(f"| {budget} | {figures} | {'yes' if met else '**no**'} |")
+        return lines
 
 
 def check(response) -> None:

@@ -3,7 +3,10 @@
 "national" is 50 policing bodies (each with its force), each with its current plan and
 two past ones: about 22,500 deliverables, 360,000 progress updates, 90,000 milestones
 and 96,000 indicator values. "stress" is ten times as many bodies with plans of the same
-shape, so the same page can be timed at both sizes. "tiny" is for tests.
+shape, so the same page can be timed at both sizes. "tiny" is for tests. Each size adds
+one large plan of a body of its own (5,000 deliverables and 80,000 updates at national
+and stress size, 40 deliverables at tiny; ``--large-deliverables`` for another number,
+0 for none), with its latest quarter's report published.
 
 The data is the same for the same ``--seed`` and ``--today``. It is written in one
 transaction (nothing is left behind if it fails) and refused when the database
@@ -12,6 +15,7 @@ generated plans would mean little, and real plans should never sit beside invent
 ones by accident. See ``tests/perf/scale.py`` for what is generated and how.
 """
 
+import dataclasses
 import datetime
 import sys
 import time
@@ -42,6 +46,12 @@ class Command(BaseCommand):
             help="Generate as of this day (YYYY-MM-DD) rather than today.",
         )
         parser.add_argument(
+            "--large-deliverables",
+            type=int,
+            help="Deliverables of the one large plan, instead of the size's "
+            "(5,000 at national and stress, 40 at tiny); 0 for no large plan.",
+        )
+        parser.add_argument(
             "--force",
             action="store_true",
             help="Add the data even though the database already holds plans.",
@@ -49,6 +59,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         shape = SIZES[options["size"]]
+        if options["large_deliverables"] is not None:
+            if options["large_deliverables"] < 0:
+                raise CommandError("--large-deliverables cannot be negative.")
+            shape = dataclasses.replace(
+                shape, large_deliverables=options["large_deliverables"]
+            )
         if Plan.objects.exists() and not options["force"]:
             raise CommandError(
                 "The database already holds plans. Generate data into an empty "
