@@ -84,7 +84,9 @@ def save_commentary(
 
     stored = {
         (c.kind, c.priority_id): c
-        for c in Commentary.objects.select_for_update().filter(period=period)
+        # Unordered: the model's ordering joins the (nullable) priority, and
+        # PostgreSQL locks no row on the nullable side of an outer join.
+        for c in Commentary.objects.select_for_update().filter(period=period).order_by()
     }
     changed = []
     now = timezone.now()
