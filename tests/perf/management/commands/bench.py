@@ -117,8 +117,10 @@ def fetch(client: Client, url: str) -> Fetched:
         body = b"" if response.streaming else response.content[:500]
         raise CommandError(f"The benchmark got {response.status_code}: {body!r}")
     if response.streaming:
+        # Reading to the end closes the response. Closing it again would send
+        # request_finished with Django's connection clean-up listening, which closes
+        # the database connection (on PostgreSQL) under the benchmark's feet.
         size = sum(len(chunk) for chunk in response.streaming_content)
-        response.close()
     else:
         size = len(response.content)
     return Fetched(response.status_code, size)
