@@ -577,12 +577,19 @@ def _after_migrate(**kwargs: Any) -> None:
 
 
 def register(
-    app_label: str, *, where: dict[str, tuple[str | None, str | None]]
+    app_label: str,
+    *,
+    where: dict[str, tuple[str | None, str | None]],
+    derived: tuple[str, ...] = (),
 ) -> None:
     """Record every write to this app's models (called from its ``AppConfig.ready``).
 
     ``where`` says, for a model whose plan or organisation is not its own ``plan``
-    field, where they are: ``{"app.Model": (plan path, organisation path)}``."""
+    field, where they are: ``{"app.Model": (plan path, organisation path)}``.
+    ``derived`` names models whose rows are worked out from others' and never
+    written by a person: their writes are not recorded (the writes they follow
+    are)."""
+    NOT_AUDITED.update(derived)
     OUR_APPS.add(app_label)
     WHERE.update(where)
     for model in apps.get_app_config(app_label).get_models():

@@ -1,5 +1,5 @@
-from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.apps import AppConfig, apps
+from django.db.models.signals import post_migrate, post_save
 
 
 def _reinstall_guards(sender, using, **kwargs):
@@ -21,6 +21,7 @@ class DeliverablesConfig(AppConfig):
         from core import audit
 
         post_migrate.connect(_reinstall_guards, sender=self)
+        self._keep_period_states()
         audit.register(
             "deliverables",
             where={
@@ -44,4 +45,22 @@ class DeliverablesConfig(AppConfig):
                 ),
                 "deliverables.SentReminder": ("period.plan", None),
             },
+            derived=("deliverables.PeriodState",),
+        )
+
+    def _keep_period_states(self) -> None:
+        """Each deliverable's state at the end of every period follows whatever is
+        saved one row at a time (bulk writes call ``deliverables.states``)."""
+        # Imported here: it reads models, which the registry must hold first.
+        from deliverables import states
+
+        post_save.connect(
+            states.on_deliverable_saved, sender=self.get_model("Deliverable")
+        )
+        post_save.connect(
+            states.on_update_saved, sender=self.get_model("ProgressUpdate")
+        )
+        post_save.connect(states.on_review_saved, sender=self.get_model("UpdateReview"))
+        post_save.connect(
+            states.on_period_saved, sender=apps.get_model("plans", "ReportingPeriod")
         )

@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from core.actors import Writer
 from core.history import attribute_to
-from deliverables import fuzzydates
+from deliverables import fuzzydates, states
 from deliverables.models import (
     Deliverable,
     Milestone,
@@ -518,6 +518,7 @@ def _upsert(
 
 
 @transaction.atomic
+@states.batch()
 def import_plan(
     *,
     path: str | Path,

@@ -698,3 +698,84 @@ class Redaction(models.Model):
 
     def __str__(self) -> str:
         return f"Redaction of {self.fields} ({self.redacted_at:%d %B %Y})"
+
+
+class PeriodState(models.Model):
+    """A deliverable as it stood at the end of one reporting period: derived data,
+    kept by ``deliverables.states`` whenever a deliverable, its updates or reviews,
+    or its plan's periods change, and rebuilt by ``manage.py rebuild_period_states``.
+
+    The quarterly dashboard counts and lists from these rows in SQL, so its cost
+    does not grow with the plan's update log. A row exists only for the periods the
+    deliverable was in the plan by (identified by then, or reported on). The flags
+    apply the named rules (``deliverables.rules``) to the state at the period's end;
+    the rest says what happened in the period, for the summary of changes.
+    """
+
+    class Change(models.TextChoices):
+        NONE = "", "No change of status"
+        MERGED = "merged", "Merged"
+        ON_HOLD = "on_hold", "Put on hold"
+        RESUMED = "resumed", "Resumed after a hold"
+        STOPPED = "stopped", "Stopped: will not proceed"
+        SPLIT = "split", "Split"
+
+    deliverable = models.ForeignKey(
+        Deliverable, on_delete=models.CASCADE, related_name="period_states"
+    )
+    period = models.ForeignKey(
+        ReportingPeriod, on_delete=models.CASCADE, related_name="+"
+    )
+    status = models.CharField(max_length=20, choices=Status.choices)
+    rag = models.CharField("RAG", max_length=10, choices=Rag.choices, blank=True)
+    percent_complete = models.PositiveSmallIntegerField(null=True, blank=True)
+    forecast_date = models.CharField(max_length=100, blank=True)
+    latest = models.ForeignKey(
+        ProgressUpdate,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The counted update the state comes from; none before the first.",
+    )
+    late = models.BooleanField(default=False)
+    forecast_after_milestone = models.BooleanField(default=False)
+    new = models.BooleanField(
+        default=False, help_text="Newly identified in this period."
+    )
+    completed = models.BooleanField(
+        default=False, help_text="Completed in this period."
+    )
+    started = models.BooleanField(default=False, help_text="Started in this period.")
+    change = models.CharField(
+        max_length=10, choices=Change.choices, blank=True, default=Change.NONE
+    )
+    change_update = models.ForeignKey(
+        ProgressUpdate,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The update of this period that made the change of status.",
+    )
+    redated = models.ForeignKey(
+        ProgressUpdate,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The update of this period that moved its forecast date.",
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "deliverable"], name="period_state_unique"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["period", "status"], name="period_state_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.deliverable_id} at the end of {self.period_id}"

@@ -65,6 +65,16 @@ class DeliverableQuerySet(PlanScopedQuerySet):
             return self.all()
         return self.filter(_party_to(organisation_ids_of(actor)))
 
+    def visible_in(self, plan: Any, actor: Any) -> DeliverableQuerySet:
+        """``visible_to``, for a page about one plan (callers still filter by it):
+        with no condition on each row when the actor sees the whole plan (its
+        owner's people, or anyone once a public plan is past draft), so that a
+        count over the plan reads the plan alone."""
+        whole = (plan.is_public and plan.state != "draft") or (
+            plan.owner_id in organisation_ids_of(actor)
+        )
+        return self.all() if whole else self.visible_to(actor)
+
     def open(self) -> DeliverableQuerySet:
         """Deliverables that are not closed (``rules.closed``)."""
         return self.exclude(rules.closed())

@@ -82,47 +82,77 @@ class Rollup:
         }
 
 
+@dataclass(frozen=True)
+class Tally:
+    """Some deliverables of one status and RAG, counted (as a SQL ``GROUP BY`` gives
+    them): how many, how many gave a percentage, and the sum of those percentages."""
+
+    status: str
+    rag: str = ""
+    count: int = 1
+    with_percent: int = 0
+    percent_sum: int = 0
+
+    @classmethod
+    def of(cls, row: Row) -> Tally:
+        given = row.percent_complete is not None
+        return cls(row.status, row.rag, 1, int(given), row.percent_complete or 0)
+
+
 def worst_rag(rows: Iterable[Row]) -> tuple[str, int]:
     """The worst RAG of the open, rated rows, and how many were rated ("" and 0 when
     none)."""
-    rated = [
-        r.rag for r in rows if r.rag in RAG_ORDER and not rules.is_closed(r.status)
-    ]
-    for rag in RAG_ORDER:
-        if rag in rated:
-            return rag.value, len(rated)
-    return "", 0
+    return _worst_rag([Tally.of(r) for r in rows])
 
 
 def mean_percent(rows: Iterable[Row]) -> tuple[int | None, int]:
     """The mean percent complete, rounded half up, and how many rows gave one."""
-    values = []
-    for r in rows:
-        if r.status in NO_PERCENT:
+    return _mean_percent([Tally.of(r) for r in rows])
+
+
+def _worst_rag(tallies: list[Tally]) -> tuple[str, int]:
+    rated = [t for t in tallies if t.rag in RAG_ORDER and not rules.is_closed(t.status)]
+    for rag in RAG_ORDER:
+        if any(t.rag == rag for t in rated):
+            return rag.value, sum(t.count for t in rated)
+    return "", 0
+
+
+def _mean_percent(tallies: list[Tally]) -> tuple[int | None, int]:
+    total = given = 0
+    for t in tallies:
+        if t.status in NO_PERCENT:
             continue
-        if r.percent_complete is not None:
-            values.append(r.percent_complete)
-        elif r.status == Status.COMPLETED:
-            values.append(100)
-    if not values:
+        total, given = total + t.percent_sum, given + t.with_percent
+        if t.status == Status.COMPLETED:
+            # Completed without a percentage: done, so 100.
+            total += 100 * (t.count - t.with_percent)
+            given += t.count - t.with_percent
+    if not given:
         return None, 0
-    mean = Decimal(sum(values)) / len(values)
-    return int(mean.quantize(Decimal(1), rounding=ROUND_HALF_UP)), len(values)
+    mean = Decimal(total) / given
+    return int(mean.quantize(Decimal(1), rounding=ROUND_HALF_UP)), given
 
 
 def rollup(rows: Iterable[Row]) -> Rollup:
     """The roll-up of one group of deliverables."""
-    rows = list(rows)
-    rag, rag_count = worst_rag(rows)
-    percent, percent_count = mean_percent(rows)
-    open_rows = [r for r in rows if not rules.is_closed(r.status)]
+    return from_tallies(Tally.of(r) for r in rows)
+
+
+def from_tallies(tallies: Iterable[Tally]) -> Rollup:
+    """The roll-up of one group of deliverables, from their counts by status and RAG
+    (the same rule as ``rollup``, for figures counted in SQL)."""
+    tallies = list(tallies)
+    rag, rag_count = _worst_rag(tallies)
+    percent, percent_count = _mean_percent(tallies)
+    open_tallies = [t for t in tallies if not rules.is_closed(t.status)]
     return Rollup(
         rag,
         rag_count,
         percent,
         percent_count,
-        open_count=len(open_rows),
-        open_with_percent=sum(r.percent_complete is not None for r in open_rows),
+        open_count=sum(t.count for t in open_tallies),
+        open_with_percent=sum(t.with_percent for t in open_tallies),
     )
 
 

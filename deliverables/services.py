@@ -17,7 +17,7 @@ from core import audit
 from core.actors import Writer
 from core.conflicts import StaleVersion
 from core.history import attribute_to
-from deliverables import fuzzydates, rules
+from deliverables import fuzzydates, rules, states
 from deliverables.models import (
     Deliverable,
     DeliverableOwner,
@@ -146,6 +146,7 @@ def record_progress(
     # The bulk writes above bypass the model signals: record each row here.
     audit.record_many(updates, audit.Action.CREATED)
     audit.record_many(changed, audit.Action.CHANGED)
+    states.changed(current_of)
     return updates
 
 
@@ -426,6 +427,7 @@ def return_update(*, update: ProgressUpdate, by: Writer, comment: str) -> Update
     return _review(update=update, by=by, decision=ReviewState.RETURNED, comment=comment)
 
 
+@states.batch()
 def _review(
     *, update: ProgressUpdate, by: Writer, decision: str, comment: str
 ) -> UpdateReview:
@@ -458,6 +460,7 @@ def _review(
 
 
 @transaction.atomic
+@states.batch()
 def merge_deliverables(
     *,
     umbrella: Deliverable,
@@ -519,6 +522,7 @@ def merge_deliverables(
 
 
 @transaction.atomic
+@states.batch()
 def split_deliverable(
     *,
     deliverable: Deliverable,

@@ -99,6 +99,15 @@ class PublishedReport(models.Model):
         help_text="For a correction: what changed since the version before, and why.",
     )
     data = models.JSONField(help_text="The dashboard's figures, as published.")
+    rows = models.JSONField(
+        default=list,
+        blank=True,
+        help_text=(
+            "Every deliverable's row as published: what the report's drill-downs, "
+            "timelines and spreadsheets show. Kept apart from the figures, so that "
+            "the report's page never reads it."
+        ),
+    )
     html = models.TextField(help_text="The dashboard, rendered as published.")
 
     objects = PublishedReportQuerySet.as_manager()
@@ -134,6 +143,12 @@ class PublishedReport(models.Model):
         raise PublishedReport.Frozen(
             "A published report is never deleted: publish a correction instead."
         )
+
+    @property
+    def every_row(self) -> list[dict]:
+        """Every deliverable's row as published (a report published before the rows
+        were kept apart holds them among its figures)."""
+        return self.rows or self.data.get("deliverables", [])
 
     @property
     def title(self) -> str:

@@ -1,4 +1,4 @@
-"""The quarterly dashboard of a plan: every figure, reconstructed from the update log.
+"""The quarterly dashboard of a plan: every figure as it stood at the end of a period.
 
 ``build_dashboard`` answers "what did this plan look like at the end of Q3?" from the
 progress updates that belonged to Q3 or earlier, not from today's state, and returns
@@ -6,12 +6,14 @@ plain data (strings, numbers, ISO dates) so that a published report can store ex
 what it showed. Updates still waiting for review, or returned to their authors, never
 count.
 
-It costs the same eight queries whatever the plan holds (seven when no indicator's
-definition has changed), each filtered to the plan: its visible deliverables (with
-what needs an update and the milestones due next), strands, priorities, update log,
-decision notices, scrutiny actions, indicators with their values, and their definition
-changes. Rows are read as tuples into small records rather than model instances,
-because a plan's log holds thousands of updates.
+It reads each deliverable's state at the end of the period and the one before from
+``PeriodState`` (kept by ``deliverables.states`` as updates are recorded), and counts
+and lists in SQL: the figures in one grouped query, the strands in another, and every
+list's first ``SHOWN`` rows in one query with window functions. Its cost is the same
+queries whatever the plan holds, and the work of each grows with the database's own,
+not with Python loops over every deliverable or update; the page shows the same number
+of rows at any size. ``dashboard_rows`` gives every row, for drill-downs, spreadsheets
+and the record a published report keeps.
 """
 
 from __future__ import annotations
@@ -24,18 +26,24 @@ from typing import Any
 
 from django.db.models import (
     Case,
+    Count,
     Exists,
+    F,
     FilteredRelation,
     OuterRef,
     Q,
-    Subquery,
+    QuerySet,
+    RowRange,
+    Sum,
+    Value,
     When,
+    Window,
 )
 from django.utils import timezone
 
 from deliverables import rollup, rules
 from deliverables.filtersets import YES, YES_NO_FILTERS
-from deliverables.models import Deliverable, ProgressUpdate, Rag, Status
+from deliverables.models import Deliverable, Milestone, PeriodState, Rag, Status
 from plans.measures import change_heading, changes_in_words
 from plans.models import (
     Indicator,
@@ -71,308 +79,64 @@ def effective(updates):
     )
 
 
-@dataclass(slots=True, eq=False)
-class Item:
-    """A deliverable of the plan as the dashboard reads it: one row of one query."""
+#: How many rows each list of the dashboard shows before "see all": the same at any
+#: plan size, so the page weighs the same for 150 deliverables or 5,000.
+SHOWN = 10
+#: How many exceptions the summary lists before "see all".
+EXCEPTIONS_SHOWN = SHOWN
 
-    pk: int
-    reference: str
-    title: str
-    lead: str
-    priority_id: int | None
-    baseline_date: str
-    baseline_date_start: datetime.date | None
-    baseline_date_end: datetime.date | None
-    status: str
-    rag: str
-    percent_complete: int | None
-    forecast_date: str
-    forecast_date_end: datetime.date | None
-    merged_into_id: int | None
-    split_from_id: int | None
-    identified_on: datetime.date | None
-    position: int
-    needs_update: bool
-    strand_ids: list[int] = field(default_factory=list)
-    milestones_due: list[dict] = field(default_factory=list)
-
-
-#: The columns of a progress update that the dashboard reads, in ``Entry``'s order.
-ENTRY_COLUMNS = (
-    "pk",
+#: The columns of a period state that a row of the dashboard shows.
+ROW_COLUMNS = (
     "deliverable_id",
-    "period_id",
-    "recorded_at",
+    "deliverable__reference",
+    "deliverable__title",
+    "deliverable__lead_organisation__short_name",
+    "deliverable__lead_organisation__name",
+    "deliverable__objective__priority_id",
+    "deliverable__baseline_date",
+    "deliverable__position",
     "status",
     "rag",
-    "percent_complete",
     "forecast_date",
-    "forecast_date_start",
-    "forecast_date_end",
-    "merged_into_id",
-    "previous_status",
-    "previous_forecast_date",
-    "previous_forecast_date_start",
-    "previous_forecast_date_end",
-    "narrative",
-    "reason",
-    "merged_into_reference",
-    "merged_into_title",
-    "recorded_by__first_name",
-    "recorded_by__last_name",
-    "recorded_by__username",
+    "late",
+    "forecast_after_milestone",
+    "new",
+    "completed",
+    "started",
+    "change",
+    "redated_id",
+    "latest__narrative",
+    "latest__period__label",
+    "latest__recorded_by__first_name",
+    "latest__recorded_by__last_name",
+    "latest__recorded_by__username",
 )
+#: What the summary of changes adds to a row: the update that made the change.
+CHANGE_COLUMNS = (
+    "change_update__status",
+    "change_update__reason",
+    "change_update__narrative",
+    "change_update__merged_into_id",
+    "change_update__merged_into__reference",
+    "change_update__merged_into__title",
+    "redated__forecast_date",
+    "redated__previous_forecast_date",
+    "redated__reason",
+    "redated__narrative",
+)
+#: The plan's order, for every list.
+IN_PLAN_ORDER = ("deliverable__position", "deliverable__reference", "deliverable_id")
 
 
-@dataclass(slots=True, eq=False)
-class Entry:
-    """One accepted progress update in a plan's log, as the dashboard reads it."""
-
-    pk: int
-    deliverable_id: int
-    period_id: int
-    recorded_at: datetime.datetime
-    status: str
-    rag: str
-    percent_complete: int | None
-    forecast_date: str
-    forecast_date_start: datetime.date | None
-    forecast_date_end: datetime.date | None
-    merged_into_id: int | None
-    previous_status: str
-    previous_forecast_date: str
-    previous_forecast_date_start: datetime.date | None
-    previous_forecast_date_end: datetime.date | None
-    narrative: str
-    reason: str
-    merged_into_reference: str | None
-    merged_into_title: str | None
-    first_name: str
-    last_name: str
-    username: str
-    period: Any = None
-    deliverable: Any = None
-
-    @property
-    def recorded_by(self) -> str:
-        """As ``User.get_full_name()``, or the username when there is no name."""
-        return f"{self.first_name} {self.last_name}".strip() or self.username
-
-
-@dataclass
-class State:
-    """A deliverable as it stood at the end of a period."""
-
-    deliverable: Item
-    status: str
-    rag: str = ""
-    percent_complete: int | None = None
-    forecast: str = ""
-    forecast_end: datetime.date | None = None
-    merged_into_id: int | None = None
-    latest: Entry | None = None
-    strand_ids: list[int] = field(default_factory=list)
-
-    @property
-    def is_closed(self) -> bool:
-        return rules.is_closed(self.status)
-
-    def is_late(self, period: ReportingPeriod) -> bool:
-        """``rules.is_late`` at the end of ``period``, on the state as it stood then."""
-        return rules.is_late(
-            self.status,
-            self.forecast_end,
-            self.deliverable.baseline_date_end,
-            rules.end_of(period),
-        )
-
-    def is_forecast_after_milestone(self) -> bool:
-        return rules.is_forecast_after_milestone(
-            self.status, self.forecast_end, self.deliverable.baseline_date_end
-        )
-
-
-def _state(deliverable: Item, source, strands, latest=None) -> State:
-    """The state held by ``source``: an update, or the deliverable itself."""
-    return State(
-        deliverable,
-        status=source.status,
-        rag=source.rag,
-        percent_complete=source.percent_complete,
-        forecast=source.forecast_date,
-        forecast_end=source.forecast_date_end,
-        merged_into_id=source.merged_into_id,
-        latest=latest,
-        strand_ids=strands,
+def _states(plan: Plan, deliverables, periods) -> QuerySet[PeriodState]:
+    """The period states of the plan's deliverables among ``deliverables`` (the
+    caller's visible ones) at the end of each of ``periods``."""
+    states = PeriodState.objects.filter(
+        period__in=[p for p in periods if p is not None], deliverable__plan=plan
     )
-
-
-def _of_merge_target(column: str):
-    """A column of the deliverable a merge joined, which the reader may not otherwise
-    see: looked up only for the rare update that names one, because a join would
-    read the whole table of deliverables."""
-    target = Deliverable.objects.filter(pk=OuterRef("merged_into_id")).order_by()
-    return Case(
-        When(merged_into_id__isnull=False, then=Subquery(target.values(column)[:1])),
-        default=None,
-    )
-
-
-def period_key(update) -> tuple:
-    return (update.period.starts_on, update.recorded_at, update.pk)
-
-
-def _items(plan: Plan, deliverables, period, following) -> list[Item]:
-    """The plan's deliverables among ``deliverables`` in one query, each with whether
-    it needs an update for ``period`` and the milestones due in ``following``."""
-    rows = (
-        deliverables.filter(plan=plan)
-        .with_needs_update(period)
-        .order_by("position", "reference", "pk")
-    )
-    columns = [
-        "pk",
-        "reference",
-        "title",
-        "lead_organisation__short_name",
-        "lead_organisation__name",
-        "objective__priority_id",
-        "baseline_date",
-        "baseline_date_start",
-        "baseline_date_end",
-        "status",
-        "rag",
-        "percent_complete",
-        "forecast_date",
-        "forecast_date_end",
-        "merged_into_id",
-        "split_from_id",
-        "identified_on",
-        "position",
-        "needs_update",
-    ]
-    if following is not None:
-        # One row per milestone due in the next period (a left join: one row when
-        # there is none), rather than a query of their own.
-        rows = rows.annotate(
-            due=FilteredRelation(
-                "milestones",
-                condition=Q(
-                    milestones__due_date_end__gte=following.starts_on,
-                    milestones__due_date_end__lte=following.ends_on,
-                )
-                & (
-                    Q(milestones__completed_on__isnull=True)
-                    | Q(milestones__completed_on__gt=following.starts_on)
-                ),
-            )
-        )
-        columns += ["due__pk", "due__title", "due__due_date", "due__due_date_end"]
-    items: dict[int, Item] = {}
-    for row in rows.values_list(*columns):
-        item = items.get(row[0])
-        if item is None:
-            pk, ref, title, short, name, *rest = row[:19]
-            item = items[pk] = Item(pk, ref, title, short or name, *rest)
-        if following is not None and row[19] is not None:
-            item.milestones_due.append(
-                {"pk": row[19], "title": row[20], "due": row[21], "end": row[22]}
-            )
-    return list(items.values())
-
-
-class Reconstruction:
-    """Every visible deliverable of a plan, with its accepted updates loaded once (as
-    tuples), so that the state at the end of any period can be read without more
-    queries."""
-
-    def __init__(
-        self,
-        plan: Plan,
-        deliverables,
-        *,
-        periods: list[ReportingPeriod],
-        period: ReportingPeriod,
-        following: ReportingPeriod | None = None,
-    ):
-        self.plan = plan
-        self.deliverables = _items(plan, deliverables, period, following)
-        self.by_pk = {item.pk: item for item in self.deliverables}
-        # The plan's strands and their deliverables in one query (a left join).
-        strands: dict[int, str] = {}
-        for strand_id, name, deliverable_id in (
-            Strand.objects.filter(plan=plan)
-            .order_by("name", "pk")
-            .values_list("pk", "name", "deliverables")
-        ):
-            strands[strand_id] = name
-            item = self.by_pk.get(deliverable_id)
-            if item is not None:
-                item.strand_ids.append(strand_id)
-        self.strands = list(strands.items())
-        by_period = {p.pk: p for p in periods}
-        self.updates: dict[int, list[Entry]] = defaultdict(list)
-        for row in (
-            ProgressUpdate.objects.filter(
-                deliverable_id__in=[item.pk for item in self.deliverables]
-            )
-            .filter(rules.counts_as_made())
-            .annotate(
-                merged_into_reference=_of_merge_target("reference"),
-                merged_into_title=_of_merge_target("title"),
-            )
-            .order_by()
-            .values_list(*ENTRY_COLUMNS)
-        ):
-            entry = Entry(*row)
-            entry.period = by_period[entry.period_id]
-            entry.deliverable = self.by_pk[entry.deliverable_id]
-            self.updates[entry.deliverable_id].append(entry)
-        for log in self.updates.values():
-            log.sort(key=period_key)
-
-    def exists_at(self, deliverable: Item, period: ReportingPeriod) -> bool:
-        """In the plan by the end of ``period``: identified by then, or reported on."""
-        if deliverable.identified_on is None or deliverable.identified_on <= (
-            period.ends_on
-        ):
-            return True
-        log = self.updates.get(deliverable.pk, [])
-        return bool(log) and log[0].period.starts_on <= period.starts_on
-
-    def states_at(self, period: ReportingPeriod | None) -> list[State]:
-        """Each deliverable in the plan at the end of ``period`` and its state then."""
-        if period is None:
-            return []
-        states = []
-        for deliverable in self.deliverables:
-            if not self.exists_at(deliverable, period):
-                continue
-            log = self.updates.get(deliverable.pk, [])
-            before = [u for u in log if u.period.starts_on <= period.starts_on]
-            strands = list(deliverable.strand_ids)
-            if before:
-                state = _state(deliverable, before[-1], strands, latest=before[-1])
-            elif log:
-                # Not reported on yet: as it was before its first update.
-                first = log[0]
-                state = State(
-                    deliverable,
-                    status=first.previous_status,
-                    forecast=first.previous_forecast_date,
-                    forecast_end=first.previous_forecast_date_end,
-                    strand_ids=strands,
-                )
-            else:
-                state = _state(deliverable, deliverable, strands)
-            states.append(state)
-        return states
-
-    def updates_in(self, period: ReportingPeriod) -> list[Entry]:
-        found = [
-            u for log in self.updates.values() for u in log if u.period_id == period.pk
-        ]
-        return sorted(found, key=lambda u: (u.deliverable.position, period_key(u)))
+    if deliverables.query.has_filters():
+        states = states.filter(deliverable__in=deliverables)
+    return states.order_by()
 
 
 def neighbours(plan: Plan, period: ReportingPeriod, periods=None):
@@ -411,63 +175,59 @@ def _period(period: ReportingPeriod | None) -> dict | None:
     }
 
 
-def _who(update: Entry | None, show_names: bool) -> str:
-    if update is None or not show_names:
-        return ""
-    return update.recorded_by
-
-
-def _row(state: State, period: ReportingPeriod, show_names: bool, **extra) -> dict:
-    d = state.deliverable
-    latest = state.latest
+def _row(values: dict, show_names: bool, top_of: dict) -> dict:
+    """A deliverable's row as the dashboard shows it, from its period state."""
+    status, rag = values["status"], values["rag"]
+    milestone = values["deliverable__baseline_date"] or "TBA"
+    who = ""
+    if show_names and values["latest__narrative"] is not None:
+        who = (
+            f"{values['latest__recorded_by__first_name']} "
+            f"{values['latest__recorded_by__last_name']}"
+        ).strip() or values["latest__recorded_by__username"]
     return {
-        "id": d.pk,
-        "reference": d.reference,
-        "title": d.title,
-        "lead": d.lead,
-        "status": state.status,
-        "status_label": Status(state.status).label,
-        "rag": state.rag or NOT_ASSESSED,
-        "rag_label": Rag(state.rag).label if state.rag else "Not assessed",
-        "milestone": d.baseline_date or "TBA",
-        "forecast": state.forecast or d.baseline_date or "TBA",
+        "id": values["deliverable_id"],
+        "reference": values["deliverable__reference"],
+        "title": values["deliverable__title"],
+        "lead": values["deliverable__lead_organisation__short_name"]
+        or values["deliverable__lead_organisation__name"],
+        "status": status,
+        "status_label": Status(status).label,
+        "rag": rag or NOT_ASSESSED,
+        "rag_label": Rag(rag).label if rag else "Not assessed",
+        "milestone": milestone,
+        "forecast": values["forecast_date"] or milestone,
         # Labels, shown as they are; "" when the rule does not hold.
-        "late": rules.LATE_LABEL if state.is_late(period) else "",
+        "late": rules.LATE_LABEL if values["late"] else "",
         "forecast_after_milestone": (
             rules.FORECAST_AFTER_MILESTONE_LABEL
-            if state.is_forecast_after_milestone()
+            if values["forecast_after_milestone"]
             else ""
         ),
-        "narrative": latest.narrative if latest else "",
-        "narrative_period": latest.period.label if latest else "",
-        "recorded_by": _who(latest, show_names),
-    } | extra
-
-
-def _counts(states: list[State]) -> Counter:
-    return Counter(s.status for s in states)
+        "narrative": values["latest__narrative"] or "",
+        "narrative_period": values["latest__period__label"] or "",
+        "recorded_by": who,
+        "priority_id": top_of.get(values["deliverable__objective__priority_id"]),
+        "new": values["new"],
+        "completed": values["completed"],
+        "started": values["started"],
+        "change": values["change"],
+        "redated": values["redated_id"] is not None,
+    }
 
 
 #: The id of the "No strand" row of the strand breakdown.
 NO_STRAND = "none"
 
 
-def _grouped(states, groups, key, before=None) -> list[dict]:
-    """Counts by status for each group; ``key(state)`` gives the group ids it is in.
-
-    With ``before`` (the states at the end of the previous period), each group also
-    carries its counts then and the change, so movement can be read per group."""
-    by_group: dict[Any, Counter] = defaultdict(Counter)
-    for state in states:
-        for group in key(state):
-            by_group[group][state.status] += 1
-    then: dict[Any, Counter] = defaultdict(Counter)
-    for state in before or []:
-        for group in key(state):
-            then[group][state.status] += 1
+def _grouped(groups, now: dict, then: dict | None) -> list[dict]:
+    """Counts by status for each group (``now`` maps a group's id to its counter of
+    statuses); with ``then``, the counts at the end of the previous period, each
+    group also carries its counts then and the change, so movement can be read per
+    group."""
     rows = []
     for group_id, label, title in groups:
-        counter = by_group[group_id]
+        counter = now.get(group_id, Counter())
         row = {
             "id": group_id,
             "label": label,
@@ -475,8 +235,8 @@ def _grouped(states, groups, key, before=None) -> list[dict]:
             "counts": {s.value: counter[s.value] for s in COUNTED},
             "total": sum(counter.values()),
         }
-        if before is not None:
-            earlier = then[group_id]
+        if then is not None:
+            earlier = then.get(group_id, Counter())
             row["previous_counts"] = {s.value: earlier[s.value] for s in COUNTED}
             row["previous_total"] = sum(earlier.values())
             row["change"] = {
@@ -525,59 +285,6 @@ def top_priorities(plan: Plan) -> tuple[list[Priority], dict[int | None, int]]:
             node, above = above, parent.get(above)
         top[p.pk] = node
     return [p for p in priorities if p.parent_id is None], top
-
-
-def _changes(updates: list[Entry], recon: Reconstruction) -> dict:
-    """The summary of changes for the period, from its updates, each with its reason."""
-    merged, on_hold, redated, stopped, split, resumed = [], [], [], [], [], []
-    parts = defaultdict(list)
-    for d in recon.deliverables:
-        if d.split_from_id:
-            parts[d.split_from_id].append(d.reference)
-    for u in updates:
-        d = u.deliverable
-        base = {"id": d.pk, "reference": d.reference, "title": d.title}
-        reason = u.reason or u.narrative
-        changed = u.status != u.previous_status
-        if changed and u.status == Status.MERGED and u.merged_into_id is not None:
-            merged.append(
-                base
-                | {
-                    "into_id": u.merged_into_id,
-                    "into_reference": u.merged_into_reference,
-                    "into_title": u.merged_into_title,
-                    "reason": reason,
-                }
-            )
-        elif changed and u.status == Status.ON_HOLD:
-            on_hold.append(base | {"reason": reason})
-        elif changed and u.status == Status.WILL_NOT_PROCEED:
-            stopped.append(base | {"reason": reason})
-        elif changed and u.status == Status.SPLIT:
-            split.append(base | {"parts": parts[d.pk], "reason": reason})
-        elif changed and u.previous_status == Status.ON_HOLD:
-            resumed.append(base | {"status": Status(u.status).label, "reason": reason})
-        old = (u.previous_forecast_date_start, u.previous_forecast_date_end)
-        if not u.previous_forecast_date:
-            old = (d.baseline_date_start, d.baseline_date_end)
-        new = (u.forecast_date_start, u.forecast_date_end)
-        if u.forecast_date and new != old and not rules.is_closed(u.status):
-            redated.append(
-                base
-                | {
-                    "old": u.previous_forecast_date or d.baseline_date or "TBA",
-                    "new": u.forecast_date,
-                    "reason": u.reason or u.narrative,
-                }
-            )
-    return {
-        "merged": merged,
-        "on_hold": on_hold,
-        "resumed": resumed,
-        "redated": redated,
-        "stopped": stopped,
-        "split": split,
-    }
 
 
 def _number(value: Decimal | None) -> float | None:
@@ -844,30 +551,278 @@ def _indicators(
     return rows
 
 
-def _milestones_due(states: list[State]) -> list[dict]:
-    rows = []
-    for state in states:
-        if state.is_closed:
-            continue
-        d = state.deliverable
-        for m in d.milestones_due:
-            rows.append(
-                (
-                    (m["end"], d.position, d.pk, m["pk"]),
-                    {
-                        "id": d.pk,
-                        "reference": d.reference,
-                        "title": d.title,
-                        "milestone": m["title"],
-                        "due": m["due"],
-                    },
-                )
-            )
-    return [row for _key, row in sorted(rows, key=lambda r: r[0])]
+@dataclass
+class _Sums:
+    """What one period's states add up to, counted in SQL."""
+
+    total: int = 0
+    statuses: Counter = field(default_factory=Counter)
+    by_priority: dict = field(default_factory=lambda: defaultdict(Counter))
+    tallies: dict = field(default_factory=lambda: defaultdict(list))
+    rag: Counter = field(default_factory=Counter)
+    late: int = 0
+    off_track: int = 0
+    both: int = 0
+    forecast_after_milestone: int = 0
+    new: int = 0
+    completed: int = 0
+    started: int = 0
+    redated: int = 0
+    needs_update: int = 0
+    changes: Counter = field(default_factory=Counter)
+
+    def counts(self) -> dict[str, int]:
+        """How many rows each list of the dashboard has in all."""
+        return {
+            "late": self.late,
+            "off_track": self.off_track,
+            "forecast_after_milestone": self.forecast_after_milestone,
+            "new": self.new,
+            "completed": self.completed,
+            "started": self.started,
+            "redated": self.redated,
+            **{c.value: self.changes[c.value] for c in CHANGES},
+        }
 
 
-#: How many exceptions the summary lists before "see all".
-EXCEPTIONS_SHOWN = 10
+#: The changes of status the summary of changes lists, in its order.
+CHANGES = [
+    PeriodState.Change.MERGED,
+    PeriodState.Change.ON_HOLD,
+    PeriodState.Change.RESUMED,
+    PeriodState.Change.STOPPED,
+    PeriodState.Change.SPLIT,
+]
+
+
+def _sums(states, top_of: dict, period: ReportingPeriod) -> dict[int, _Sums]:
+    """Each period's sums, from one grouped query: a row per period, priority,
+    status, RAG and change of status, however many deliverables there are. Of
+    ``period``'s deliverables, also how many need an update for it (the rule
+    asked of each as it is now)."""
+    sums: dict[int, _Sums] = defaultdict(_Sums)
+    needing = Exists(
+        Deliverable.objects.filter(pk=OuterRef("deliverable_id")).filter(
+            rules.needs_update(period)
+        )
+    )
+    for row in states.values(
+        "period_id", "deliverable__objective__priority_id", "status", "rag", "change"
+    ).annotate(
+        n=Count("pk"),
+        with_percent=Count("percent_complete"),
+        percent_sum=Sum("percent_complete"),
+        late_n=Count("pk", filter=Q(late=True)),
+        forecast_after_milestone_n=Count("pk", filter=Q(forecast_after_milestone=True)),
+        new_n=Count("pk", filter=Q(new=True)),
+        completed_n=Count("pk", filter=Q(completed=True)),
+        started_n=Count("pk", filter=Q(started=True)),
+        redated_n=Count("redated"),
+        needs_update_n=Count("pk", filter=Q(period=period) & Q(needing)),
+    ):
+        s, n, status, rag = sums[row["period_id"]], row["n"], row["status"], row["rag"]
+        top = top_of.get(row["deliverable__objective__priority_id"])
+        s.total += n
+        s.statuses[status] += n
+        s.by_priority[top][status] += n
+        s.tallies[top].append(
+            rollup.Tally(status, rag, n, row["with_percent"], row["percent_sum"] or 0)
+        )
+        if not rules.is_closed(status):
+            s.rag[rag or NOT_ASSESSED] += n
+            if rag == Rag.RED:
+                s.off_track += n
+                s.both += row["late_n"]
+        s.late += row["late_n"]
+        s.forecast_after_milestone += row["forecast_after_milestone_n"]
+        s.new += row["new_n"]
+        s.completed += row["completed_n"]
+        s.started += row["started_n"]
+        s.redated += row["redated_n"]
+        s.needs_update += row["needs_update_n"]
+        if row["change"]:
+            s.changes[row["change"]] += n
+    return sums
+
+
+def _strand_sums(states) -> dict[int, dict[Any, Counter]]:
+    """Each period's counts by strand and status (a deliverable in two strands
+    counts in both; one in none, under ``NO_STRAND``), from one grouped query."""
+    sums: dict[int, dict[Any, Counter]] = defaultdict(lambda: defaultdict(Counter))
+    for period_id, strand_id, status, n in (
+        states.values("period_id", "deliverable__strands", "status")
+        .annotate(n=Count("pk"))
+        .values_list("period_id", "deliverable__strands", "status", "n")
+    ):
+        sums[period_id][NO_STRAND if strand_id is None else strand_id][status] += n
+    return sums
+
+
+def _place(condition: Q) -> Window:
+    """Each row's place in the plan's order among the rows meeting ``condition``
+    (a running count): every place shares one ordering, so the database sorts the
+    period's states once for all of them."""
+    return Window(
+        Sum(Case(When(condition, then=Value(1)), default=Value(0))),
+        order_by=[F(column).asc() for column in IN_PLAN_ORDER],
+        frame=RowRange(start=None, end=0),
+    )
+
+
+def _listed(states, period_id: int) -> list[dict]:
+    """The rows every list of the dashboard shows, in two queries: the first
+    ``SHOWN`` of each (the exceptions of each kind, completed, started, newly
+    identified, each change of status and re-dated), in the plan's order."""
+    worst = Case(
+        When(late=True, rag=Rag.RED, then=Value(0)),
+        When(late=True, then=Value(1)),
+        When(Q(rag=Rag.RED) & ~rules.closed(), then=Value(2)),
+        default=Value(3),
+    )
+    lists = {
+        "late_red": Q(late=True, rag=Rag.RED),
+        "late_only": Q(late=True) & ~Q(rag=Rag.RED),
+        "red_only": Q(late=False, rag=Rag.RED) & ~rules.closed(),
+        "completed": Q(completed=True),
+        "started": Q(started=True),
+        "new": Q(new=True),
+        "redated": Q(redated__isnull=False),
+        **{change.value: Q(change=change) for change in CHANGES},
+    }
+    kept = Q()
+    for name, condition in lists.items():
+        kept |= condition & Q(**{f"{name}_place__lte": SHOWN})
+    # Two queries: the places, worked out over the states and their deliverables'
+    # order alone, then the words of the few rows kept. (As one query, the database
+    # joins every state of the period to its update before it keeps any.)
+    places = list(
+        states.filter(period_id=period_id)
+        .annotate(
+            **{f"{name}_place": _place(condition) for name, condition in lists.items()}
+        )
+        .filter(kept)
+        .values_list("pk", flat=True)
+    )
+    return list(
+        PeriodState.objects.filter(pk__in=places)
+        .annotate(worst=worst)
+        .values(*ROW_COLUMNS, *CHANGE_COLUMNS, "worst")
+    )
+
+
+def _in_order(values: list[dict]) -> list[dict]:
+    return sorted(
+        values,
+        key=lambda v: (v["deliverable__position"], v["deliverable__reference"]),
+    )
+
+
+def _change_entries(v: dict, parts: dict[int, list[str]]) -> dict[str, dict]:
+    """What a state says happened in its period, for the summary of changes: its
+    change of status (by kind) and its re-dating, each with the reason its update
+    gave."""
+    base = {
+        "id": v["deliverable_id"],
+        "reference": v["deliverable__reference"],
+        "title": v["deliverable__title"],
+    }
+    entries: dict[str, dict] = {}
+    if kind := v["change"]:
+        extra: dict[str, Any] = {
+            "reason": v["change_update__reason"] or v["change_update__narrative"]
+        }
+        if kind == PeriodState.Change.MERGED:
+            extra |= {
+                "into_id": v["change_update__merged_into_id"],
+                "into_reference": v["change_update__merged_into__reference"],
+                "into_title": v["change_update__merged_into__title"],
+            }
+        elif kind == PeriodState.Change.SPLIT:
+            extra["parts"] = parts.get(v["deliverable_id"], [])
+        elif kind == PeriodState.Change.RESUMED:
+            extra["status"] = Status(v["change_update__status"]).label
+        entries[kind] = base | extra
+    if v["redated_id"] is not None:
+        entries["redated"] = base | {
+            "old": v["redated__previous_forecast_date"]
+            or v["deliverable__baseline_date"]
+            or "TBA",
+            "new": v["redated__forecast_date"],
+            "reason": v["redated__reason"] or v["redated__narrative"],
+        }
+    return entries
+
+
+#: The lists of the summary of changes, in its order.
+CHANGE_LISTS = (*(c.value for c in CHANGES), "redated")
+
+
+def _changes(listed: list[dict], parts: dict[int, list[str]]) -> dict:
+    """The summary of changes for the period: the first ``SHOWN`` of each kind."""
+    changes: dict[str, list[dict]] = {name: [] for name in CHANGE_LISTS}
+    for v in _in_order(listed):
+        for kind, entry in _change_entries(v, parts).items():
+            if len(changes[kind]) < SHOWN:
+                changes[kind].append(entry)
+    return changes
+
+
+def _split_parts(deliverables, listed: list[dict]) -> dict[int, list[str]]:
+    """The references each listed split deliverable was split into (a query only
+    when the period split any)."""
+    split = [v["deliverable_id"] for v in listed if v["change"] == "split"]
+    parts: dict[int, list[str]] = defaultdict(list)
+    if split:
+        for parent, reference in (
+            deliverables.filter(split_from_id__in=split)
+            .order_by("position", "reference", "pk")
+            .values_list("split_from_id", "reference")
+        ):
+            parts[parent].append(reference)
+    return parts
+
+
+def _milestones_due(
+    plan, deliverables, period, following, limit: int | None = SHOWN
+) -> tuple[list[dict], int]:
+    """The first ``limit`` milestones (all, with None) due in ``following`` (not
+    completed before it starts) of deliverables open at the end of ``period``,
+    soonest first, and how many there are in all: one query."""
+    if following is None:
+        return [], 0
+    milestones = Milestone.objects.filter(
+        deliverable__plan=plan,
+        due_date_end__gte=following.starts_on,
+        due_date_end__lte=following.ends_on,
+        deliverable__period_states__period=period,
+        deliverable__period_states__status__in=[
+            s for s in Status.values if not rules.is_closed(s)
+        ],
+    ).filter(Q(completed_on__isnull=True) | Q(completed_on__gt=following.starts_on))
+    if deliverables.query.has_filters():
+        milestones = milestones.filter(deliverable__in=deliverables)
+    rows = list(
+        milestones.annotate(in_all=Window(Count("pk")))
+        .order_by("due_date_end", "deliverable__position", "deliverable_id", "pk")
+        .values(
+            "deliverable_id",
+            "deliverable__reference",
+            "deliverable__title",
+            "title",
+            "due_date",
+            "in_all",
+        )[:limit]
+    )
+    return [
+        {
+            "id": m["deliverable_id"],
+            "reference": m["deliverable__reference"],
+            "title": m["deliverable__title"],
+            "milestone": m["title"],
+            "due": m["due_date"],
+        }
+        for m in rows
+    ], (rows[0]["in_all"] if rows else 0)
 
 
 def _tile(key: str, label: str, count: int, previous: int | None, href: str) -> dict:
@@ -881,9 +836,7 @@ def _tile(key: str, label: str, count: int, previous: int | None, href: str) -> 
     }
 
 
-def _summary(
-    statuses, *, late, off_track, changes, new, before, previous, recon
-) -> list[dict]:
+def _summary(statuses, now: _Sums, then: _Sums | None) -> list[dict]:
     """The headline tiles, in reading order: each status the plan has (with its
     movement), then late, off track (rated red), re-dated, newly identified and
     stopped this period, each against the period before and linking to its list."""
@@ -898,68 +851,48 @@ def _summary(
         for row in statuses
         if row["count"] or row.get("previous")
     ]
-    was: dict[str, int | None] = dict.fromkeys(
-        ("late", "red", "redated", "new", "stopped")
-    )
-    if before is not None and previous is not None:
-        earlier = _changes(recon.updates_in(previous), recon)
-        was = {
-            "late": sum(1 for st in before if st.is_late(previous)),
-            "red": sum(1 for st in before if st.rag == Rag.RED and not st.is_closed),
-            "redated": len(earlier["redated"]),
-            "new": sum(
-                1
-                for st in before
-                if st.deliverable.identified_on is not None
-                and previous.starts_on <= st.deliverable.identified_on
-                and st.deliverable.identified_on <= previous.ends_on
-            ),
-            "stopped": len(earlier["stopped"]),
-        }
+
+    def was(figure: str) -> int | None:
+        return None if then is None else getattr(then, figure)
+
+    stopped = PeriodState.Change.STOPPED
     return tiles + [
-        _tile("late", "Late", len(late), was["late"], "deliverables/?late=true"),
+        _tile("late", "Late", now.late, was("late"), "deliverables/?late=true"),
         _tile(
             "red",
             "Off track (red)",
-            len(off_track),
-            was["red"],
+            now.off_track,
+            was("off_track"),
             "deliverables/?rag=red",
         ),
         _tile(
             "redated",
             "Re-dated this period",
-            len(changes["redated"]),
-            was["redated"],
+            now.redated,
+            was("redated"),
             "#redated",
         ),
-        _tile(
-            "new", "Newly identified", len(new), was["new"], "deliverables/?new=true"
-        ),
+        _tile("new", "Newly identified", now.new, was("new"), "deliverables/?new=true"),
         _tile(
             "stopped",
             "Stopped this period",
-            len(changes["stopped"]),
-            was["stopped"],
+            now.changes[stopped],
+            None if then is None else then.changes[stopped],
             "#stopped",
         ),
     ]
 
 
-def _exceptions(late: list[dict], off_track: list[dict]) -> dict:
+def _exceptions(rows: list[dict], sums: _Sums) -> dict:
     """Late and off-track deliverables in one list, the worst first: late and rated
-    red, then late, then red; within each, the plan's order. Capped at
+    red, then late, then red; within each, the plan's order. The first
     ``EXCEPTIONS_SHOWN``; the counts say how many there are in all."""
-    red_ids = {r["id"] for r in off_track}
-    late_ids = {r["id"] for r in late}
-    both = [r for r in late if r["id"] in red_ids]
-    rows = both + [r for r in late if r["id"] not in red_ids]
-    rows += [r for r in off_track if r["id"] not in late_ids]
     return {
         "rows": rows[:EXCEPTIONS_SHOWN],
-        "total": len(rows),
-        "late": len(late),
-        "off_track": len(off_track),
-        "both": len(both),
+        "total": sums.late + sums.off_track - sums.both,
+        "late": sums.late,
+        "off_track": sums.off_track,
+        "both": sums.both,
     }
 
 
@@ -980,128 +913,189 @@ def build_dashboard(
     the plan's periods in order, when the caller has read them already;
     ``commentary`` says whether the body's own words for the period (drafts until
     published: the plan's editors' alone) are read and shown, at one query more.
+
+    Figures are counted in SQL and lists are the first ``SHOWN`` rows with their
+    counts in ``counts``; every row is in ``dashboard_rows``.
     """
 
     if deliverables is None:
         deliverables = Deliverable.objects.all()
     periods, previous, following = neighbours(plan, period, periods)
-    recon = Reconstruction(
-        plan, deliverables, periods=periods, period=period, following=following
-    )
-    states = recon.states_at(period)
-    before = recon.states_at(previous)
-    now, then = _counts(states), _counts(before)
+    tops, top_of = top_priorities(plan)
+    states = _states(plan, deliverables, [period, previous])
+    sums = _sums(states, top_of, period)
+    now = sums[period.pk]
+    then = sums[previous.pk] if previous is not None else None
 
     statuses = []
     for counted in COUNTED:
         row = {
             "status": counted.value,
             "label": counted.label,
-            "count": now[counted.value],
+            "count": now.statuses[counted.value],
         }
-        if previous is not None:
-            row["previous"] = then[counted.value]
-            row["change"] = now[counted.value] - then[counted.value]
+        if then is not None:
+            row["previous"] = then.statuses[counted.value]
+            row["change"] = now.statuses[counted.value] - then.statuses[counted.value]
         statuses.append(row)
 
-    tops, top_of = top_priorities(plan)
-    earlier = before if previous is not None else None
     by_priority = _grouped(
-        states,
         [(p.pk, p.reference, p.title) for p in tops],
-        lambda st: [top_of.get(st.deliverable.priority_id)],
-        earlier,
-    )
-    # RAG and percent complete as they stood at the end of the period.
-    rollups = rollup.by_key(
-        (
-            top_of.get(st.deliverable.priority_id),
-            rollup.Row(st.status, st.rag, st.percent_complete),
-        )
-        for st in states
+        now.by_priority,
+        then.by_priority if then is not None else None,
     )
     words = commentary_for(period) if commentary else None
     about = {p.pk: p for p in tops}
     for group in by_priority:
-        group.update(rollups.get(group["id"], rollup.Rollup()).as_dict())
+        # RAG and percent complete as they stood at the end of the period.
+        group.update(rollup.from_tallies(now.tallies.get(group["id"], [])).as_dict())
         group["overview"] = about[group["id"]].overview
         group["success_statement"] = about[group["id"]].success_statement
         if words is not None:
             group["narrative"] = words["priorities"].get(group["id"], "")
+
+    strands = list(
+        Strand.objects.filter(plan=plan)
+        .order_by("name", "pk")
+        .values_list("pk", "name")
+    )
+    by_strand_sums = _strand_sums(states) if strands else {}
+    strand_now = by_strand_sums.get(period.pk, {})
+    strand_then = by_strand_sums.get(previous.pk, {}) if previous is not None else None
     strand_groups: list[tuple[Any, str, str]] = [
-        (pk, name, name) for pk, name in recon.strands
+        (pk, name, name) for pk, name in strands
     ]
-    if strand_groups and any(not s.strand_ids for s in [*states, *before]):
+    if strands and (NO_STRAND in strand_now or NO_STRAND in (strand_then or {})):
         # Work in no strand is still work: a row of its own, so none vanishes.
         strand_groups.append((NO_STRAND, "No strand", "No strand"))
-    by_strand = _grouped(
-        states,
-        strand_groups,
-        lambda st: st.strand_ids or [NO_STRAND],
-        earlier,
+    by_strand = _grouped(strand_groups, strand_now, strand_then)
+
+    rag = [
+        {"rag": r.value, "label": r.label, "count": now.rag[r.value]} for r in Rag
+    ] + [{"rag": NOT_ASSESSED, "label": "Not assessed", "count": now.rag[NOT_ASSESSED]}]
+
+    listed = _listed(states, period.pk)
+    rows = {v["deliverable_id"]: _row(v, show_names, top_of) for v in listed}
+    in_order = [rows[v["deliverable_id"]] for v in _in_order(listed)]
+
+    def first(flag: str) -> list[dict]:
+        return [r for r in in_order if r[flag]][:SHOWN]
+
+    worst_first = sorted(
+        (v for v in listed if v["worst"] < 3),
+        key=lambda v: (
+            v["worst"],
+            v["deliverable__position"],
+            v["deliverable__reference"],
+        ),
     )
+    milestones_next, milestones_count = _milestones_due(
+        plan, deliverables, period, following
+    )
+    counts = now.counts() | {"milestones_next": milestones_count}
 
-    rags = Counter(s.rag or NOT_ASSESSED for s in states if not s.is_closed)
-    rag = [{"rag": r.value, "label": r.label, "count": rags[r.value]} for r in Rag] + [
-        {"rag": NOT_ASSESSED, "label": "Not assessed", "count": rags[NOT_ASSESSED]}
-    ]
+    return {
+        "schema": 3,
+        "plan": {
+            "id": plan.pk,
+            "title": plan.title,
+            "reference": plan.reference,
+            "owner": plan.owner.name,
+        },
+        "period": _period(period),
+        "previous": _period(previous),
+        "next": _period(following),
+        "total": now.total,
+        "previous_total": then.total if then is not None else None,
+        # The one rule of "needs an update", applied to this period, as it is now.
+        "needs_update": now.needs_update,
+        "statuses": statuses,
+        "by_priority": by_priority,
+        "priority_columns": _columns(by_priority),
+        "by_strand": by_strand,
+        "strand_columns": _columns(by_strand),
+        "rag": rag,
+        "counts": counts,
+        "summary": _summary(statuses, now, then),
+        "commentary": (
+            None
+            if words is None
+            else {
+                "summary": words["summary"],
+                "forward_look": words["forward_look"],
+                "updated_at": words["updated_at"],
+            }
+        ),
+        "exceptions": _exceptions(
+            [rows[v["deliverable_id"]] for v in worst_first], now
+        ),
+        "changes": _changes(listed, _split_parts(deliverables, listed)),
+        "completed": first("completed"),
+        "started": first("started"),
+        "new": first("new"),
+        "milestones_next": milestones_next,
+        "indicators": _indicators(plan, periods, period, previous, show_names),
+        "decisions": _decisions(plan, period),
+        "actions": _actions(plan, period, previous),
+        "generated_on": (today or datetime.date.today()).isoformat(),
+    }
 
-    before_ids = {s.deliverable.pk for s in before}
-    rows: dict[int, dict[str, Any]] = {}
-    for s in states:
-        d = s.deliverable
-        rows[d.pk] = _row(
-            s,
-            period,
-            show_names,
-            priority_id=top_of.get(d.priority_id),
-            strand_ids=s.strand_ids,
-            # The one rule of "needs an update", applied to this period, as it is now.
-            needs_update=d.needs_update,
-            new=bool(
-                d.pk not in before_ids
-                and d.identified_on is not None
-                and d.identified_on >= period.starts_on
-            ),
+
+def dashboard_rows(
+    plan: Plan,
+    period: ReportingPeriod,
+    deliverables=None,
+    *,
+    show_names: bool = True,
+    query=None,
+    periods: list[ReportingPeriod] | None = None,
+) -> list[dict]:
+    """Every deliverable's row at the end of ``period`` (those ``query`` chooses,
+    as ``matching`` does, when given), in the plan's order: for drill-downs, the
+    spreadsheets and a published report's record of what it showed. Each row also
+    carries its strands, whether it needs an update, what changed in the period
+    (``changes``, with reasons) and its milestones due in the next period. A few
+    queries, whatever the plan holds; the rows grow with it, so the dashboard's own
+    page never reads them."""
+    if deliverables is None:
+        deliverables = Deliverable.objects.all()
+    periods, _previous, following = neighbours(plan, period, periods)
+    _tops, top_of = top_priorities(plan)
+    states = _states(plan, deliverables, [period]).annotate(
+        needs_update=Exists(
+            Deliverable.objects.filter(pk=OuterRef("deliverable_id")).filter(
+                rules.needs_update(period)
+            )
         )
-    late = [r for r in rows.values() if r["late"]]
-    forecast_after_milestone = [
-        r for r in rows.values() if r["forecast_after_milestone"]
-    ]
-    off_track = [
-        r
-        for r in rows.values()
-        if r["rag"] == Rag.RED and not rules.is_closed(r["status"])
-    ]
-
-    in_period = recon.updates_in(period)
-    status_then = {s.deliverable.pk: s.status for s in before}
-    completed: dict[int, dict[str, Any]] = {}
-    started: dict[int, dict[str, Any]] = {}
-    for u in in_period:
-        found = rows.get(u.deliverable_id)
-        if found is None:
-            continue
-        was = status_then.get(u.deliverable_id, u.previous_status)
-        if u.status == Status.COMPLETED and was != Status.COMPLETED:
-            completed[u.deliverable_id] = found
-        if u.status == Status.IN_PROGRESS and u.previous_status in NOT_STARTED:
-            started[u.deliverable_id] = found
-    new = [r for r in rows.values() if r["new"]]
-    changes = _changes(in_period, recon)
-    summary = _summary(
-        statuses,
-        late=late,
-        off_track=off_track,
-        changes=changes,
-        new=new,
-        before=before if previous is not None else None,
-        previous=previous,
-        recon=recon,
     )
+    strands_of: dict[int, list[int]] = defaultdict(list)
+    for deliverable_id, strand_id in Deliverable.strands.through.objects.filter(
+        deliverable__plan=plan
+    ).values_list("deliverable_id", "strand_id"):
+        strands_of[deliverable_id].append(strand_id)
+    listed = list(
+        states.order_by(*IN_PLAN_ORDER).values(
+            *ROW_COLUMNS, *CHANGE_COLUMNS, "needs_update"
+        )
+    )
+    due: dict[int, list[dict]] = defaultdict(list)
+    for m in _milestones_due(plan, deliverables, period, following, limit=None)[0]:
+        due[m["id"]].append({"milestone": m["milestone"], "due": m["due"]})
+    parts = _split_parts(deliverables, listed)
+    rows = []
+    for v in listed:
+        row = _row(v, show_names, top_of)
+        row["strand_ids"] = sorted(strands_of.get(row["id"], []))
+        row["needs_update"] = v["needs_update"]
+        row["changes"] = _change_entries(v, parts)
+        row["milestones_due"] = due.get(row["id"], [])
+        rows.append(row)
+    return rows if query is None else matching(rows, query)
 
-    # One row per notice and deliverable it names (a left join), rather than a
-    # query for the notices and another for their deliverables.
+
+def _decisions(plan: Plan, period: ReportingPeriod) -> list[dict]:
+    """The decision notices approved in the period, each with the deliverables it
+    names: one row per notice and deliverable (a left join), in one query."""
     notices: dict[int, dict] = {}
     for pk, reference, title, approved_on, decided_by, url, named in (
         DecisionNotice.objects.filter(
@@ -1140,8 +1134,11 @@ def build_dashboard(
         )
         if named is not None:
             notice["deliverables"].append(named)
-    decisions = list(notices.values())
+    return list(notices.values())
 
+
+def _actions(plan: Plan, period: ReportingPeriod, previous) -> dict:
+    """Scrutiny actions open at the end of the period, and those answered in it."""
     actions = ScrutinyAction.objects.filter(
         plan=plan, raised_on__lte=period.ends_on
     ).select_related("owner")
@@ -1163,62 +1160,30 @@ def build_dashboard(
             open_actions.append(row)
         elif previous is None or a.answered_on > previous.ends_on:
             answered.append(row)
+    return {"open": open_actions, "answered": answered}
 
-    return {
-        "schema": 2,
-        "plan": {
-            "id": plan.pk,
-            "title": plan.title,
-            "reference": plan.reference,
-            "owner": plan.owner.name,
-        },
-        "period": _period(period),
-        "previous": _period(previous),
-        "next": _period(following),
-        "total": len(states),
-        "previous_total": len(before) if previous else None,
-        "needs_update": sum(1 for r in rows.values() if r["needs_update"]),
-        "statuses": statuses,
-        "by_priority": by_priority,
-        "priority_columns": _columns(by_priority),
-        "by_strand": by_strand,
-        "strand_columns": _columns(by_strand),
-        "rag": rag,
-        "late": late,
-        "forecast_after_milestone": forecast_after_milestone,
-        "off_track": off_track,
-        "summary": summary,
-        "commentary": (
-            None
-            if words is None
-            else {
-                "summary": words["summary"],
-                "forward_look": words["forward_look"],
-                "updated_at": words["updated_at"],
-            }
-        ),
-        "exceptions": _exceptions(late, off_track),
-        "changes": changes,
-        "completed": list(completed.values()),
-        "started": list(started.values()),
-        "new": new,
-        "deliverables": list(rows.values()),
-        "milestones_next": _milestones_due(states),
-        "indicators": _indicators(plan, periods, period, previous, show_names),
-        "decisions": decisions,
-        "actions": {"open": open_actions, "answered": answered},
-        "generated_on": (today or datetime.date.today()).isoformat(),
-    }
+
+#: The yes/no filters of a drill-down: the named rules, and what happened in the
+#: period (so that every capped list of the dashboard has its "see all").
+DRILL_DOWN_FILTERS = (
+    *YES_NO_FILTERS,
+    "completed",
+    "started",
+    "redated",
+    "milestones_due",
+)
 
 
 def matching(rows: list[dict], query) -> list[dict]:
     """The rows behind a dashboard figure, chosen by the drill-down's query: status,
-    RAG, top-level priority, strand, and the yes/no filters late, forecast after
-    milestone, new and needs an update (``=true``; see ``respelt`` for old links)."""
+    RAG, top-level priority, strand, change of status, and the yes/no filters late,
+    forecast after milestone, new, needs an update, completed, started and re-dated
+    (``=true``; see ``respelt`` for old links)."""
     status = query.get("status", "")
     rag = query.get("rag", "")
     priority = query.get("priority", "")
     strand = query.get("strand", "")
+    change = query.get("change", "")
     if status:
         rows = [r for r in rows if r["status"] == status]
     if rag:
@@ -1229,9 +1194,11 @@ def matching(rows: list[dict], query) -> list[dict]:
         rows = [r for r in rows if int(strand) in r["strand_ids"]]
     elif strand == NO_STRAND:
         rows = [r for r in rows if not r["strand_ids"]]
+    if change:
+        rows = [r for r in rows if r.get("change") == change]
     # A report published before a figure existed has no such key in its rows; a
     # report's "late" is what it showed as late when it was published.
-    for name in YES_NO_FILTERS:
+    for name in DRILL_DOWN_FILTERS:
         if query.get(name) == YES:
             rows = [r for r in rows if r.get(name)]
     return rows
@@ -1254,6 +1221,17 @@ def describe(query, data: dict) -> str:
         words.append("Newly identified")
     if query.get("needs_update") == YES:
         words.append(f"Without an update for {data['period']['label']}")
+    label = data["period"]["label"]
+    for name, said in (
+        ("completed", f"Completed in {label}"),
+        ("started", f"Started in {label}"),
+        ("redated", f"Re-dated in {label}"),
+        ("milestones_due", "With a milestone due next period"),
+    ):
+        if query.get(name) == YES:
+            words.append(said)
+    if query.get("change") in PeriodState.Change.values and query.get("change"):
+        words.append(f"{PeriodState.Change(query['change']).label} in {label}")
     groups = [
         ("priority", "by_priority", "in"),
         ("strand", "by_strand", "in strand"),

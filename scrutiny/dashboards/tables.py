@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from deliverables import rules
+from deliverables.models import Rag
 from scrutiny.dashboards.figures import COUNTED
 
 
@@ -176,75 +178,115 @@ def _indicators(data: dict) -> list[list]:
     return rows
 
 
-def tables(data: dict) -> list[tuple[str, str, list[list]]]:
-    """(slug, title, rows with a header row first) for every table of a dashboard."""
-    changes = data["changes"]
-    # None in a report published before it was a figure of its own.
-    after = data.get("forecast_after_milestone")
-    forecast_after_milestone = (
-        []
-        if after is None
-        else [
-            (
-                "forecast-after-milestone",
-                "Forecast after its milestone",
-                _deliverables(after),
-            )
+def _flagged(data: dict, rows: list[dict], key: str) -> list[dict]:
+    """The rows with a flag, such as "completed this period"; a report published
+    before its rows carried the flag listed them among its figures."""
+    if rows and key in rows[0]:
+        return [r for r in rows if r[key]]
+    return data.get(key) or []
+
+
+def _changed(data: dict, rows: list[dict], kind: str) -> list[dict]:
+    """Every change of one kind in the period, with its reason (the dashboard
+    shows the first few)."""
+    if rows and "changes" in rows[0]:
+        return [r["changes"][kind] for r in rows if kind in r["changes"]]
+    return data["changes"].get(kind, [])
+
+
+def _milestones(data: dict, rows: list[dict]) -> list[dict]:
+    if rows and "milestones_due" in rows[0]:
+        return [
+            {"reference": r["reference"], "title": r["title"]} | m
+            for r in rows
+            for m in r["milestones_due"]
         ]
-    )
+    return data["milestones_next"]
+
+
+#: Every table's slug and title, in order (the report's page lists them without
+#: reading the rows).
+TABLES = [
+    ("summary", "Summary"),
+    ("late", "Late"),
+    ("forecast-after-milestone", "Forecast after its milestone"),
+    ("off-track", "Off track"),
+    ("status", "Deliverables by status"),
+    ("priorities", "By priority"),
+    ("strands", "By strand"),
+    ("rag", "RAG of open deliverables"),
+    ("merged", "Merged"),
+    ("on-hold", "Put on hold"),
+    ("redated", "Re-dated"),
+    ("stopped", "Stopped"),
+    ("completed", "Completed this period"),
+    ("started", "Started this period"),
+    ("new", "Newly identified"),
+    ("milestones", "Milestones due next period"),
+    ("indicators", "Indicators"),
+    ("decisions", "Decision notices"),
+    ("actions", "Open scrutiny actions"),
+    ("deliverables", "All deliverables"),
+]
+
+
+def tables(data: dict, rows: list[dict]) -> list[tuple[str, str, list[list]]]:
+    """(slug, title, rows with a header row first) for every table of a dashboard,
+    from its figures and every deliverable's row (``dashboard_rows``)."""
+    late = [r for r in rows if r.get("late")]
+    after = [r for r in rows if r.get("forecast_after_milestone")]
+    off_track = [
+        r for r in rows if r["rag"] == Rag.RED and not rules.is_closed(r["status"])
+    ]
+    found = dict(_tables(data, rows, late=late, after=after, off_track=off_track))
+    return [(slug, title, found[slug]) for slug, title in TABLES]
+
+
+def _tables(data, rows, *, late, after, off_track) -> list[tuple[str, list[list]]]:
+    """Summary first, then the exceptions, then the detail: the page's own order."""
     reason = ("Reason", "reason")
     ref = [("Reference", "reference"), ("Title", "title")]
-    summary = [("summary", "Summary", _summary(data))] if data.get("summary") else []
-    # Summary first, then the exceptions, then the detail: the page's own order.
     return [
-        *summary,
-        ("late", "Late", _deliverables(data["late"])),
-        *forecast_after_milestone,
-        ("off-track", "Off track", _deliverables(data["off_track"])),
-        ("status", "Deliverables by status", _status_table(data)),
-        (
-            "priorities",
-            "By priority",
-            _breakdown(data["by_priority"], "Priority", rollup=True),
-        ),
-        ("strands", "By strand", _breakdown(data["by_strand"], "Strand")),
+        ("summary", _summary(data)),
+        ("late", _deliverables(late)),
+        ("forecast-after-milestone", _deliverables(after)),
+        ("off-track", _deliverables(off_track)),
+        ("status", _status_table(data)),
+        ("priorities", _breakdown(data["by_priority"], "Priority", rollup=True)),
+        ("strands", _breakdown(data["by_strand"], "Strand")),
         (
             "rag",
-            "RAG of open deliverables",
             [["RAG", "Count"]] + [[r["label"], r["count"]] for r in data["rag"]],
         ),
         (
             "merged",
-            "Merged",
             _listing(
-                changes["merged"],
+                _changed(data, rows, "merged"),
                 [*ref, ("Merged into", "into_reference"), reason],
             ),
         ),
-        ("on-hold", "Put on hold", _listing(changes["on_hold"], [*ref, reason])),
+        ("on-hold", _listing(_changed(data, rows, "on_hold"), [*ref, reason])),
         (
             "redated",
-            "Re-dated",
             _listing(
-                changes["redated"], [*ref, ("From", "old"), ("To", "new"), reason]
+                _changed(data, rows, "redated"),
+                [*ref, ("From", "old"), ("To", "new"), reason],
             ),
         ),
-        ("stopped", "Stopped", _listing(changes["stopped"], [*ref, reason])),
-        ("completed", "Completed this period", _deliverables(data["completed"])),
-        ("started", "Started this period", _deliverables(data["started"])),
-        ("new", "Newly identified", _deliverables(data["new"])),
+        ("stopped", _listing(_changed(data, rows, "stopped"), [*ref, reason])),
+        ("completed", _deliverables(_flagged(data, rows, "completed"))),
+        ("started", _deliverables(_flagged(data, rows, "started"))),
+        ("new", _deliverables(_flagged(data, rows, "new"))),
         (
             "milestones",
-            "Milestones due next period",
             _listing(
-                data["milestones_next"],
+                _milestones(data, rows),
                 [*ref, ("Milestone", "milestone"), ("Due", "due")],
             ),
         ),
-        ("indicators", "Indicators", _indicators(data)),
+        ("indicators", _indicators(data)),
         (
             "decisions",
-            "Decision notices",
             _listing(
                 data["decisions"],
                 [
@@ -257,7 +299,6 @@ def tables(data: dict) -> list[tuple[str, str, list[list]]]:
         ),
         (
             "actions",
-            "Open scrutiny actions",
             _listing(
                 data["actions"]["open"],
                 [
@@ -270,5 +311,5 @@ def tables(data: dict) -> list[tuple[str, str, list[list]]]:
                 ],
             ),
         ),
-        ("deliverables", "All deliverables", _deliverables(data["deliverables"])),
+        ("deliverables", _deliverables(rows)),
     ]

@@ -32,9 +32,9 @@ from scrutiny.dashboards.charts import charts_for
 from scrutiny.dashboards.figures import (
     build_dashboard,
     current_period,
+    dashboard_rows,
     describe,
     effective,
-    matching,
 )
 from scrutiny.models import PublishedReport
 from scrutiny.reports.selectors import latest_reports
@@ -102,7 +102,7 @@ class DashboardView(View):
         data = build_dashboard(
             plan,
             period,
-            Deliverable.objects.visible_to(request.user),
+            Deliverable.objects.visible_in(plan, request.user),
             today=timezone.localdate(),
             periods=periods,
             # Drafts until published: the plan's editors' alone.
@@ -131,8 +131,7 @@ def _old_link(request):
     return None if fixed is None else redirect(f"{request.path}?{fixed.urlencode()}")
 
 
-def _drill_down(request, *, plan, data, source, back):
-    rows = matching(data["deliverables"], request.GET)
+def _drill_down(request, *, plan, data, rows, source, back):
     return render(
         request,
         "scrutiny/drill_down.html",
@@ -157,15 +156,15 @@ class DrillDownView(LoginRequiredMixin, View):
         period = next((p for p in periods if p.pk == period), None)
         if period is None:
             raise Http404("No such period in this plan.")
+        visible = Deliverable.objects.visible_in(plan, request.user)
         data = build_dashboard(
-            plan,
-            period,
-            Deliverable.objects.visible_to(request.user),
-            today=timezone.localdate(),
-            periods=periods,
+            plan, period, visible, today=timezone.localdate(), periods=periods
         )
+        rows = dashboard_rows(plan, period, visible, query=request.GET, periods=periods)
         back = reverse("scrutiny:dashboard-period", args=[plan.pk, period.pk])
-        return _drill_down(request, plan=plan, data=data, source="dashboard", back=back)
+        return _drill_down(
+            request, plan=plan, data=data, rows=rows, source="dashboard", back=back
+        )
 
 
 def as_at(updates: list, deliverable: Deliverable) -> dict:

@@ -19,13 +19,23 @@ from plans.models import Plan, ReportingPeriod
 from plans.permissions import edits_plan
 from plans.services import lock_period
 from scrutiny.dashboards.charts import charts_for
-from scrutiny.dashboards.figures import build_dashboard
+from scrutiny.dashboards.figures import build_dashboard, dashboard_rows
 from scrutiny.models import PublishedReport
 from scrutiny.reports.tasks import draw_report_pdf
 
 
-def differences(old: dict, new: dict) -> list[str]:
-    """What a correction changed in the figures, line by line, in words."""
+def _count(data: dict, key: str) -> int:
+    """How many rows a figure had: its count, or (in a report published before the
+    lists were capped) the length of its list."""
+    if key in data.get("counts", {}):
+        return data["counts"][key]
+    return len(data.get(key, []))
+
+
+def differences(
+    old: dict, new: dict, old_rows: list[dict], new_rows: list[dict]
+) -> list[str]:
+    """What a correction changed in the figures and rows, line by line, in words."""
     lines = []
     if old["total"] != new["total"]:
         lines.append(f"Deliverables: {old['total']} to {new['total']}")
@@ -35,8 +45,8 @@ def differences(old: dict, new: dict) -> list[str]:
             lines.append(
                 f"{row['label']}: {before.get(row['status'], 0)} to {row['count']}"
             )
-    rows_before = {r["id"]: r for r in old.get("deliverables", [])}
-    for row in new.get("deliverables", []):
+    rows_before = {r["id"]: r for r in old_rows}
+    for row in new_rows:
         was = rows_before.get(row["id"])
         if was is None:
             lines.append(f"{row['reference']} added")
@@ -54,7 +64,7 @@ def differences(old: dict, new: dict) -> list[str]:
         ("off_track", "Off track"),
     ):
         # A version published before a figure existed counts none.
-        had, has = len(old.get(key, [])), len(new.get(key, []))
+        had, has = _count(old, key), _count(new, key)
         if had != has:
             lines.append(f"{label}: {had} to {has}")
     # The body's own words: a correction may change only these, and still says so.
@@ -125,9 +135,17 @@ def publish_report(
             today=timezone.localdate(),
             commentary=True,
         )
+        rows = dashboard_rows(
+            plan,
+            period,
+            Deliverable.objects.all(),
+            show_names=plan.owner.names_in_public,
+        )
         version = last.version + 1 if last else 1
         published_at = timezone.now()
-        data["differences"] = differences(last.data, data) if last else []
+        data["differences"] = (
+            differences(last.data, data, last.every_row, rows) if last else []
+        )
         meta = {
             "version": version,
             "published_on": timezone.localdate(published_at).isoformat(),
@@ -142,6 +160,7 @@ def publish_report(
             published_by=by,
             change_note=change_note,
             data=data,
+            rows=rows,
             html=render_report(data, meta),
         )
         lock_period(

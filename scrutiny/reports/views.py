@@ -25,7 +25,8 @@ from core.forms import add_service_errors
 from core.spreadsheets import csv_response, xlsx_response
 from plans.permissions import edits_plan
 from plans.views import PlanEditorPage, PlanPage
-from scrutiny.dashboards.tables import tables
+from scrutiny.dashboards.figures import matching
+from scrutiny.dashboards.tables import TABLES, tables
 from scrutiny.dashboards.views import _drill_down, _old_link, _timeline
 from scrutiny.forms import PublishForm
 from scrutiny.models import PublishedReport
@@ -36,10 +37,12 @@ logger = logging.getLogger(__name__)
 
 
 def visible_report(request, pk) -> PublishedReport:
+    """A report the person may see, or 404. Its rows (every deliverable's, which grow
+    with the plan) are read only when a page asks for them."""
     return get_object_or_404(
-        PublishedReport.objects.visible_to(request.user).select_related(
-            "plan__owner", "period", "published_by", "pdf"
-        ),
+        PublishedReport.objects.visible_to(request.user)
+        .select_related("plan__owner", "period", "published_by", "pdf")
+        .defer("rows"),
         pk=pk,
     )
 
@@ -53,7 +56,12 @@ class ReportDrillDownView(View):
         report = visible_report(request, pk)
         back = reverse("scrutiny:report", args=[report.pk])
         return _drill_down(
-            request, plan=report.plan, data=report.data, source=report, back=back
+            request,
+            plan=report.plan,
+            data=report.data,
+            rows=matching(report.every_row, request.GET),
+            source=report,
+            back=back,
         )
 
 
@@ -62,9 +70,7 @@ class ReportTimelineView(View):
 
     def get(self, request, pk, deliverable):
         report = visible_report(request, pk)
-        row = next(
-            (r for r in report.data["deliverables"] if r["id"] == deliverable), None
-        )
+        row = next((r for r in report.every_row if r["id"] == deliverable), None)
         if row is None:
             raise Http404("That deliverable is not in this report.")
         return _timeline(
@@ -182,7 +188,7 @@ class ReportDetailView(View):
                 "report": report,
                 "plan": report.plan,
                 "newer": newer,
-                "tables": [(slug, title) for slug, title, _ in tables(report.data)],
+                "tables": TABLES,
             },
         )
 
@@ -223,14 +229,16 @@ class ReportPdfView(View):
 class ReportXlsxView(View):
     def get(self, request, pk):
         report = visible_report(request, pk)
-        sheets = [(title, rows) for _, title, rows in tables(report.data)]
+        sheets = [
+            (title, rows) for _, title, rows in tables(report.data, report.every_row)
+        ]
         return xlsx_response(sheets, _filename(report, "xlsx"))
 
 
 class ReportCsvView(View):
     def get(self, request, pk, table):
         report = visible_report(request, pk)
-        for slug, _title, rows in tables(report.data):
+        for slug, _title, rows in tables(report.data, report.every_row):
             if slug == table:
                 return csv_response(rows, _filename(report, f"{slug}.csv"))
         raise Http404("No such table in this report.")

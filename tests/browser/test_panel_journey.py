@@ -267,3 +267,24 @@ def test_an_editor_writes_the_quarters_commentary_and_the_panel_reads_it_first(
     panel_member.goto(f"/plans/{plan.pk}/dashboard/{q3.pk}/")
     expect(panel_member.locator("#exceptions")).to_be_visible()
     expect(panel_member.locator("#commentary")).to_have_count(0)
+
+
+def test_a_panel_member_reads_the_dashboard_on_a_phone(new_page, panel):
+    """At 320 pixels the page never scrolls sideways: wide tables and the charts
+    (kept at a readable size) scroll in their own frames, which the keyboard can
+    reach; and every list says how many it holds."""
+    plan = panel["plan"]
+    q3 = plan.reporting_periods.order_by("starts_on")[2]
+    page = new_page(viewport={"width": 320, "height": 640})
+    sign_in(page, "pat")
+    page.goto(f"/plans/{plan.pk}/dashboard/{q3.pk}/")
+    expect(page.locator("#exceptions")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    chart = page.locator(".app-chart").first
+    expect(chart).to_have_attribute("tabindex", "0")
+    # Its text is not shrunk to a third: the image keeps a readable width.
+    assert chart.locator("img").bounding_box()["width"] >= 400
+    expect(
+        page.get_by_role("heading", name=re.compile(r"^Completed this period \(\d+\)$"))
+    ).to_be_visible()
+    axe_check(page)

@@ -13,6 +13,7 @@ from deliverables.models import (
     Attachment,
     Deliverable,
     PendingUpload,
+    PeriodState,
     ProgressUpdate,
     Redaction,
     SentReminder,
@@ -373,6 +374,10 @@ CONSTRAINT_CASES = {
         d, kind="summary", priority=d.objective.priority
     ),
     "commentary_not_empty": lambda d: _commentary(d, kind="summary", text=""),
+    # The deliverable already has a state for each of its plan's periods.
+    "period_state_unique": lambda d: PeriodState.objects.create(
+        deliverable=d, period=d.plan.reporting_periods.first(), status="future"
+    ),
     "audit_event_never_changed": lambda d: _raw_on_audit_event(
         "UPDATE plans_auditevent SET object_text = 'Forged' WHERE id = %s"
     ),

@@ -29,7 +29,7 @@ from deliverables.models import Deliverable, ProgressUpdate, Status, UpdateRevie
 from deliverables.reminders import reminders_due
 from deliverables.services import accept_update, return_update
 from plans.services import issue_api_client
-from scrutiny.dashboards.figures import build_dashboard, matching
+from scrutiny.dashboards.figures import build_dashboard, dashboard_rows, matching
 from scrutiny.dashboards.tables import tables
 from scrutiny.reports.services import differences, publish_report
 from tests.api.conftest import bearer, fetch_token, session_client
@@ -468,24 +468,31 @@ def test_a_report_published_before_keeps_what_it_showed(plan, force, control):
         baseline_date="Q1",
         forecast_date="Q4",
     )
-    now = build_dashboard(plan, quarter(plan, 2))
-    assert [r["reference"] for r in now["late"]] == ["CONTROL"]
-    assert [r["reference"] for r in now["forecast_after_milestone"]] == ["CASE"]
+    period = quarter(plan, 2)
+    now, rows_now = build_dashboard(plan, period), dashboard_rows(plan, period)
+    assert now["counts"]["late"] == now["counts"]["forecast_after_milestone"] == 1
+    assert [r["reference"] for r in matching(rows_now, {"late": "true"})] == ["CONTROL"]
+    assert [
+        r["reference"] for r in matching(rows_now, {"forecast_after_milestone": "true"})
+    ] == ["CASE"]
+    # As such a report stored it: every row among its figures, and no counts.
     then = copy.deepcopy(now)
-    del then["forecast_after_milestone"]
-    for row in then["deliverables"]:
+    del then["counts"]
+    old_rows = copy.deepcopy(rows_now)
+    for row in old_rows:
         if row.pop("forecast_after_milestone"):
             row["late"] = "Forecast after its milestone"
-    then["late"] = [r for r in then["deliverables"] if r["late"]]
+    then["deliverables"] = old_rows
+    then["late"] = [r for r in old_rows if r["late"]]
 
-    late = matching(then["deliverables"], {"late": "true"})
+    late = matching(old_rows, {"late": "true"})
     assert {r["reference"] for r in late} == {"CONTROL", "CASE"}
-    assert matching(then["deliverables"], {"forecast_after_milestone": "true"}) == []
-    slugs = [slug for slug, _title, _rows in tables(then)]
-    assert "late" in slugs and "forecast-after-milestone" not in slugs
-    _slug, _title, rows = next(t for t in tables(then) if t[0] == "deliverables")
+    assert matching(old_rows, {"forecast_after_milestone": "true"}) == []
+    sheets = {slug: rows for slug, _title, rows in tables(then, old_rows)}
+    assert len(sheets["late"]) == 1 + 2 and len(sheets["forecast-after-milestone"]) == 1
+    rows = sheets["deliverables"]
     assert rows[0][8] == "Forecast after milestone" and rows[1][8] == ""
-    assert differences(then, now) == [
+    assert differences(then, now, old_rows, rows_now) == [
         "Late: 2 to 1",
         "Forecast after its milestone: 0 to 1",
     ]

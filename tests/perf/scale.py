@@ -46,7 +46,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
 
-from deliverables import fuzzydates, rules
+from deliverables import fuzzydates, rules, states
 from deliverables.models import (
     Deliverable,
     DeliverableOwner,
@@ -849,6 +849,8 @@ class _Body:
             self.children(deliverables, lives, strands[plan.pk], plan_periods)
             self.updates(deliverables, lives, plan_periods)
             self.indicators(plan, tops[plan.pk], plan_periods)
+        # Written in bulk, past the signals: each state at each period's end.
+        states.refresh_plans(plan.pk for plan in plans)
 
     def plans(self) -> list[Plan]:
         shape, area = self.shape, self.area

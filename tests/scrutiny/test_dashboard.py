@@ -25,7 +25,7 @@ from django.test.utils import CaptureQueriesContext
 from deliverables.models import Deliverable, Rag, Status
 from deliverables.services import return_update
 from plans.models import Indicator
-from scrutiny.dashboards.figures import build_dashboard, matching
+from scrutiny.dashboards.figures import build_dashboard, dashboard_rows, matching
 from scrutiny.models import ScrutinyAction
 from tests.factories import (
     DecisionNoticeFactory,
@@ -50,6 +50,13 @@ def changes(data):
 
 def refs(rows):
     return [r["reference"] for r in rows]
+
+
+def chosen(plan, period, figure):
+    """Every row behind a yes/no figure (the dashboard lists the first few)."""
+    if figure == "off_track":
+        return dashboard_rows(plan, period, query={"rag": "red"})
+    return dashboard_rows(plan, period, query={figure: "true"})
 
 
 @pytest.fixture
@@ -149,10 +156,11 @@ def test_q1_counts_and_exceptions(year):
     assert data["previous"] is None
     assert "change" not in data["statuses"][0]
     assert refs(data["started"]) == ["A", "C"]
-    assert refs(data["late"]) == ["A"]  # milestone Q1, still in progress
-    assert data["late"][0]["late"] == "Past its date"
-    assert refs(data["off_track"]) == ["C"]
-    assert data["off_track"][0]["narrative"] == "C in Q1 2017"
+    assert data["counts"]["late"] == 1
+    assert refs(chosen(plan, q1, "late")) == ["A"]  # milestone Q1, still in progress
+    assert chosen(plan, q1, "late")[0]["late"] == "Past its date"
+    assert refs(chosen(plan, q1, "off_track")) == ["C"]
+    assert chosen(plan, q1, "off_track")[0]["narrative"] == "C in Q1 2017"
     assert all(not v for v in data["changes"].values())
 
 
@@ -177,14 +185,14 @@ def test_q2_movements_changes_and_new_work(year):
         }
     ]
     # C's returned "completed" never counts: still in progress and red.
-    late = {r["reference"]: r["late"] for r in data["late"]}
+    late = {r["reference"]: r["late"] for r in chosen(plan, q2, "late")}
     assert late == {"C": "Past its date"}
     # B was re-dated from Q2 to Q3: behind its milestone, but not late yet.
-    assert refs(data["forecast_after_milestone"]) == ["B"]
-    assert data["forecast_after_milestone"][0]["forecast_after_milestone"] == (
-        "Forecast after its milestone"
-    )
-    assert refs(data["off_track"]) == ["C"]
+    assert refs(chosen(plan, q2, "forecast_after_milestone")) == ["B"]
+    assert chosen(plan, q2, "forecast_after_milestone")[0][
+        "forecast_after_milestone"
+    ] == ("Forecast after its milestone")
+    assert refs(chosen(plan, q2, "off_track")) == ["C"]
     by_priority = {g["label"]: g for g in data["by_priority"]}
     assert by_priority["1"]["counts"]["completed"] == 1  # nested 1.1 rolls up
     assert by_priority["1"]["total"] == 3
@@ -238,8 +246,8 @@ def test_q3_summary_of_changes(year):
     assert [(c["reference"], c["into_reference"]) for c in summary["merged"]] == [
         ("D", "E")
     ]
-    assert refs(data["late"]) == ["B"]  # on hold past its Q3 forecast
-    assert data["off_track"] == []  # C is red but closed
+    assert refs(chosen(plan, q3, "late")) == ["B"]  # on hold past its Q3 forecast
+    assert chosen(plan, q3, "off_track") == []  # C is red but closed
     assert [m["milestone"] for m in data["milestones_next"]] == ["Go live"]
     assert [a["response"] for a in data["actions"]["answered"]] == [
         "A partner withdrew."
@@ -266,7 +274,7 @@ def test_q4_ignores_updates_waiting_for_review(year):
     assert [c["reference"] for c in data["changes"]["resumed"]] == ["B"]
     assert refs(data["completed"]) == ["F"]
     assert data["started"] == []  # B resumed; it did not start
-    assert refs(data["late"]) == ["B", "E"]
+    assert refs(chosen(plan, q4, "late")) == ["B", "E"]
     assert data["milestones_next"] == []
     assert data["next"] is None
     assert data["actions"]["answered"] == []  # answered in Q3, listed then
@@ -276,8 +284,12 @@ def test_past_period_does_not_read_todays_state(year):
     """Today every deliverable but E has moved on; Q1 still shows Q1."""
     plan, (q1, *_rest) = year
     assert Deliverable.objects.get(reference="A").status == Status.COMPLETED
-    data = build_dashboard(plan, q1)
-    rows = {r["reference"]: r for r in data["deliverables"]}
+    assert build_dashboard(plan, q1)["statuses"][1] == {
+        "status": "in_progress",
+        "label": "In progress",
+        "count": 2,
+    }
+    rows = {r["reference"]: r for r in dashboard_rows(plan, q1)}
     assert rows["A"]["status"] == Status.IN_PROGRESS
     assert rows["D"]["status"] == Status.FUTURE
 
@@ -285,7 +297,7 @@ def test_past_period_does_not_read_todays_state(year):
 def test_internal_text_never_in_the_data(year):
     plan, periods = year
     for period in periods:
-        text = repr(build_dashboard(plan, period))
+        text = repr(build_dashboard(plan, period)) + repr(dashboard_rows(plan, period))
         assert "SECRET" not in text
         assert "INTERNAL" not in text
 
@@ -294,7 +306,7 @@ def test_drill_down_matches_the_figures(year):
     plan, (q1, q2, q3, q4) = year
     data = build_dashboard(plan, q2)
     one = next(g for g in data["by_priority"] if g["label"] == "1")
-    rows = data["deliverables"]
+    rows = dashboard_rows(plan, q2)
     assert refs(matching(rows, {"priority": str(one["id"])})) == ["A", "B", "F"]
     assert refs(
         matching(rows, {"priority": str(one["id"]), "status": "completed"})
@@ -339,7 +351,8 @@ def test_the_dashboard_counts_what_needs_an_update_by_the_one_rule(
     assert missing == {deliverable}
     assert data["needs_update"] == 1
     assert [
-        r["reference"] for r in matching(data["deliverables"], {"needs_update": "true"})
+        r["reference"]
+        for r in matching(dashboard_rows(plan, q1), {"needs_update": "true"})
     ] == [deliverable.reference]
     client.force_login(editor)
     page = client.get(

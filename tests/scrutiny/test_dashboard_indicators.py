@@ -259,7 +259,7 @@ def test_the_dashboard_page_shows_withheld_figures_notes_and_last_year(
 
 def test_the_downloads_carry_the_same_columns(two_years, quarters, crime):
     data = build_dashboard(two_years, quarters["Q2 2017"])
-    (indicators,) = [t for slug, _title, t in tables(data) if slug == "indicators"]
+    (indicators,) = [t for slug, _title, t in tables(data, []) if slug == "indicators"]
     header, row = indicators
     shown = dict(zip(header, row, strict=True))
     assert shown["Value"] is None
@@ -300,7 +300,7 @@ def test_a_report_published_before_these_keys_still_renders(
     assert "Recorded crime" in table and "80 crimes" in table
     assert "Same quarter last year" not in table
     assert "withheld" not in table
-    (indicators,) = [t for slug, _title, t in tables(data) if slug == "indicators"]
+    (indicators,) = [t for slug, _title, t in tables(data, []) if slug == "indicators"]
     shown = dict(zip(indicators[0], indicators[1], strict=True))
     assert (shown["Value"], shown["Withheld"], shown["Same quarter last year"]) == (
         80.0,

@@ -22,7 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.history import attribute_to
-from deliverables import fuzzydates
+from deliverables import fuzzydates, states
 from deliverables.importing import ImportFailed, import_plan
 from deliverables.models import Deliverable, ProgressUpdate, Rag, Status
 from deliverables.services import Change, record_progress
@@ -63,7 +63,7 @@ class Command(BaseCommand):
             raise CommandError(
                 "Demo data has well-known passwords: load it only with DEBUG=true."
             )
-        with transaction.atomic():
+        with transaction.atomic(), states.batch():
             organisations = self._organisations()
             users = self._users(organisations)
             plan = Plan.objects.filter(

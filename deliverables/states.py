@@ -1,0 +1,325 @@
+"""Each deliverable's state at the end of every period of its plan, kept in
+``PeriodState`` rows so that a quarterly dashboard counts and lists in SQL.
+
+The state at the end of a period is read from the update log, never from today's
+state: the latest update that counts as made (``rules.counts_as_made``) of that period
+or an earlier one; before its first update, the state that update started from; with
+no updates at all, the deliverable as it stands. A deliverable has a row for a period
+once it is in the plan by then: identified by the period's end (or part of the plan
+from its start), or reported on.
+
+The rows are derived, never edited: ``refresh`` works them out again for some
+deliverables (all their periods at once, a few queries whatever their number), and
+every write that can change them calls it: ``record_progress`` and reviews through
+the services, and the model signals for anything saved one row at a time
+(deliverables, updates, reviews, a plan's periods). ``batch`` gathers the signals'
+work into one refresh at its end, for a write that saves many rows. ``manage.py
+rebuild_period_states`` works out every row again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from deliverables import rules
+from deliverables.models import Deliverable, PeriodState, ProgressUpdate, Status
+from plans.models import ReportingPeriod
+
+NOT_STARTED = (Status.FUTURE, Status.NOT_YET_COMMENCED)
+
+#: How many deliverables one round of ``refresh`` reads and writes at a time.
+CHUNK = 500
+
+_DELIVERABLE_COLUMNS = (
+    "pk",
+    "plan_id",
+    "status",
+    "rag",
+    "percent_complete",
+    "forecast_date",
+    "forecast_date_end",
+    "baseline_date",
+    "baseline_date_start",
+    "baseline_date_end",
+    "identified_on",
+)
+_UPDATE_COLUMNS = (
+    "pk",
+    "deliverable_id",
+    "period_id",
+    "recorded_at",
+    "status",
+    "rag",
+    "percent_complete",
+    "forecast_date",
+    "forecast_date_start",
+    "forecast_date_end",
+    "merged_into_id",
+    "previous_status",
+    "previous_forecast_date",
+    "previous_forecast_date_start",
+    "previous_forecast_date_end",
+)
+
+
+@dataclass(slots=True)
+class _Deliverable:
+    pk: int
+    plan_id: int
+    status: str
+    rag: str
+    percent_complete: int | None
+    forecast_date: str
+    forecast_date_end: datetime.date | None
+    baseline_date: str
+    baseline_date_start: datetime.date | None
+    baseline_date_end: datetime.date | None
+    identified_on: datetime.date | None
+
+
+@dataclass(slots=True)
+class _Update:
+    pk: int
+    deliverable_id: int
+    period_id: int
+    recorded_at: datetime.datetime
+    status: str
+    rag: str
+    percent_complete: int | None
+    forecast_date: str
+    forecast_date_start: datetime.date | None
+    forecast_date_end: datetime.date | None
+    merged_into_id: int | None
+    previous_status: str
+    previous_forecast_date: str
+    previous_forecast_date_start: datetime.date | None
+    previous_forecast_date_end: datetime.date | None
+
+
+def change_of(update) -> str:
+    """The change of status an update made, as ``PeriodState.Change`` ("" if none)."""
+    if update.status == update.previous_status:
+        return PeriodState.Change.NONE
+    if update.status == Status.MERGED and update.merged_into_id is not None:
+        return PeriodState.Change.MERGED
+    if update.status == Status.ON_HOLD:
+        return PeriodState.Change.ON_HOLD
+    if update.status == Status.WILL_NOT_PROCEED:
+        return PeriodState.Change.STOPPED
+    if update.status == Status.SPLIT:
+        return PeriodState.Change.SPLIT
+    if update.previous_status == Status.ON_HOLD:
+        return PeriodState.Change.RESUMED
+    return PeriodState.Change.NONE
+
+
+def moved_forecast(update, baseline_start, baseline_end) -> bool:
+    """Whether an update re-dated an open deliverable: it gives a forecast whose
+    window differs from the one before (or, with none before, from the milestone's)."""
+    old = (update.previous_forecast_date_start, update.previous_forecast_date_end)
+    if not update.previous_forecast_date:
+        old = (baseline_start, baseline_end)
+    new = (update.forecast_date_start, update.forecast_date_end)
+    return (
+        bool(update.forecast_date) and new != old and not rules.is_closed(update.status)
+    )
+
+
+def states_of(
+    deliverable: _Deliverable,
+    periods: list[ReportingPeriod],
+    log: list[_Update],
+) -> list[PeriodState]:
+    """The unsaved rows of one deliverable: ``periods`` are its plan's, in order;
+    ``log`` its counted updates, oldest first."""
+    starts = {p.pk: p.starts_on for p in periods}
+    rows: list[PeriodState] = []
+    previous: PeriodState | None = None
+    for period in periods:
+        before = [u for u in log if starts[u.period_id] <= period.starts_on]
+        in_plan = (
+            deliverable.identified_on is None
+            or deliverable.identified_on <= period.ends_on
+            or bool(before)
+        )
+        if not in_plan:
+            previous = None
+            continue
+        if before:
+            latest = before[-1]
+            state = PeriodState(
+                status=latest.status,
+                rag=latest.rag,
+                percent_complete=latest.percent_complete,
+                forecast_date=latest.forecast_date,
+                latest_id=latest.pk,
+            )
+            forecast_end = latest.forecast_date_end
+        elif log:
+            # Not reported on yet: as it was before its first update.
+            first = log[0]
+            state = PeriodState(
+                status=first.previous_status, forecast_date=first.previous_forecast_date
+            )
+            forecast_end = first.previous_forecast_date_end
+        else:
+            state = PeriodState(
+                status=deliverable.status,
+                rag=deliverable.rag,
+                percent_complete=deliverable.percent_complete,
+                forecast_date=deliverable.forecast_date,
+            )
+            forecast_end = deliverable.forecast_date_end
+        state.deliverable_id = deliverable.pk
+        state.period_id = period.pk
+        state.late = rules.is_late(
+            state.status,
+            forecast_end,
+            deliverable.baseline_date_end,
+            rules.end_of(period),
+        )
+        state.forecast_after_milestone = rules.is_forecast_after_milestone(
+            state.status, forecast_end, deliverable.baseline_date_end
+        )
+        state.new = (
+            previous is None
+            and deliverable.identified_on is not None
+            and deliverable.identified_on >= period.starts_on
+        )
+        was = previous.status if previous is not None else None
+        for update in (u for u in log if u.period_id == period.pk):
+            if (
+                update.status == Status.COMPLETED
+                and (was or update.previous_status) != Status.COMPLETED
+            ):
+                state.completed = True
+            if (
+                update.status == Status.IN_PROGRESS
+                and update.previous_status in NOT_STARTED
+            ):
+                state.started = True
+            if change := change_of(update):
+                state.change, state.change_update_id = change, update.pk
+            if moved_forecast(
+                update, deliverable.baseline_date_start, deliverable.baseline_date_end
+            ):
+                state.redated_id = update.pk
+        rows.append(state)
+        previous = state
+    return rows
+
+
+def refresh(deliverable_ids: Iterable[int]) -> None:
+    """Work out again every period's row of these deliverables (those that no longer
+    exist are skipped): a few queries for each ``CHUNK`` of them."""
+    ids = sorted(set(deliverable_ids))
+    for start in range(0, len(ids), CHUNK):
+        _refresh_chunk(ids[start : start + CHUNK])
+
+
+@transaction.atomic
+def _refresh_chunk(ids: list[int]) -> None:
+    deliverables = [
+        _Deliverable(*row)
+        for row in Deliverable.objects.filter(pk__in=ids)
+        .order_by()
+        .values_list(*_DELIVERABLE_COLUMNS)
+    ]
+    periods_of: dict[int, list[ReportingPeriod]] = defaultdict(list)
+    for period in ReportingPeriod.objects.filter(
+        plan_id__in={d.plan_id for d in deliverables}
+    ).order_by("starts_on", "pk"):
+        periods_of[period.plan_id].append(period)
+    starts = {p.pk: p.starts_on for ps in periods_of.values() for p in ps}
+    logs: dict[int, list[_Update]] = defaultdict(list)
+    for row in (
+        ProgressUpdate.objects.filter(deliverable_id__in=ids)
+        .filter(rules.counts_as_made())
+        .order_by()
+        .values_list(*_UPDATE_COLUMNS)
+    ):
+        update = _Update(*row)
+        logs[update.deliverable_id].append(update)
+    rows: list[PeriodState] = []
+    for deliverable in deliverables:
+        log = sorted(
+            logs[deliverable.pk],
+            key=lambda u: (starts[u.period_id], u.recorded_at, u.pk),
+        )
+        rows += states_of(deliverable, periods_of[deliverable.plan_id], log)
+    PeriodState.objects.filter(deliverable_id__in=ids).delete()
+    PeriodState.objects.bulk_create(rows, batch_size=1000)
+
+
+def refresh_plans(plan_ids: Iterable[int]) -> None:
+    """Work out again the rows of every deliverable of these plans."""
+    refresh(
+        Deliverable.objects.filter(plan_id__in=list(plan_ids))
+        .order_by()
+        .values_list("pk", flat=True)
+    )
+
+
+# Gathering the signals' work --------------------------------------------------
+
+_pending: contextvars.ContextVar[tuple[set[int], set[int]] | None] = (
+    contextvars.ContextVar("pending_period_states", default=None)
+)
+
+
+@contextlib.contextmanager
+def batch() -> Iterator[None]:
+    """Refresh once, at the end, the rows of everything saved inside the block
+    (nested blocks join the outermost)."""
+    if _pending.get() is not None:
+        yield
+        return
+    token = _pending.set((set(), set()))
+    try:
+        yield
+        deliverable_ids, plan_ids = _pending.get() or (set(), set())
+    finally:
+        _pending.reset(token)
+    if plan_ids:
+        refresh_plans(plan_ids)
+    refresh(deliverable_ids)
+
+
+def changed(deliverable_ids: Iterable[int] = (), plan_ids: Iterable[int] = ()) -> None:
+    """Say that these deliverables (or every deliverable of these plans) changed:
+    refreshed now, or at the end of the ``batch`` under way."""
+    pending = _pending.get()
+    if pending is not None:
+        pending[0].update(deliverable_ids)
+        pending[1].update(plan_ids)
+        return
+    if plan_ids := list(plan_ids):
+        refresh_plans(plan_ids)
+    refresh(deliverable_ids)
+
+
+def on_deliverable_saved(sender, instance, raw=False, **kwargs) -> None:
+    if not raw:
+        changed([instance.pk])
+
+
+def on_update_saved(sender, instance, raw=False, **kwargs) -> None:
+    if not raw:
+        changed([instance.deliverable_id])
+
+
+def on_review_saved(sender, instance, raw=False, **kwargs) -> None:
+    if not raw:
+        changed([instance.update.deliverable_id])
+
+
+def on_period_saved(sender, instance, raw=False, **kwargs) -> None:
+    if not raw:
+        changed(plan_ids=[instance.plan_id])
