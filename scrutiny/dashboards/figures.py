@@ -131,8 +131,9 @@ IN_PLAN_ORDER = ("deliverable__position", "deliverable__reference", "deliverable
 def _states(plan: Plan, deliverables, periods) -> QuerySet[PeriodState]:
     """The period states of the plan's deliverables among ``deliverables`` (the
     caller's visible ones) at the end of each of ``periods``."""
+    # The periods are the plan's, so their states are its deliverables'.
     states = PeriodState.objects.filter(
-        period__in=[p for p in periods if p is not None], deliverable__plan=plan
+        period__in=[p for p in periods if p is not None and p.plan_id == plan.pk]
     )
     if deliverables.query.has_filters():
         states = states.filter(deliverable__in=deliverables)
@@ -597,7 +598,7 @@ CHANGES = [
 
 def _sums(states, top_of: dict, period: ReportingPeriod) -> dict[int, _Sums]:
     """Each period's sums, from one grouped query: a row per period, priority,
-    status, RAG and change of status, however many deliverables there are. Of
+    status and RAG, however many deliverables there are. Of
     ``period``'s deliverables, also how many need an update for it (the rule
     asked of each as it is now)."""
     sums: dict[int, _Sums] = defaultdict(_Sums)
@@ -607,7 +608,7 @@ def _sums(states, top_of: dict, period: ReportingPeriod) -> dict[int, _Sums]:
         )
     )
     for row in states.values(
-        "period_id", "deliverable__objective__priority_id", "status", "rag", "change"
+        "period_id", "deliverable__objective__priority_id", "status", "rag"
     ).annotate(
         n=Count("pk"),
         with_percent=Count("percent_complete"),
@@ -619,6 +620,7 @@ def _sums(states, top_of: dict, period: ReportingPeriod) -> dict[int, _Sums]:
         started_n=Count("pk", filter=Q(started=True)),
         redated_n=Count("redated"),
         needs_update_n=Count("pk", filter=Q(period=period) & Q(needing)),
+        **{f"{c.value}_n": Count("pk", filter=Q(change=c)) for c in CHANGES},
     ):
         s, n, status, rag = sums[row["period_id"]], row["n"], row["status"], row["rag"]
         top = top_of.get(row["deliverable__objective__priority_id"])
@@ -640,8 +642,8 @@ def _sums(states, top_of: dict, period: ReportingPeriod) -> dict[int, _Sums]:
         s.started += row["started_n"]
         s.redated += row["redated_n"]
         s.needs_update += row["needs_update_n"]
-        if row["change"]:
-            s.changes[row["change"]] += n
+        for change in CHANGES:
+            s.changes[change.value] += row[f"{change.value}_n"]
     return sums
 
 
