@@ -61,9 +61,10 @@ FORECAST_AFTER_MILESTONE_LABEL = "Forecast after its milestone"
 # Closed -------------------------------------------------------------------------
 
 
-def closed() -> Q:
-    """Deliverables that are closed."""
-    return Q(status__in=CLOSED_STATUSES)
+def closed(prefix: str = "") -> Q:
+    """Deliverables that are closed; ``prefix`` reaches the deliverable from a row
+    that belongs to one, such as ``"deliverable__"``."""
+    return Q(**{f"{prefix}status__in": CLOSED_STATUSES})
 
 
 def is_closed(status: str) -> bool:
@@ -125,19 +126,26 @@ def is_forecast_after_milestone(
 # Needs an update ----------------------------------------------------------------
 
 
-def has_update_for(period: Any) -> Q:
+def has_update_for(period: Any, prefix: str = "") -> Q:
     """Deliverables with an update for ``period`` (a period, its id or an expression
     for one, such as ``OuterRef("pk")``) that was accepted or waits for review."""
     update: Any = apps.get_model("deliverables", "ProgressUpdate")
+    review: Any = apps.get_model("deliverables", "UpdateReview")
+    # NOT EXISTS rather than a join: the database looks up the few reviews of the
+    # period's updates by their index instead of reading every review.
+    returned = review._default_manager.filter(
+        update=OuterRef("pk"), decision=ReviewState.RETURNED
+    )
     reported = update._default_manager.filter(
-        deliverable=OuterRef("pk"), period=period
-    ).exclude(review__decision=ReviewState.RETURNED)
+        deliverable=OuterRef(f"{prefix}pk"), period=period
+    ).exclude(Exists(returned))
     return Q(Exists(reported))
 
 
-def needs_update(period: Any) -> Q:
-    """Deliverables that need an update for ``period`` (as ``has_update_for``)."""
-    return ~closed() & ~has_update_for(period)
+def needs_update(period: Any, prefix: str = "") -> Q:
+    """Deliverables that need an update for ``period`` (as ``has_update_for``);
+    ``prefix`` as for ``closed``."""
+    return ~closed(prefix) & ~has_update_for(period, prefix)
 
 
 # Counts as made -----------------------------------------------------------------

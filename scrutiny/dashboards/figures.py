@@ -131,9 +131,10 @@ IN_PLAN_ORDER = ("deliverable__position", "deliverable__reference", "deliverable
 def _states(plan: Plan, deliverables, periods) -> QuerySet[PeriodState]:
     """The period states of the plan's deliverables among ``deliverables`` (the
     caller's visible ones) at the end of each of ``periods``."""
-    # The periods are the plan's, so their states are its deliverables'.
+    # The plan again, though its periods hold only its deliverables' states: so
+    # that the database reads the plan's deliverables alone, by its index.
     states = PeriodState.objects.filter(
-        period__in=[p for p in periods if p is not None and p.plan_id == plan.pk]
+        period__in=[p for p in periods if p is not None], deliverable__plan=plan
     )
     if deliverables.query.has_filters():
         states = states.filter(deliverable__in=deliverables)
@@ -602,11 +603,6 @@ def _sums(states, top_of: dict, period: ReportingPeriod) -> dict[int, _Sums]:
     ``period``'s deliverables, also how many need an update for it (the rule
     asked of each as it is now)."""
     sums: dict[int, _Sums] = defaultdict(_Sums)
-    needing = Exists(
-        Deliverable.objects.filter(pk=OuterRef("deliverable_id")).filter(
-            rules.needs_update(period)
-        )
-    )
     for row in states.values(
         "period_id", "deliverable__objective__priority_id", "status", "rag"
     ).annotate(
@@ -619,7 +615,9 @@ def _sums(states, top_of: dict, period: ReportingPeriod) -> dict[int, _Sums]:
         completed_n=Count("pk", filter=Q(completed=True)),
         started_n=Count("pk", filter=Q(started=True)),
         redated_n=Count("redated"),
-        needs_update_n=Count("pk", filter=Q(period=period) & Q(needing)),
+        needs_update_n=Count(
+            "pk", filter=Q(period=period) & rules.needs_update(period, "deliverable__")
+        ),
         **{f"{c.value}_n": Count("pk", filter=Q(change=c)) for c in CHANGES},
     ):
         s, n, status, rag = sums[row["period_id"]], row["n"], row["status"], row["rag"]
