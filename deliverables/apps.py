@@ -64,3 +64,6 @@ class DeliverablesConfig(AppConfig):
         post_save.connect(
             states.on_period_saved, sender=apps.get_model("plans", "ReportingPeriod")
         )
+        post_save.connect(
+            states.on_objective_saved, sender=apps.get_model("plans", "Objective")
+        )

@@ -726,6 +726,13 @@ class PeriodState(models.Model):
     period = models.ForeignKey(
         ReportingPeriod, on_delete=models.CASCADE, related_name="+"
     )
+    # Copied from the deliverable, so that counting and ordering a period's states
+    # reads no other table.
+    priority = models.ForeignKey(
+        "plans.Priority", on_delete=models.CASCADE, related_name="+"
+    )
+    position = models.PositiveIntegerField(default=0)
+    reference = models.CharField(max_length=50)
     status = models.CharField(max_length=20, choices=Status.choices)
     rag = models.CharField("RAG", max_length=10, choices=Rag.choices, blank=True)
     percent_complete = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -775,6 +782,11 @@ class PeriodState(models.Model):
         ]
         indexes = [
             models.Index(fields=["period", "status"], name="period_state_status"),
+            # A period's states in the plan's order, for every list's first rows.
+            models.Index(
+                fields=["period", "position", "reference", "deliverable"],
+                name="period_state_in_order",
+            ),
         ]
 
     def __str__(self) -> str:

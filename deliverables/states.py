@@ -40,6 +40,9 @@ CHUNK = 500
 _DELIVERABLE_COLUMNS = (
     "pk",
     "plan_id",
+    "objective__priority_id",
+    "position",
+    "reference",
     "status",
     "rag",
     "percent_complete",
@@ -73,6 +76,9 @@ _UPDATE_COLUMNS = (
 class _Deliverable:
     pk: int
     plan_id: int
+    priority_id: int
+    position: int
+    reference: str
     status: str
     rag: str
     percent_complete: int | None
@@ -179,6 +185,9 @@ def states_of(
             forecast_end = deliverable.forecast_date_end
         state.deliverable_id = deliverable.pk
         state.period_id = period.pk
+        state.priority_id = deliverable.priority_id
+        state.position = deliverable.position
+        state.reference = deliverable.reference
         state.late = rules.is_late(
             state.status,
             forecast_end,
@@ -323,3 +332,11 @@ def on_review_saved(sender, instance, raw=False, **kwargs) -> None:
 def on_period_saved(sender, instance, raw=False, **kwargs) -> None:
     if not raw:
         changed(plan_ids=[instance.plan_id])
+
+
+def on_objective_saved(sender, instance, raw=False, **kwargs) -> None:
+    # Its deliverables' states carry its priority, which may have changed.
+    if not raw:
+        changed(
+            Deliverable.objects.filter(objective=instance).values_list("pk", flat=True)
+        )

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -125,19 +126,19 @@ CHANGE_COLUMNS = (
     "redated__narrative",
 )
 #: The plan's order, for every list.
-IN_PLAN_ORDER = ("deliverable__position", "deliverable__reference", "deliverable_id")
+IN_PLAN_ORDER = ("position", "reference", "deliverable_id")
 
 
 def _states(plan: Plan, deliverables, periods) -> QuerySet[PeriodState]:
     """The period states of the plan's deliverables among ``deliverables`` (the
-    caller's visible ones) at the end of each of ``periods``."""
-    # The plan again, though its periods hold only its deliverables' states: so
-    # that the database reads the plan's deliverables alone, by its index.
+    caller's visible ones) at the end of each of ``periods``: the periods are the
+    plan's, so a reader who sees the whole plan reads the states alone."""
     states = PeriodState.objects.filter(
-        period__in=[p for p in periods if p is not None], deliverable__plan=plan
+        period__in=[p for p in periods if p is not None and p.plan_id == plan.pk]
     )
     if deliverables.query.has_filters():
-        states = states.filter(deliverable__in=deliverables)
+        # Their deliverables by the plan's index, then the reader's scope.
+        states = states.filter(deliverable__plan=plan, deliverable__in=deliverables)
     return states.order_by()
 
 
@@ -570,7 +571,6 @@ class _Sums:
     completed: int = 0
     started: int = 0
     redated: int = 0
-    needs_update: int = 0
     changes: Counter = field(default_factory=Counter)
 
     def counts(self) -> dict[str, int]:
@@ -597,15 +597,11 @@ CHANGES = [
 ]
 
 
-def _sums(states, top_of: dict, period: ReportingPeriod) -> dict[int, _Sums]:
+def _sums(states, top_of: dict) -> dict[int, _Sums]:
     """Each period's sums, from one grouped query: a row per period, priority,
-    status and RAG, however many deliverables there are. Of
-    ``period``'s deliverables, also how many need an update for it (the rule
-    asked of each as it is now)."""
+    status and RAG, however many deliverables there are."""
     sums: dict[int, _Sums] = defaultdict(_Sums)
-    for row in states.values(
-        "period_id", "deliverable__objective__priority_id", "status", "rag"
-    ).annotate(
+    for row in states.values("period_id", "priority_id", "status", "rag").annotate(
         n=Count("pk"),
         with_percent=Count("percent_complete"),
         percent_sum=Sum("percent_complete"),
@@ -615,13 +611,10 @@ def _sums(states, top_of: dict, period: ReportingPeriod) -> dict[int, _Sums]:
         completed_n=Count("pk", filter=Q(completed=True)),
         started_n=Count("pk", filter=Q(started=True)),
         redated_n=Count("redated"),
-        needs_update_n=Count(
-            "pk", filter=Q(period=period) & rules.needs_update(period, "deliverable__")
-        ),
         **{f"{c.value}_n": Count("pk", filter=Q(change=c)) for c in CHANGES},
     ):
         s, n, status, rag = sums[row["period_id"]], row["n"], row["status"], row["rag"]
-        top = top_of.get(row["deliverable__objective__priority_id"])
+        top = top_of.get(row["priority_id"])
         s.total += n
         s.statuses[status] += n
         s.by_priority[top][status] += n
@@ -639,21 +632,39 @@ def _sums(states, top_of: dict, period: ReportingPeriod) -> dict[int, _Sums]:
         s.completed += row["completed_n"]
         s.started += row["started_n"]
         s.redated += row["redated_n"]
-        s.needs_update += row["needs_update_n"]
         for change in CHANGES:
             s.changes[change.value] += row[f"{change.value}_n"]
     return sums
 
 
-def _strand_sums(states) -> dict[int, dict[Any, Counter]]:
+def _strand_sums(states, period_ids: list[int], scoped: bool) -> dict:
     """Each period's counts by strand and status (a deliverable in two strands
-    counts in both; one in none, under ``NO_STRAND``), from one grouped query."""
+    counts in both; one in none, under ``NO_STRAND``), from one grouped query.
+
+    A reader who sees the whole plan has the states joined to their strands
+    directly, in SQL of our own: the ORM's path goes through the table of every
+    deliverable in the service, which the database would read whole."""
     sums: dict[int, dict[Any, Counter]] = defaultdict(lambda: defaultdict(Counter))
-    for period_id, strand_id, status, n in (
-        states.values("period_id", "deliverable__strands", "status")
-        .annotate(n=Count("pk"))
-        .values_list("period_id", "deliverable__strands", "status", "n")
-    ):
+    if scoped:
+        rows = (
+            states.values("period_id", "deliverable__strands", "status")
+            .annotate(n=Count("pk"))
+            .values_list("period_id", "deliverable__strands", "status", "n")
+        )
+    else:
+        quote = connection.ops.quote_name
+        through = Deliverable.strands.through._meta.db_table
+        sql = (
+            f"SELECT s.period_id, t.strand_id, s.status, COUNT(*) "
+            f"FROM {quote(PeriodState._meta.db_table)} s "
+            f"LEFT JOIN {quote(through)} t ON t.deliverable_id = s.deliverable_id "
+            f"WHERE s.period_id IN ({', '.join(['%s'] * len(period_ids))}) "
+            f"GROUP BY s.period_id, t.strand_id, s.status"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, period_ids)
+            rows = cursor.fetchall()
+    for period_id, strand_id, status, n in rows:
         sums[period_id][NO_STRAND if strand_id is None else strand_id][status] += n
     return sums
 
@@ -923,7 +934,7 @@ def build_dashboard(
     periods, previous, following = neighbours(plan, period, periods)
     tops, top_of = top_priorities(plan)
     states = _states(plan, deliverables, [period, previous])
-    sums = _sums(states, top_of, period)
+    sums = _sums(states, top_of)
     now = sums[period.pk]
     then = sums[previous.pk] if previous is not None else None
 
@@ -959,7 +970,15 @@ def build_dashboard(
         .order_by("name", "pk")
         .values_list("pk", "name")
     )
-    by_strand_sums = _strand_sums(states) if strands else {}
+    by_strand_sums = (
+        _strand_sums(
+            states,
+            [p.pk for p in (period, previous) if p is not None],
+            scoped=deliverables.query.has_filters(),
+        )
+        if strands
+        else {}
+    )
     strand_now = by_strand_sums.get(period.pk, {})
     strand_then = by_strand_sums.get(previous.pk, {}) if previous is not None else None
     strand_groups: list[tuple[Any, str, str]] = [
@@ -1008,7 +1027,10 @@ def build_dashboard(
         "total": now.total,
         "previous_total": then.total if then is not None else None,
         # The one rule of "needs an update", applied to this period, as it is now.
-        "needs_update": now.needs_update,
+        # The one rule of "needs an update", applied to this period, as it is now.
+        "needs_update": deliverables.filter(plan=plan, period_states__period=period)
+        .filter(rules.needs_update(period))
+        .count(),
         "statuses": statuses,
         "by_priority": by_priority,
         "priority_columns": _columns(by_priority),

@@ -376,7 +376,11 @@ CONSTRAINT_CASES = {
     "commentary_not_empty": lambda d: _commentary(d, kind="summary", text=""),
     # The deliverable already has a state for each of its plan's periods.
     "period_state_unique": lambda d: PeriodState.objects.create(
-        deliverable=d, period=d.plan.reporting_periods.first(), status="future"
+        deliverable=d,
+        period=d.plan.reporting_periods.first(),
+        priority=d.objective.priority,
+        reference=d.reference,
+        status="future",
     ),
     "audit_event_never_changed": lambda d: _raw_on_audit_event(
         "UPDATE plans_auditevent SET object_text = 'Forged' WHERE id = %s"

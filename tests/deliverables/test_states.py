@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from deliverables import states
 from deliverables.models import Deliverable, PeriodState, ProgressUpdate, Rag, Status
 from deliverables.services import accept_update, return_update, save_deliverable
-from tests.factories import DeliverableFactory, record_update
+from tests.factories import DeliverableFactory, PriorityFactory, record_update
 
 
 def rows(deliverable) -> dict[str, tuple]:
@@ -225,3 +225,17 @@ def test_the_rebuild_gives_the_rows_the_writes_kept(deliverable, editor, periods
 def test_a_deleted_deliverable_takes_its_rows(deliverable, periods):
     Deliverable.objects.filter(pk=deliverable.pk).delete()
     assert not PeriodState.objects.exists()
+
+
+def test_an_objective_moved_to_another_priority_takes_its_states_along(
+    plan, deliverable, periods
+):
+    other = PriorityFactory(plan=plan, reference="9", title="Elsewhere")
+    objective = deliverable.objective
+    objective.priority = other
+    objective.save()
+    assert set(
+        PeriodState.objects.filter(deliverable=deliverable).values_list(
+            "priority_id", flat=True
+        )
+    ) == {other.pk}

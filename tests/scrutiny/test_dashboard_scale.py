@@ -168,3 +168,16 @@ def test_see_all_leads_to_every_row(client, editor, small_and_large):
     ).content.decode()
     assert f"Completed in {q3.label}" in page
     assert page.count('class="govuk-table__row"') >= data["counts"]["completed"]
+
+
+def test_a_scoped_reader_and_a_whole_plan_reader_count_alike(small_and_large):
+    """The figures of a reader who sees the whole plan are counted from the states
+    alone; a scoped reader's go through the deliverables. Both ways agree."""
+    (_small, _periods), (large, periods) = small_and_large
+    q3 = periods[2]
+    whole = build_dashboard(large, q3, Deliverable.objects.all())
+    scoped = build_dashboard(large, q3, Deliverable.objects.filter(plan=large))
+    for key in ("statuses", "by_priority", "by_strand", "rag", "counts", "summary"):
+        assert whole[key] == scoped[key], key
+    assert whole["needs_update"] == scoped["needs_update"]
+    assert whole["exceptions"] == scoped["exceptions"]
