@@ -339,6 +339,10 @@ class Milestone(FuzzyDatesMixin, models.Model):
         constraints = [
             fuzzy_window_constraint("due_date", "milestone"),
         ]
+        indexes = [
+            # "Milestones due next quarter" (the dashboard) finds them by date.
+            models.Index(fields=["due_date_end"], name="milestone_due"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.title} ({self.due_date or 'TBA'})"

@@ -700,14 +700,16 @@ def _listed(states, period_id: int) -> list[dict]:
         "redated": Q(redated__isnull=False),
         **{change.value: Q(change=change) for change in CHANGES},
     }
-    kept = Q()
+    kept, listed = Q(), Q()
     for name, condition in lists.items():
         kept |= condition & Q(**{f"{name}_place__lte": SHOWN})
+        listed |= condition
     # Two queries: the places, worked out over the states and their deliverables'
     # order alone, then the words of the few rows kept. (As one query, the database
     # joins every state of the period to its update before it keeps any.)
     places = list(
-        states.filter(period_id=period_id)
+        # Rows in no list add nothing to any running count: left out first.
+        states.filter(listed, period_id=period_id)
         .annotate(
             **{f"{name}_place": _place(condition) for name, condition in lists.items()}
         )
@@ -794,24 +796,20 @@ def _split_parts(deliverables, listed: list[dict]) -> dict[int, list[str]]:
 
 
 def _milestones_due(
-    plan, deliverables, period, following, limit: int | None = SHOWN
+    states, period, following, limit: int | None = SHOWN
 ) -> tuple[list[dict], int]:
     """The first ``limit`` milestones (all, with None) due in ``following`` (not
-    completed before it starts) of deliverables open at the end of ``period``,
-    soonest first, and how many there are in all: one query."""
+    completed before it starts) of the deliverables among ``states`` open at the
+    end of ``period``, soonest first, and how many there are in all: one query,
+    which finds the milestones by their date."""
     if following is None:
         return [], 0
+    open_then = states.filter(period=period).exclude(rules.closed())
     milestones = Milestone.objects.filter(
-        deliverable__plan=plan,
+        deliverable_id__in=open_then.values("deliverable_id"),
         due_date_end__gte=following.starts_on,
         due_date_end__lte=following.ends_on,
-        deliverable__period_states__period=period,
-        deliverable__period_states__status__in=[
-            s for s in Status.values if not rules.is_closed(s)
-        ],
     ).filter(Q(completed_on__isnull=True) | Q(completed_on__gt=following.starts_on))
-    if deliverables.query.has_filters():
-        milestones = milestones.filter(deliverable__in=deliverables)
     rows = list(
         milestones.annotate(in_all=Window(Count("pk")))
         .order_by("due_date_end", "deliverable__position", "deliverable_id", "pk")
@@ -1008,9 +1006,7 @@ def build_dashboard(
             v["deliverable__reference"],
         ),
     )
-    milestones_next, milestones_count = _milestones_due(
-        plan, deliverables, period, following
-    )
+    milestones_next, milestones_count = _milestones_due(states, period, following)
     counts = now.counts() | {"milestones_next": milestones_count}
 
     return {
@@ -1101,7 +1097,7 @@ def dashboard_rows(
         )
     )
     due: dict[int, list[dict]] = defaultdict(list)
-    for m in _milestones_due(plan, deliverables, period, following, limit=None)[0]:
+    for m in _milestones_due(states, period, following, limit=None)[0]:
         due[m["id"]].append({"milestone": m["milestone"], "due": m["due"]})
     parts = _split_parts(deliverables, listed)
     rows = []
