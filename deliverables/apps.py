@@ -67,3 +67,6 @@ class DeliverablesConfig(AppConfig):
         post_save.connect(
             states.on_objective_saved, sender=apps.get_model("plans", "Objective")
         )
+        post_save.connect(
+            states.on_priority_saved, sender=apps.get_model("plans", "Priority")
+        )

@@ -730,10 +730,14 @@ class PeriodState(models.Model):
     period = models.ForeignKey(
         ReportingPeriod, on_delete=models.CASCADE, related_name="+"
     )
-    # Copied from the deliverable, so that counting and ordering a period's states
-    # reads no other table.
+    # Copied from the deliverable (its top-level priority, under which the
+    # dashboard counts it), so that counting and ordering a period's states reads
+    # no other table.
     priority = models.ForeignKey(
-        "plans.Priority", on_delete=models.CASCADE, related_name="+"
+        "plans.Priority",
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text="The top-level priority the deliverable's work is under.",
     )
     position = models.PositiveIntegerField(default=0)
     reference = models.CharField(max_length=50)

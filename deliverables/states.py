@@ -27,10 +27,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Q
 
 from deliverables import rules
 from deliverables.models import Deliverable, PeriodState, ProgressUpdate, Status
-from plans.models import ReportingPeriod
+from deliverables.rollup import ancestors
+from plans.models import Priority, ReportingPeriod
 
 NOT_STARTED = (Status.FUTURE, Status.NOT_YET_COMMENCED)
 
@@ -247,6 +249,14 @@ def _refresh_chunk(ids: list[int]) -> None:
     ).order_by("starts_on", "pk"):
         periods_of[period.plan_id].append(period)
     starts = {p.pk: p.starts_on for ps in periods_of.values() for p in ps}
+    # Each state counts under its deliverable's top-level priority.
+    parents = dict(
+        Priority.objects.filter(plan_id__in={d.plan_id for d in deliverables})
+        .order_by()
+        .values_list("pk", "parent_id")
+    )
+    for deliverable in deliverables:
+        deliverable.priority_id = ancestors(deliverable.priority_id, parents)[-1]
     logs: dict[int, list[_Update]] = defaultdict(list)
     for row in (
         ProgressUpdate.objects.filter(deliverable_id__in=ids)
@@ -335,8 +345,29 @@ def on_period_saved(sender, instance, raw=False, **kwargs) -> None:
 
 
 def on_objective_saved(sender, instance, raw=False, **kwargs) -> None:
-    # Its deliverables' states carry its priority, which may have changed.
+    # Its deliverables' states carry its top-level priority, which may have changed.
     if not raw:
         changed(
             Deliverable.objects.filter(objective=instance).values_list("pk", flat=True)
         )
+
+
+def on_priority_saved(sender, instance, raw=False, **kwargs) -> None:
+    """A priority moved under another changes the top-level priority of the work
+    beneath it: only the deliverables whose states now name the wrong one are
+    worked out again (a title changed costs one query)."""
+    if raw:
+        return
+    parents = dict(
+        Priority.objects.filter(plan_id=instance.plan_id).values_list("pk", "parent_id")
+    )
+    wrong = Q()
+    for priority in parents:
+        top = ancestors(priority, parents)[-1]
+        wrong |= Q(deliverable__objective__priority_id=priority) & ~Q(priority_id=top)
+    changed(
+        PeriodState.objects.filter(deliverable__plan_id=instance.plan_id)
+        .filter(wrong)
+        .values_list("deliverable_id", flat=True)
+        .distinct()
+    )

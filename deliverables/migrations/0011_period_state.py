@@ -148,6 +148,7 @@ class Migration(migrations.Migration):
                 (
                     "priority",
                     models.ForeignKey(
+                        help_text="The top-level priority the deliverable's work is under.",
                         on_delete=django.db.models.deletion.CASCADE,
                         related_name="+",
                         to="plans.priority",

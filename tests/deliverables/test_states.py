@@ -239,3 +239,27 @@ def test_an_objective_moved_to_another_priority_takes_its_states_along(
             "priority_id", flat=True
         )
     ) == {other.pk}
+
+
+def test_states_count_under_the_top_level_priority_and_follow_it(
+    plan, deliverable, periods
+):
+    top = deliverable.objective.priority
+    nested = PriorityFactory(plan=plan, parent=top, reference="3.9", title="Nested")
+    objective = deliverable.objective
+    objective.priority = nested
+    objective.save()
+    # Under a nested priority, the state counts under its top-level one.
+    assert set(
+        PeriodState.objects.filter(deliverable=deliverable).values_list(
+            "priority_id", flat=True
+        )
+    ) == {top.pk}
+    # The nested priority moved to the top level: its work follows it.
+    nested.parent = None
+    nested.save()
+    assert set(
+        PeriodState.objects.filter(deliverable=deliverable).values_list(
+            "priority_id", flat=True
+        )
+    ) == {nested.pk}
