@@ -23,7 +23,7 @@ import contextlib
 import contextvars
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -250,7 +250,7 @@ def _refresh_chunk(ids: list[int]) -> None:
         periods_of[period.plan_id].append(period)
     starts = {p.pk: p.starts_on for ps in periods_of.values() for p in ps}
     # Each state counts under its deliverable's top-level priority.
-    parents = dict(
+    parents: dict[Hashable, Hashable | None] = dict(
         Priority.objects.filter(plan_id__in={d.plan_id for d in deliverables})
         .order_by()
         .values_list("pk", "parent_id")
@@ -358,7 +358,7 @@ def on_priority_saved(sender, instance, raw=False, **kwargs) -> None:
     worked out again (a title changed costs one query)."""
     if raw:
         return
-    parents = dict(
+    parents: dict[Hashable, Hashable | None] = dict(
         Priority.objects.filter(plan_id=instance.plan_id).values_list("pk", "parent_id")
     )
     wrong = Q()
