@@ -4,7 +4,9 @@ as at that period, says so, and links back; the live page is one click further."
 from django.urls import reverse
 
 from deliverables.models import Rag, Status
-from scrutiny.reports.services import publish_report
+from scrutiny.dashboards.figures import build_dashboard, dashboard_rows
+from scrutiny.models import PublishedReport
+from scrutiny.reports.services import publish_report, render_report
 from tests.factories import DeliverableFactory, record_update
 
 
@@ -83,3 +85,35 @@ def test_from_a_past_dashboard_the_deliverable_is_as_it_stood_then(
     assert "As at the end of Q1 2017" in page
     assert "Begun." in page and "Finished." not in page
     assert "Back to the Q1 2017 dashboard" in page
+
+
+def test_a_report_published_before_its_rows_were_kept_apart_still_opens(
+    client, editor, plan, deliverable
+):
+    """Such a report holds every row among its figures: its drill-downs, timelines
+    and spreadsheet read them there."""
+    q2 = quarters(plan)[1]
+    data = build_dashboard(plan, q2)
+    data["deliverables"] = dashboard_rows(plan, q2)
+    meta = {"version": 1, "published_on": "2017-07-10", "change_note": ""}
+    report = PublishedReport.objects.create(
+        plan=plan,
+        period=q2,
+        published_by=editor,
+        data=data,
+        html=render_report(data, meta | {"differences": []}),
+    )
+    assert report.rows == [] and report.every_row == data["deliverables"]
+    client.force_login(editor)
+    drill = client.get(
+        reverse("scrutiny:report-drill-down", args=[report.pk]), {"late": "true"}
+    )
+    assert drill.status_code == 200
+    assert deliverable.title in drill.content.decode()
+    timeline = client.get(
+        reverse("scrutiny:report-timeline", args=[report.pk, deliverable.pk])
+    )
+    assert timeline.status_code == 200
+    sheet = client.get(reverse("scrutiny:report-csv", args=[report.pk, "deliverables"]))
+    assert sheet.status_code == 200
+    assert deliverable.reference in sheet.getvalue().decode()
