@@ -153,6 +153,7 @@ def test_the_page_weighs_the_same_at_any_size(client, editor, small_and_large):
     assert counted["SMALL"] == counted["LARGE"]
     assert len(pages["LARGE"]) < 1.2 * len(pages["SMALL"])
     large_page = pages["LARGE"]
+    assert "2,000 deliverables in the plan" in large_page  # as a reader writes it
     assert re.search(r"The first 10 of \d+ are shown", large_page)
     assert 'href="deliverables/?completed=true"' in large_page
     assert 'href="deliverables/?change=on_hold"' in large_page
