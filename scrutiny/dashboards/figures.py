@@ -68,7 +68,6 @@ COUNTED = [
     Status.MERGED,
     Status.SPLIT,
 ]
-NOT_STARTED = (Status.FUTURE, Status.NOT_YET_COMMENCED)
 NOT_ASSESSED = "none"
 
 
@@ -718,15 +717,9 @@ def _listed(states, period_id: int) -> list[dict]:
     )
     return list(
         PeriodState.objects.filter(pk__in=places)
+        .order_by(*IN_PLAN_ORDER)
         .annotate(worst=worst)
         .values(*ROW_COLUMNS, *CHANGE_COLUMNS, "worst")
-    )
-
-
-def _in_order(values: list[dict]) -> list[dict]:
-    return sorted(
-        values,
-        key=lambda v: (v["deliverable__position"], v["deliverable__reference"]),
     )
 
 
@@ -773,7 +766,7 @@ CHANGE_LISTS = (*(c.value for c in CHANGES), "redated")
 def _changes(listed: list[dict], parts: dict[int, list[str]]) -> dict:
     """The summary of changes for the period: the first ``SHOWN`` of each kind."""
     changes: dict[str, list[dict]] = {name: [] for name in CHANGE_LISTS}
-    for v in _in_order(listed):
+    for v in listed:
         for kind, entry in _change_entries(v, parts).items():
             if len(changes[kind]) < SHOWN:
                 changes[kind].append(entry)
@@ -993,18 +986,13 @@ def build_dashboard(
 
     listed = _listed(states, period.pk)
     rows = {v["deliverable_id"]: _row(v, show_names, top_of) for v in listed}
-    in_order = [rows[v["deliverable_id"]] for v in _in_order(listed)]
 
     def first(flag: str) -> list[dict]:
-        return [r for r in in_order if r[flag]][:SHOWN]
+        return [r for r in rows.values() if r[flag]][:SHOWN]
 
+    # In the plan's order within each kind, as listed (the sort keeps it).
     worst_first = sorted(
-        (v for v in listed if v["worst"] < 3),
-        key=lambda v: (
-            v["worst"],
-            v["deliverable__position"],
-            v["deliverable__reference"],
-        ),
+        (v for v in listed if v["worst"] < 3), key=lambda v: v["worst"]
     )
     milestones_next, milestones_count = _milestones_due(states, period, following)
     counts = now.counts() | {"milestones_next": milestones_count}
