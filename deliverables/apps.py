@@ -1,5 +1,7 @@
+from typing import Any
+
 from django.apps import AppConfig, apps
-from django.db.models.signals import post_migrate, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 
 
 def _reinstall_guards(sender, using, **kwargs):
@@ -45,7 +47,7 @@ class DeliverablesConfig(AppConfig):
                 ),
                 "deliverables.SentReminder": ("period.plan", None),
             },
-            derived=("deliverables.PeriodState",),
+            derived=("deliverables.PeriodState", "deliverables.StatesStamp"),
         )
 
     def _keep_period_states(self) -> None:
@@ -59,6 +61,20 @@ class DeliverablesConfig(AppConfig):
         )
         post_save.connect(
             states.on_update_saved, sender=self.get_model("ProgressUpdate")
+        )
+        post_delete.connect(
+            states.on_deliverable_deleted, sender=self.get_model("Deliverable")
+        )
+        strands: Any = self.get_model("Deliverable")._meta.get_field("strands")
+        m2m_changed.connect(
+            states.on_strands_changed, sender=strands.remote_field.through
+        )
+        for signal in (post_save, post_delete):
+            signal.connect(
+                states.on_milestone_changed, sender=self.get_model("Milestone")
+            )
+        post_delete.connect(
+            states.on_strand_deleted, sender=apps.get_model("plans", "Strand")
         )
         post_save.connect(states.on_review_saved, sender=self.get_model("UpdateReview"))
         post_save.connect(

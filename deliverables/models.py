@@ -799,3 +799,18 @@ class PeriodState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.deliverable_id} at the end of {self.period_id}"
+
+
+class StatesStamp(models.Model):
+    """A token that changes, in the same transaction, with anything a plan's period
+    states are counted from (its states, its deliverables' strands, a deliverable
+    deleted): what is kept of the plan's dashboard figures is kept under it, so a
+    figure kept before a change is never read after it."""
+
+    plan = models.OneToOneField(
+        "plans.Plan", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    token = models.UUIDField(default=uuid.uuid4)
+
+    def __str__(self) -> str:
+        return f"{self.plan_id}: {self.token}"

@@ -15,6 +15,12 @@ the services, and the model signals for anything saved one row at a time
 (deliverables, updates, reviews, a plan's periods). ``batch`` gathers the signals'
 work into one refresh at its end, for a write that saves many rows. ``manage.py
 rebuild_period_states`` works out every row again.
+
+Every refresh also gives the deliverables' plans a new ``StatesStamp`` token, in the
+same transaction, as do the signals for what the dashboard counts beside the states
+(a deliverable deleted or moved between strands, a milestone saved or deleted): the
+dashboard keeps its counts in the cache under the token, so none is read after a
+change.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import datetime
+import uuid
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass
@@ -30,7 +37,13 @@ from django.db import transaction
 from django.db.models import Q
 
 from deliverables import rules
-from deliverables.models import Deliverable, PeriodState, ProgressUpdate, Status
+from deliverables.models import (
+    Deliverable,
+    PeriodState,
+    ProgressUpdate,
+    StatesStamp,
+    Status,
+)
 from deliverables.rollup import ancestors
 from plans.models import Priority, ReportingPeriod
 
@@ -235,7 +248,9 @@ def refresh(deliverable_ids: Iterable[int]) -> None:
         _refresh_chunk(ids[start : start + CHUNK])
 
 
-@transaction.atomic
+# Inside a write's own transaction (as it almost always is), no savepoint: a failure
+# here fails the write.
+@transaction.atomic(savepoint=False)
 def _refresh_chunk(ids: list[int]) -> None:
     deliverables = [
         _Deliverable(*row)
@@ -275,6 +290,26 @@ def _refresh_chunk(ids: list[int]) -> None:
         rows += states_of(deliverable, periods_of[deliverable.plan_id], log)
     PeriodState.objects.filter(deliverable_id__in=ids).delete()
     PeriodState.objects.bulk_create(rows, batch_size=1000)
+    stamp({d.plan_id for d in deliverables})
+
+
+def stamp(plan_ids: Iterable[int]) -> None:
+    """Give these plans a new ``StatesStamp`` token, in the transaction under way:
+    whatever was kept of their dashboard figures is not read again. One query."""
+    if plan_ids := sorted(set(plan_ids)):
+        # In the plans' order, so that two writers never wait on each other's rows.
+        StatesStamp.objects.bulk_create(
+            [StatesStamp(plan_id=pk, token=uuid.uuid4()) for pk in plan_ids],
+            update_conflicts=True,
+            unique_fields=["plan"],
+            update_fields=["token"],
+        )
+
+
+def restamp(plan_id: int) -> None:
+    """A new token for a plan that has one (nothing is kept for a plan without, and
+    a plan being deleted may be gone already)."""
+    StatesStamp.objects.filter(plan_id=plan_id).update(token=uuid.uuid4())
 
 
 def refresh_plans(plan_ids: Iterable[int]) -> None:
@@ -332,6 +367,32 @@ def on_deliverable_saved(sender, instance, raw=False, **kwargs) -> None:
 def on_update_saved(sender, instance, raw=False, **kwargs) -> None:
     if not raw:
         changed([instance.deliverable_id])
+
+
+def on_deliverable_deleted(sender, instance, **kwargs) -> None:
+    # Its states went with it (a cascade): the plan's figures change all the same.
+    restamp(instance.plan_id)
+
+
+def on_strands_changed(sender, instance, action, **kwargs) -> None:
+    # The dashboard counts by strand: a deliverable moved between strands (from
+    # either side of the relation; both belong to one plan) changes those counts.
+    if action in ("post_add", "post_remove", "post_clear"):
+        restamp(instance.plan_id)
+
+
+def on_strand_deleted(sender, instance, **kwargs) -> None:
+    restamp(instance.plan_id)
+
+
+def on_milestone_changed(sender, instance, raw=False, **kwargs) -> None:
+    # The dashboard lists the milestones due next quarter with its counts.
+    if not raw:
+        StatesStamp.objects.filter(
+            plan_id__in=Deliverable.objects.filter(pk=instance.deliverable_id).values(
+                "plan_id"
+            )
+        ).update(token=uuid.uuid4())
 
 
 def on_review_saved(sender, instance, raw=False, **kwargs) -> None:

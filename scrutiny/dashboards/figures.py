@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
     Case,
@@ -44,7 +45,14 @@ from django.utils import timezone
 
 from deliverables import rollup, rules
 from deliverables.filtersets import YES, YES_NO_FILTERS
-from deliverables.models import Deliverable, Milestone, PeriodState, Rag, Status
+from deliverables.models import (
+    Deliverable,
+    Milestone,
+    PeriodState,
+    Rag,
+    StatesStamp,
+    Status,
+)
 from plans.measures import change_heading, changes_in_words
 from plans.models import (
     Indicator,
@@ -596,22 +604,31 @@ CHANGES = [
 ]
 
 
-def _sums(states, top_of: dict) -> dict[int, _Sums]:
-    """Each period's sums, from one grouped query: a row per period, priority,
-    status and RAG, however many deliverables there are."""
+def _sum_rows(states) -> list[dict]:
+    """The grouped query ``_sums`` adds up: a row per period, priority, status and
+    RAG, however many deliverables there are."""
+    return list(
+        states.values("period_id", "priority_id", "status", "rag").annotate(
+            n=Count("pk"),
+            with_percent=Count("percent_complete"),
+            percent_sum=Sum("percent_complete"),
+            late_n=Count("pk", filter=Q(late=True)),
+            forecast_after_milestone_n=Count(
+                "pk", filter=Q(forecast_after_milestone=True)
+            ),
+            new_n=Count("pk", filter=Q(new=True)),
+            completed_n=Count("pk", filter=Q(completed=True)),
+            started_n=Count("pk", filter=Q(started=True)),
+            redated_n=Count("redated"),
+            **{f"{c.value}_n": Count("pk", filter=Q(change=c)) for c in CHANGES},
+        )
+    )
+
+
+def _sums(rows: list[dict], top_of: dict) -> dict[int, _Sums]:
+    """Each period's sums, from the rows of ``_sum_rows``."""
     sums: dict[int, _Sums] = defaultdict(_Sums)
-    for row in states.values("period_id", "priority_id", "status", "rag").annotate(
-        n=Count("pk"),
-        with_percent=Count("percent_complete"),
-        percent_sum=Sum("percent_complete"),
-        late_n=Count("pk", filter=Q(late=True)),
-        forecast_after_milestone_n=Count("pk", filter=Q(forecast_after_milestone=True)),
-        new_n=Count("pk", filter=Q(new=True)),
-        completed_n=Count("pk", filter=Q(completed=True)),
-        started_n=Count("pk", filter=Q(started=True)),
-        redated_n=Count("redated"),
-        **{f"{c.value}_n": Count("pk", filter=Q(change=c)) for c in CHANGES},
-    ):
+    for row in rows:
         s, n, status, rag = sums[row["period_id"]], row["n"], row["status"], row["rag"]
         top = top_of.get(row["priority_id"])
         s.total += n
@@ -636,33 +653,37 @@ def _sums(states, top_of: dict) -> dict[int, _Sums]:
     return sums
 
 
-def _strand_sums(states, period_ids: list[int], scoped: bool) -> dict:
-    """Each period's counts by strand and status (a deliverable in two strands
-    counts in both; one in none, under ``NO_STRAND``), from one grouped query.
+def _strand_rows(states, period_ids: list[int], scoped: bool) -> list[tuple]:
+    """Each period's counts by strand and status, from one grouped query: rows of
+    (period, strand or None, status, count).
 
     A reader who sees the whole plan has the states joined to their strands
     directly, in SQL of our own: the ORM's path goes through the table of every
     deliverable in the service, which the database would read whole."""
-    sums: dict[int, dict[Any, Counter]] = defaultdict(lambda: defaultdict(Counter))
     if scoped:
-        rows = (
+        return list(
             states.values("period_id", "deliverable__strands", "status")
             .annotate(n=Count("pk"))
             .values_list("period_id", "deliverable__strands", "status", "n")
         )
-    else:
-        quote = connection.ops.quote_name
-        through = Deliverable.strands.through._meta.db_table
-        sql = (
-            f"SELECT s.period_id, t.strand_id, s.status, COUNT(*) "
-            f"FROM {quote(PeriodState._meta.db_table)} s "
-            f"LEFT JOIN {quote(through)} t ON t.deliverable_id = s.deliverable_id "
-            f"WHERE s.period_id IN ({', '.join(['%s'] * len(period_ids))}) "
-            f"GROUP BY s.period_id, t.strand_id, s.status"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, period_ids)
-            rows = cursor.fetchall()
+    quote = connection.ops.quote_name
+    through = Deliverable.strands.through._meta.db_table
+    sql = (
+        f"SELECT s.period_id, t.strand_id, s.status, COUNT(*) "
+        f"FROM {quote(PeriodState._meta.db_table)} s "
+        f"LEFT JOIN {quote(through)} t ON t.deliverable_id = s.deliverable_id "
+        f"WHERE s.period_id IN ({', '.join(['%s'] * len(period_ids))}) "
+        f"GROUP BY s.period_id, t.strand_id, s.status"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, period_ids)
+        return [tuple(row) for row in cursor.fetchall()]
+
+
+def _strand_sums(rows: list[tuple]) -> dict:
+    """Each period's counts by strand and status from ``_strand_rows`` (a
+    deliverable in two strands counts in both; one in none, under ``NO_STRAND``)."""
+    sums: dict[int, dict[Any, Counter]] = defaultdict(lambda: defaultdict(Counter))
     for period_id, strand_id, status, n in rows:
         sums[period_id][NO_STRAND if strand_id is None else strand_id][status] += n
     return sums
@@ -679,16 +700,10 @@ def _place(condition: Q) -> Window:
     )
 
 
-def _listed(states, period_id: int) -> list[dict]:
-    """The rows every list of the dashboard shows, in two queries: the first
-    ``SHOWN`` of each (the exceptions of each kind, completed, started, newly
-    identified, each change of status and re-dated), in the plan's order."""
-    worst = Case(
-        When(late=True, rag=Rag.RED, then=Value(0)),
-        When(late=True, then=Value(1)),
-        When(Q(rag=Rag.RED) & ~rules.closed(), then=Value(2)),
-        default=Value(3),
-    )
+def _places(states, period_id: int) -> list[int]:
+    """The states every list of the dashboard shows: the first ``SHOWN`` of each
+    (the exceptions of each kind, completed, started, newly identified, each change
+    of status and re-dated) in the plan's order, in one query."""
     lists = {
         "late_red": Q(late=True, rag=Rag.RED),
         "late_only": Q(late=True) & ~Q(rag=Rag.RED),
@@ -703,10 +718,10 @@ def _listed(states, period_id: int) -> list[dict]:
     for name, condition in lists.items():
         kept |= condition & Q(**{f"{name}_place__lte": SHOWN})
         listed |= condition
-    # Two queries: the places, worked out over the states and their deliverables'
-    # order alone, then the words of the few rows kept. (As one query, the database
-    # joins every state of the period to its update before it keeps any.)
-    places = list(
+    # The places are worked out over the states alone; ``_listed`` reads the words
+    # of the few rows kept. (As one query, the database joins every state of the
+    # period to its update before it keeps any.)
+    return list(
         # Rows in no list add nothing to any running count: left out first.
         states.filter(listed, period_id=period_id)
         .annotate(
@@ -714,6 +729,17 @@ def _listed(states, period_id: int) -> list[dict]:
         )
         .filter(kept)
         .values_list("pk", flat=True)
+    )
+
+
+def _listed(places: list[int]) -> list[dict]:
+    """The words of the rows ``_places`` chose, in the plan's order, each with how
+    bad an exception it is (``worst``: 0 late and red, 1 late, 2 red, 3 neither)."""
+    worst = Case(
+        When(late=True, rag=Rag.RED, then=Value(0)),
+        When(late=True, then=Value(1)),
+        When(Q(rag=Rag.RED) & ~rules.closed(), then=Value(2)),
+        default=Value(3),
     )
     return list(
         PeriodState.objects.filter(pk__in=places)
@@ -898,6 +924,64 @@ def _exceptions(rows: list[dict], sums: _Sums) -> dict:
     }
 
 
+#: How long the counts of a plan's states are kept: a new ``StatesStamp`` makes them
+#: unreadable at once, so this only lets the cache forget counts no longer read.
+KEPT_FOR = 24 * 60 * 60
+
+
+def _counted(plan: Plan, period, previous, following, deliverables) -> dict:
+    """What the dashboard counts from the plan's period states: the figures of the
+    period and the one before, by strand, the places of every list's first rows,
+    how many need an update and the milestones due next.
+
+    For a reader who sees the whole plan they are kept in the cache under the
+    plan's ``StatesStamp``, which every write that changes them replaces in its own
+    transaction: a read after a write counts again (one query per figure), and
+    every read until the next write costs two lookups, whatever the plan holds. A
+    scoped reader's counts are their own, and always counted."""
+    scoped = deliverables.query.has_filters()
+
+    def count() -> dict:
+        states = _states(plan, deliverables, [period, previous])
+        return {
+            "sums": _sum_rows(states),
+            "strands": _strand_rows(
+                states, [p.pk for p in (period, previous) if p is not None], scoped
+            ),
+            "places": _places(states, period.pk),
+            "needs_update": deliverables.filter(plan=plan, period_states__period=period)
+            .filter(rules.needs_update(period))
+            .count(),
+            "milestones": _milestones_due(states, period, following),
+        }
+
+    if scoped:
+        return count()
+    # The token first: counts made after a write that changed it are kept under
+    # the old token, which no later read asks for.
+    token = (
+        StatesStamp.objects.filter(plan=plan).values_list("token", flat=True).first()
+    )
+    if token is None:
+        return count()
+    key = ":".join(
+        str(part)
+        for part in (
+            "dashboard-counts",
+            plan.pk,
+            period.pk,
+            previous.pk if previous else "",
+            following.pk if following else "",
+            token,
+        )
+    )
+    kept = cache.get(key)
+    if kept is None:
+        kept = count()
+        cache.set(key, kept, KEPT_FOR)
+    return kept
+
+
 def build_dashboard(
     plan: Plan,
     period: ReportingPeriod,
@@ -924,8 +1008,8 @@ def build_dashboard(
         deliverables = Deliverable.objects.all()
     periods, previous, following = neighbours(plan, period, periods)
     tops, top_of = top_priorities(plan)
-    states = _states(plan, deliverables, [period, previous])
-    sums = _sums(states, top_of)
+    tallied = _counted(plan, period, previous, following, deliverables)
+    sums = _sums(tallied["sums"], top_of)
     now = sums[period.pk]
     then = sums[previous.pk] if previous is not None else None
 
@@ -961,15 +1045,7 @@ def build_dashboard(
         .order_by("name", "pk")
         .values_list("pk", "name")
     )
-    by_strand_sums = (
-        _strand_sums(
-            states,
-            [p.pk for p in (period, previous) if p is not None],
-            scoped=deliverables.query.has_filters(),
-        )
-        if strands
-        else {}
-    )
+    by_strand_sums = _strand_sums(tallied["strands"]) if strands else {}
     strand_now = by_strand_sums.get(period.pk, {})
     strand_then = by_strand_sums.get(previous.pk, {}) if previous is not None else None
     strand_groups: list[tuple[Any, str, str]] = [
@@ -984,7 +1060,7 @@ def build_dashboard(
         {"rag": r.value, "label": r.label, "count": now.rag[r.value]} for r in Rag
     ] + [{"rag": NOT_ASSESSED, "label": "Not assessed", "count": now.rag[NOT_ASSESSED]}]
 
-    listed = _listed(states, period.pk)
+    listed = _listed(tallied["places"])
     rows = {v["deliverable_id"]: _row(v, show_names, top_of) for v in listed}
 
     def first(flag: str) -> list[dict]:
@@ -994,7 +1070,7 @@ def build_dashboard(
     worst_first = sorted(
         (v for v in listed if v["worst"] < 3), key=lambda v: v["worst"]
     )
-    milestones_next, milestones_count = _milestones_due(states, period, following)
+    milestones_next, milestones_count = tallied["milestones"]
     counts = now.counts() | {"milestones_next": milestones_count}
 
     return {
@@ -1011,10 +1087,7 @@ def build_dashboard(
         "total": now.total,
         "previous_total": then.total if then is not None else None,
         # The one rule of "needs an update", applied to this period, as it is now.
-        # The one rule of "needs an update", applied to this period, as it is now.
-        "needs_update": deliverables.filter(plan=plan, period_states__period=period)
-        .filter(rules.needs_update(period))
-        .count(),
+        "needs_update": tallied["needs_update"],
         "statuses": statuses,
         "by_priority": by_priority,
         "priority_columns": _columns(by_priority),

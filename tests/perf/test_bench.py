@@ -13,6 +13,7 @@ from django.core.management.base import CommandError
 from deliverables.models import ProgressUpdate
 from scrutiny.models import PublishedReport
 from tests.perf.management.commands.bench import (
+    DASHBOARD_AFTER_WRITE,
     DASHBOARD_NOW,
     DASHBOARD_PAST,
     REPORT_PAGE,
@@ -39,12 +40,19 @@ MEASURES = [
     "Render a report's PDF",
 ]
 WITH_FLOOR = MEASURES[:8]
-LARGE_MEASURES = [DASHBOARD_NOW, DASHBOARD_PAST, REPORT_PAGE, REPORT_PDF]
+LARGE_MEASURES = [
+    DASHBOARD_NOW,
+    DASHBOARD_PAST,
+    DASHBOARD_AFTER_WRITE,
+    REPORT_PAGE,
+    REPORT_PDF,
+]
 # At tiny size the large plan has 40 deliverables and the first body's plan 12.
 BUDGETS = [
     "Dashboard, 40-deliverable plan: p95 under 150 ms",
     "Dashboard, 40-deliverable plan: page weight under 150 KB",
     "Dashboard, 40-deliverable plan: within 1.5x of the 12-deliverable plan's p95",
+    "Dashboard, 40-deliverable plan, first read after a write: p95 under 150 ms",
     "PDF download p95 under 50 ms",
     "Query count the same for the 12- and 40-deliverable plans",
 ]
@@ -150,7 +158,7 @@ def rows(p95: float, queries: int = 14, size: int = 40_000) -> Row:
 
 
 def comparisons(*, large: dict, small: dict) -> list[Comparison]:
-    """The four measures, each the large plan's given figures beside the small's."""
+    """The five measures, each the large plan's given figures beside the small's."""
     return [
         Comparison(name, name.lower(), rows(**large[name]), rows(**small[name]))
         for name in LARGE_MEASURES
@@ -172,11 +180,17 @@ def test_the_large_plans_budgets_are_met_by_figures_inside_them():
             "150-deliverable plan's p95",
             True,
         ),
+        (
+            "Dashboard, 5,000-deliverable plan, first read after a write: "
+            "p95 under 150 ms",
+            True,
+        ),
         ("PDF download p95 under 50 ms", True),
         ("Query count the same for the 150- and 5,000-deliverable plans", True),
     ]
     assert budgets[0][1] == "current 59.0 ms, past 59.0 ms"
     assert budgets[2][1] == "current 1.48x, past 1.48x"
+    assert budgets[3][1] == "59.0 ms (1.48x the 150-deliverable plan's)"
 
 
 def test_the_large_plans_budgets_are_missed_by_figures_outside_them():
@@ -191,13 +205,14 @@ def test_the_large_plans_budgets_are_missed_by_figures_outside_them():
 
     budgets = large_budgets(comparisons(large=large, small=small), 5_000, 150)
 
-    assert [met for _, _, met in budgets] == [False] * 5
+    assert [met for _, _, met in budgets] == [False] * 6
     figures = [figure for _, figure, _ in budgets]
     assert figures[0] == "current 4,012.0 ms, past 4,012.0 ms"
     assert figures[1] == "current 657.0 KB, past 657.0 KB"
     assert figures[2] == "current 89.16x, past 89.16x"
-    assert figures[3] == "150: 3,200.0 ms, 5,000: 61,000.0 ms"
-    assert figures[4].startswith("dashboard, current period 14 and 15; ")
+    assert figures[3] == "4,012.0 ms (89.16x the 150-deliverable plan's)"
+    assert figures[4] == "150: 3,200.0 ms, 5,000: 61,000.0 ms"
+    assert figures[5].startswith("dashboard, current period 14 and 15; ")
 
 
 def test_a_ratio_just_over_the_budget_misses_it():
