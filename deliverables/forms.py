@@ -11,8 +11,76 @@ from deliverables.models import FUZZY_DATE_HELP, Rag, Status
 UPDATE_STATUSES = [choice for choice in Status.choices if choice[0] != Status.MERGED]
 
 
+def _period_label(period, day) -> str:
+    """A period as the choice of period names it, with when it takes updates."""
+    if period.state_on(day) == period.State.OPEN:
+        return f"{period.label} (open for updates until {period.closes_on:%-d %B %Y})"
+    return f"{period.label} (closed on {period.closes_on:%-d %B %Y}: editors only)"
+
+
 class ProgressForm(GovukFormMixin, forms.Form):
-    """Record progress on one deliverable (merging is its own journey)."""
+    """Record progress on one deliverable (merging is its own journey).
+
+    Given the plan's ``periods``, those the person may record for (``choices``, from
+    ``plans.selectors.periods_to_record_for``) and the one to start on (``offer``),
+    it asks which period the update is for first; a period outside the plan, locked
+    or not among the choices is refused beside the field. A form sent without the
+    question (from an older page) is for ``offer``.
+    """
+
+    def __init__(
+        self, *args, periods=None, choices=(), offer=None, today=None, **kwargs
+    ):
+        super().__init__(*args, **kwargs)
+        if periods is None:
+            return
+        self.plan_periods = {str(p.pk): p for p in periods}
+        self.period_choices = list(choices)
+        self.today = today
+        widget = forms.RadioSelect if len(self.period_choices) <= 6 else forms.Select
+        period = forms.ChoiceField(
+            label="Which reporting period is this update for?",
+            # Any of the plan's periods gets past the field, so that a locked or
+            # closed one is refused with its own reason (``clean_period``)...
+            choices=[(key, p.label) for key, p in self.plan_periods.items()],
+            initial=str(offer.pk) if offer else None,
+            widget=widget,
+            help_text="The quarter the progress belongs to. A quarter whose report "
+            "has been published is locked and not listed: an editor can reopen it.",
+            error_messages={
+                "required": "Choose the reporting period.",
+                "invalid_choice": "Choose a reporting period of this plan.",
+            },
+        )
+        # ... but only those the person may choose are offered.
+        period.widget.choices = [
+            (str(p.pk), _period_label(p, today)) for p in self.period_choices
+        ]
+        # Asked first: everything else describes the deliverable at that period's end.
+        self.fields = {"period": period, **self.fields}
+        if self.is_bound and "period" not in self.data and offer is not None:
+            # Sent from a page older than the choice (or a script): the period the
+            # page would have started on, as the form did before it asked.
+            self.data = self.data.copy()
+            self.data["period"] = str(offer.pk)
+
+    def clean_period(self):
+        chosen = self.plan_periods.get(self.cleaned_data["period"])
+        if chosen is None:
+            raise ValidationError("Choose a reporting period of this plan.")
+        if chosen.is_locked:
+            raise ValidationError(chosen.locked_message())
+        if chosen not in self.period_choices:
+            if chosen.state_on(self.today) == chosen.State.UPCOMING:
+                raise ValidationError(
+                    f"{chosen.label} does not open for updates until "
+                    f"{chosen.opens_on:%-d %B %Y}."
+                )
+            raise ValidationError(
+                f"{chosen.label} closed for updates on {chosen.closes_on:%-d %B %Y}. "
+                "Ask an editor of the plan to record it, or to reopen the period."
+            )
+        return chosen
 
     status = forms.ChoiceField(choices=UPDATE_STATUSES, widget=forms.RadioSelect)
     rag = forms.ChoiceField(

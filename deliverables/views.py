@@ -19,6 +19,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView
 
@@ -69,7 +70,13 @@ from plans.models import (
     Strand,
 )
 from plans.permissions import edits_plan, edits_plan_of
-from plans.selectors import bodies_edited_by, period_for_day, plans_edited_by
+from plans.selectors import (
+    bodies_edited_by,
+    period_for_day,
+    period_to_offer,
+    periods_to_record_for,
+    plans_edited_by,
+)
 
 PAGE_SIZE = 50
 
@@ -464,12 +471,34 @@ class RecordProgressView(ConflictMixin, DeliverableWriterPage, FormView):
             "forecast_date": d.forecast_date,
         }
 
-    def get_context_data(self, **kwargs):
-        period = period_for_day(
-            list(self.deliverable.plan.reporting_periods.all()), timezone.localdate()
+    @cached_property
+    def periods(self):
+        return list(self.deliverable.plan.reporting_periods.all())
+
+    def get_form_kwargs(self):
+        """The plan's periods, and those this person may record for today: the open
+        ones, and for the plan's editors any earlier one not locked."""
+        today = timezone.localdate()
+        choices = periods_to_record_for(
+            self.periods,
+            today,
+            editor=edits_plan(self.request.user, self.deliverable.plan),
         )
+        return super().get_form_kwargs() | {
+            "periods": self.periods,
+            "choices": choices,
+            "offer": period_to_offer(choices, today),
+            "today": today,
+        }
+
+    def get_context_data(self, **kwargs):
+        # The quarter an update written today would belong to, when its report has
+        # locked it: said at the top, since it is not offered.
+        usual = period_for_day(self.periods, timezone.localdate())
         return super().get_context_data(
-            deliverable=self.deliverable, period=period, **kwargs
+            deliverable=self.deliverable,
+            locked=usual if usual is not None and usual.is_locked else None,
+            **kwargs,
         )
 
     def form_valid(self, form):
@@ -481,6 +510,7 @@ class RecordProgressView(ConflictMixin, DeliverableWriterPage, FormView):
                     changes=[
                         Change(
                             deliverable=self.deliverable,
+                            period=data["period"],
                             status=data["status"],
                             rag=data["rag"],
                             percent_complete=data["percent_complete"],

@@ -39,6 +39,36 @@ def period_for_day(
     return None
 
 
+def periods_to_record_for(
+    periods: list[ReportingPeriod], day: datetime.date, *, editor: bool
+) -> list[ReportingPeriod]:
+    """From one plan's periods, those a person may record progress for on ``day``,
+    latest first: every period open for updates then (``state_on``); for an editor
+    of the plan, also every earlier one that is closed but not locked, to bring the
+    plan's history up to date. Never a locked period (reopen it first) nor one not
+    yet open."""
+    allowed = {ReportingPeriod.State.OPEN}
+    if editor:
+        allowed.add(ReportingPeriod.State.CLOSED)
+    return sorted(
+        (p for p in periods if p.state_on(day) in allowed),
+        key=lambda p: p.starts_on,
+        reverse=True,
+    )
+
+
+def period_to_offer(
+    choices: list[ReportingPeriod], day: datetime.date
+) -> ReportingPeriod | None:
+    """Which of ``choices`` (from ``periods_to_record_for``) a form starts on: the
+    period an update written on ``day`` belongs to when it may be chosen, else the
+    latest open one, else the latest."""
+    if (usual := period_for_day(choices, day)) is not None and usual in choices:
+        return usual
+    open_now = [p for p in choices if p.state_on(day) == ReportingPeriod.State.OPEN]
+    return (open_now or choices or [None])[0]
+
+
 def bodies_edited_by(actor: Actor) -> QuerySet[Organisation]:
     """The policing bodies whose plans the actor edits (set up, import, review):
     every body for a superuser, else those where they are an editor or

@@ -7,6 +7,7 @@ from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 from django.db.models import F
 from django.test import RequestFactory
+from django.urls import reverse
 
 from deliverables.management.commands.load_demo import DEMO_PASSWORD, ILLUSTRATIVE
 from deliverables.models import Deliverable, ProgressUpdate, Status
@@ -93,3 +94,49 @@ def test_demo_refuses_to_load_on_a_production_configuration(settings, db):
     with pytest.raises(CommandError, match="DEBUG=true"):
         call_command("load_demo", stdout=io.StringIO())
     assert not Plan.objects.exists()
+
+
+def test_the_demo_review_queue_has_updates_waiting_returned_and_accepted(demo, client):
+    plan = Plan.objects.get(reference="R.4/2017")
+    assert plan.review_contributor_updates
+    sent = ProgressUpdate.objects.filter(requires_review=True)
+    assert sent.filter(review__isnull=True).count() == 3
+    assert sent.filter(review__decision="returned").count() == 2
+    assert sent.filter(review__decision="accepted").count() == 2
+    assert all(u.narrative.startswith(ILLUSTRATIVE) for u in sent)
+    assert "3 in the queue" in demo
+    client.force_login(Membership.objects.get(user__username="editor").user)
+    page = client.get(reverse("deliverables:review-queue")).content.decode()
+    for update in sent.filter(review__isnull=True):
+        assert update.deliverable.reference in page
+
+
+def test_every_demo_user_who_writes_can_record_progress_in_the_browser(demo, client):
+    """Q4 2017 is open for updates on the demo, so the record-progress form works
+    for the force and the authority's editor alike (it offers Q4, chosen to start)."""
+    plan = Plan.objects.get(reference="R.4/2017")
+    q4 = plan.reporting_periods.order_by("starts_on").last()
+    deliverable = (
+        Deliverable.objects.filter(plan=plan, status=Status.IN_PROGRESS)
+        .order_by("position")
+        .first()
+    )
+    url = reverse("deliverables:record", args=[deliverable.pk])
+    for username in ("force", "editor"):
+        client.force_login(Membership.objects.get(user__username=username).user)
+        page = client.get(url).content.decode()
+        assert "Q4 2017 (open for updates until" in page, username
+        response = client.post(
+            url,
+            {
+                "period": str(q4.pk),
+                "status": Status.IN_PROGRESS,
+                "rag": "green",
+                "forecast_date": deliverable.forecast_date,
+                "narrative": f"Recorded by {username} on the demo.",
+            },
+        )
+        assert response.status_code == 302, username
+    assert (
+        ProgressUpdate.objects.filter(narrative__startswith="Recorded by").count() == 2
+    )

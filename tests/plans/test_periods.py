@@ -3,6 +3,7 @@ reopening with a reason, the refusal of updates for a locked period on every wri
 path, and the one rule of "needs an update"."""
 
 import datetime
+import re
 
 import pytest
 import time_machine
@@ -593,10 +594,13 @@ def test_the_record_page_says_which_period_an_update_counts_for(
     url = reverse("deliverables:record", args=[deliverable.pk])
     with at(D(2017, 4, 10)):
         page = client.get(url).content.decode()
-    assert "This update will count for <strong>Q1 2017</strong>, due 14 April 2017" in (
-        page
-    )
-    lock_period(period=quarter(plan, 1), by=editor, reason="Published.")
+    q1 = quarter(plan, 1)
+    # Q1 takes updates until its grace period ends; it is the one chosen to start.
+    assert "Q1 2017 (open for updates until 28 April 2017)" in page
+    assert re.search(rf'value="{q1.pk}"[^>]*checked', page)
+    assert "Q2 2017 (open for updates until 28 July 2017)" in page  # open too
+    lock_period(period=q1, by=editor, reason="Published.")
     with at(D(2017, 2, 10)):
         page = client.get(url).content.decode()
     assert LOCKED in page
+    assert "No reporting period of this plan is open for updates today" in page

@@ -25,8 +25,14 @@ from core.history import attribute_to
 from deliverables import fuzzydates, states
 from deliverables.importing import ImportFailed, import_plan
 from deliverables.models import Deliverable, ProgressUpdate, Rag, Status
-from deliverables.services import Change, record_progress
+from deliverables.services import (
+    Change,
+    accept_update,
+    record_progress,
+    return_update,
+)
 from plans.models import Membership, Organisation, OrganisationKind, Plan
+from plans.services import reopen_period
 
 DEMO_CSV = Path(settings.BASE_DIR) / "plans" / "demo" / "jersey-policing-plan-2017.csv"
 DEMO_PASSWORD = "demo-password-2017"
@@ -55,6 +61,39 @@ WILL_NOT_PROCEED = {"3.1.1.2.4": 3}
 MERGED = {"3.4.7.2.1": ("3.4.7.1.1", 1)}
 
 
+REVIEW_REASON = "Demonstration: the force's updates wait for an editor's review."
+REOPEN_REASON = (
+    "Demonstration: Q4 2017 kept open for updates, so that recording progress and "
+    "reviewing it can be tried."
+)
+# What the force sends on Q4 2017 for the review queue: three waiting, two returned
+# (with the editor's comment), two accepted.
+REVIEW_STORIES = [
+    {"rag": Rag.AMBER, "narrative": "Training for the new team is half done."},
+    {
+        "rag": Rag.GREEN,
+        "narrative": "The pilot ran in St Helier and is being assessed.",
+    },
+    {"rag": Rag.RED, "percent_complete": 40, "narrative": "Recruitment has stalled."},
+    {
+        "rag": Rag.GREEN,
+        "narrative": "All going well.",
+        "why": "Say what was done this quarter and what is left, with dates.",
+    },
+    {
+        "rag": Rag.GREEN,
+        "percent_complete": 95,
+        "narrative": "Nearly finished.",
+        "why": "The milestone was missed in November: the RAG should be amber.",
+    },
+    {
+        "rag": Rag.GREEN,
+        "narrative": "Partners signed the information-sharing agreement.",
+    },
+    {"rag": Rag.AMBER, "narrative": "The new vehicles arrive in January."},
+]
+
+
 class Command(BaseCommand):
     help = "Load the 2017 States of Jersey Policing Plan with demo users and updates."
 
@@ -81,6 +120,7 @@ class Command(BaseCommand):
                 attribute_to(plan, by=users["admin"])
                 plan.save()
             created = self._illustrative_updates(plan, users)
+            reviewing = self._review_queue(plan, users)
         if apps.is_installed("scrutiny"):
             # Named, not imported: scrutiny builds on this app, not the other way.
             call_command(
@@ -92,6 +132,11 @@ class Command(BaseCommand):
         if options["verbosity"]:
             self.stdout.write(f"Demo plan: {plan} ({summary}).")
             self.stdout.write(f"Illustrative progress updates added: {created}.")
+            if reviewing:
+                self.stdout.write(
+                    "Review: the force's updates wait for an editor; "
+                    f"{reviewing} in the queue (sign in as editor, then Review)."
+                )
             self.stdout.write(
                 "Demo sign-ins (password for each: " + DEMO_PASSWORD + "):"
             )
@@ -198,6 +243,61 @@ class Command(BaseCommand):
                 )
                 count += 1
         return count
+
+    def _review_queue(self, plan, users) -> int:
+        """Switch review on for the force's updates and leave some of each kind, so
+        that the review journeys can be tried: Q4 2017 is reopened for updates (its
+        report is left for the visitor to publish), and the force has sent updates on
+        a few deliverables, some waiting, some returned with a comment, some
+        accepted. Returns how many wait."""
+        if ProgressUpdate.objects.filter(
+            deliverable__plan=plan, requires_review=True
+        ).exists():
+            return 0
+        if not plan.review_contributor_updates:
+            plan.review_contributor_updates = True
+            attribute_to(plan, by=users["admin"], reason=REVIEW_REASON)
+            plan.save()
+        q4 = plan.reporting_periods.order_by("starts_on").last()
+        today = timezone.localdate()
+        if q4.state_on(today) != q4.State.OPEN:
+            reopen_period(
+                period=q4,
+                by=users["editor"],
+                reason=REOPEN_REASON,
+                closes_on=today + datetime.timedelta(days=90),
+            )
+        still_open = [
+            d
+            for d in Deliverable.objects.filter(plan=plan).order_by(
+                "position", "reference"
+            )
+            if not d.is_closed
+        ]
+        kinds = ["waiting"] * 3 + ["returned"] * 2 + ["accepted"] * 2
+        for deliverable, (kind, story) in zip(
+            still_open[-len(kinds) :],
+            zip(kinds, REVIEW_STORIES, strict=True),
+            strict=False,
+        ):
+            (update,) = record_progress(
+                changes=[
+                    Change(
+                        deliverable=deliverable,
+                        period=q4,
+                        narrative=ILLUSTRATIVE + story["narrative"],
+                        rag=story["rag"],
+                        percent_complete=story.get("percent_complete"),
+                    )
+                ],
+                by=users["force"],
+                source=ProgressUpdate.Source.DEMO,
+            )
+            if kind == "returned":
+                return_update(update=update, by=users["editor"], comment=story["why"])
+            elif kind == "accepted":
+                accept_update(update=update, by=users["editor"])
+        return kinds.count("waiting")
 
     def _story(self, deliverable, quarter, period, chance, by_reference):
         """The change to record for one deliverable in one quarter, or None."""
