@@ -43,6 +43,8 @@ else:
     ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# A form refused for a missing or stale token gets the service's page, with a way back.
+CSRF_FAILURE_VIEW = "core.errors.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -92,6 +94,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # The service's 404 page for refused pages, with DEBUG on too (the demo).
+    "core.errors.NotFoundPageMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # request.user.is_verified(); then no page until a two-factor code is given.
@@ -187,6 +191,29 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # cost is high only for subplans that never run (the scope rules' EXISTS), and a
     # service of short queries never gains from it.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+    # Each app server process keeps its connection between requests for this many
+    # seconds (0: a new one every request), checked before reuse, so that a database
+    # restarted meanwhile costs a reconnection, not an error.
+    DATABASES["default"].setdefault(
+        "CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60)
+    )
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+elif DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # The embedded database lets one writer in at a time (docs/reliability.md). So
+    # that people at once wait their turn rather than get "database is locked":
+    # write-ahead logging, so that readers and the writer do not block each other;
+    # every transaction (so every request: ATOMIC_REQUESTS) takes the write lock as
+    # it begins, because SQLite refuses at once, without waiting, a transaction that
+    # read before another's write and then writes itself; and a wait of up to a
+    # minute for that lock, so that a burst queues rather than fails (a ?timeout= on
+    # DATABASE_URL overrides it). synchronous stays FULL, so that a write once
+    # answered survives a power cut.
+    for option, value in {
+        "init_command": "PRAGMA journal_mode=WAL",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 60,
+    }.items():
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault(option, value)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Nothing that matters lives in one app server's memory or disk, so that any number of
@@ -401,6 +428,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # Swagger UI without deep links (it puts each operation's link inside the button
+    # that opens it, a control within a control that screen readers cannot use) and
+    # without colouring code (its theme's colours are too faint to read).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": False, "syntaxHighlight": False},
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",

@@ -28,3 +28,9 @@ urlpatterns = [
     path("", include("core.accounts.urls")),
     path("", include("plans.audit_urls")),
 ]
+
+# The service's own error pages, each with a way back (core/errors.py).
+handler400 = "core.errors.bad_request"
+handler403 = "core.errors.permission_denied"
+handler404 = "core.errors.page_not_found"
+handler500 = "core.errors.server_error"

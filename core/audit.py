@@ -16,6 +16,10 @@ not audited, for speed.
 Cost: one INSERT per write, no reads. The old values come from a copy of each row's
 fields taken when it was loaded; the plan and organisation an event concerns come from
 relations already in memory, or else from a subquery inside that same INSERT.
+
+A file's content (bytes held in a row, such as an upload waiting for confirmation)
+is never stored: the log keeps its name, size and SHA-256 checksum instead
+(``core.changes.file_facts``), because nothing can ever delete an event.
 """
 
 from __future__ import annotations
@@ -52,6 +56,7 @@ from django.utils.functional import LazyObject, empty
 
 from config.proxies import client_address
 from core.actors import Writer, roles_of
+from core.changes import file_facts
 from core.models import AuditEvent
 
 Action = AuditEvent.Action
@@ -68,6 +73,8 @@ CREDENTIALS = {"oauth2_provider.Application", "oauth2_provider.AccessToken"}
 # Never stored, even hashed: a change to one reads "(changed)".
 SECRET_FIELDS = {"password", "client_secret", "token", "token_checksum", "secret"}
 LONGEST_VALUE = 500
+# Where a row that holds a file's content keeps the file's name, first found first.
+FILE_NAME_FIELDS = ("original_name", "name", "filename")
 
 # For each model, where its plan and its organisation are: "pk" (itself), a
 # foreign key on it ("plan"), or a path through others ("deliverable.plan"), as each
@@ -243,10 +250,22 @@ def _who(context: _Context | None, request: Any = None) -> _Who:
 # -- what changed ----------------------------------------------------------------
 
 
-def _plain(value: Any) -> Any:
-    """A value as JSON can hold it, shortened."""
+def _file_name(row: dict[str, Any]) -> str:
+    """The name of the file whose content a row holds, from its own fields."""
+    for name in FILE_NAME_FIELDS:
+        value = row.get(name)
+        if isinstance(value, str) and value:
+            return value[:LONGEST_VALUE]
+    return ""
+
+
+def _plain(value: Any, row: dict[str, Any] | None = None) -> Any:
+    """A value as JSON can hold it, shortened; a file's content (bytes) as its
+    name (from ``row``, the fields it came with), size and checksum."""
     if value is None or isinstance(value, bool | int | float):
         return value
+    if isinstance(value, bytes | bytearray | memoryview):
+        return file_facts(bytes(value), name=_file_name(row or {}))
     if isinstance(value, datetime.datetime | datetime.date | datetime.time):
         return value.isoformat()
     if isinstance(value, decimal.Decimal | uuid.UUID):
@@ -285,6 +304,8 @@ def _changes(
     loaded (or last saved)."""
     now = instance.__dict__
     was = getattr(instance, "_audit_was", None)
+    # The fields an old value came with: a file's name is read from them.
+    was_row = now if action == Action.DELETED else (was or now)
     only = set(update_fields) if update_fields else None
     changes: dict[str, list[Any]] = {}
     for f in _fields(type(instance)):
@@ -311,7 +332,7 @@ def _changes(
             elif action == Action.CHANGED:
                 changes[f.name] = ["(hidden)", "(changed)"]
             continue
-        changes[f.name] = [_plain(old), _plain(new)]
+        changes[f.name] = [_plain(old, was_row), _plain(new, now)]
     return changes
 
 

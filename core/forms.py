@@ -17,6 +17,7 @@ WIDGET_CLASSES = {
     "dateinput": "govuk-input govuk-input--width-10",
     "textarea": "govuk-textarea",
     "select": "govuk-select",
+    "csvselect": "govuk-select",  # django-filter's sort order
     "clearablefileinput": "govuk-file-upload",
     "fileinput": "govuk-file-upload",
 }

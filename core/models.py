@@ -14,12 +14,12 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
-from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
 from core.actors import ADMIN, Actor, roles_of, sees_everything
+from core.changes import describe_events
 
 
 class AuditEventFinal(Exception):
@@ -153,6 +153,8 @@ class AuditEvent(models.Model):
     user_agent = models.CharField(max_length=200, blank=True)
 
     objects = AuditEventQuerySet.as_manager()
+    # The changes in words, once put there by ``core.changes.describe_events``.
+    changes_shown: list[str]
 
     class Meta:
         db_table = "plans_auditevent"
@@ -188,45 +190,14 @@ class AuditEvent(models.Model):
         except (LookupError, ValueError):
             return self.object_type
 
-    def _label(self, name: str) -> str:
-        """A field's name as the forms show it ("Forecast date")."""
-        try:
-            found = apps.get_model(self.object_type)._meta.get_field(name)
-        except (LookupError, ValueError, FieldDoesNotExist):
-            return name
-        label = getattr(found, "verbose_name", None) or name.replace("_", " ")
-        return str(label)[:1].upper() + str(label)[1:]
-
     def changes_in_words(self) -> list[str]:
-        """Each change as "field: old → new", for the page and the export."""
-        lines = []
-        for key, change in (self.changes or {}).items():
-            name = self._label(key)
-            if isinstance(change, list) and len(change) == 2:
-                old, new = (_shown(value) for value in change)
-                if self.action == self.Action.CREATED:
-                    lines.append(f"{name}: {new}")
-                elif self.action == self.Action.DELETED:
-                    lines.append(f"{name}: was {old}")
-                else:
-                    lines.append(f"{name}: {old} → {new}")
-            elif isinstance(change, dict):
-                parts = [
-                    f"{how} {', '.join(str(v) for v in values)}"
-                    if isinstance(values, list)
-                    else how
-                    for how, values in change.items()
-                ]
-                lines.append(f"{name}: {'; '.join(parts)}")
-            else:
-                lines.append(f"{name}: {_shown(change)}")
-        return lines
-
-
-def _shown(value: Any) -> str:
-    if value is None or value == "":
-        return "(blank)"
-    return str(value)
+        """Each change as "Field: old → new" in words (labels, names, dates, a
+        file's name and size), for the page and the export. Pages of events put
+        them in words together first (``core.changes.describe_events``), so that
+        the names of linked records cost one query per kind, not one per event."""
+        if not hasattr(self, "changes_shown"):
+            describe_events([self])
+        return self.changes_shown
 
 
 class IdempotencyRecord(models.Model):

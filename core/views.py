@@ -9,7 +9,8 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
@@ -35,9 +36,11 @@ class ScopedPage:
     A subclass names ``scope_model``, the URL's ``scope_kwarg`` and the attribute the
     object goes in (``scope_attr``), and declares what it ``needs``: a rule
     ``(actor, object) -> bool`` such as ``plans.permissions.edits_plan``, or ``None``
-    to read only. Out of scope, or not allowed, is the same 404: the page does not
-    say that the object exists. ``signed_in = False`` opens it to signed-out readers
-    (what a public plan shows); ``scope_related`` joins what the page reads.
+    to read only. Out of scope is a 404: the page does not say that the object
+    exists. In scope but not allowed is a 403: the person can see the object, only not
+    do this to it (the rule in docs/permissions.md). ``signed_in = False`` opens it to
+    signed-out readers (what a public plan shows); ``scope_related`` joins what the
+    page reads.
     """
 
     scope_model: Any = None
@@ -79,8 +82,8 @@ class ScopedPage:
         when missing, before any 403)."""
 
     def refuse(self) -> None:
-        """Out of scope and not allowed look alike: 404."""
-        raise Http404
+        """The person can see the object but may not do this to it: 403."""
+        raise PermissionDenied
 
 
 @require_GET

@@ -12,6 +12,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.http import QueryDict
 from django.utils import timezone
 
+from core.forms import GovukFormMixin
 from deliverables import rules
 from deliverables.models import (
     Deliverable,
@@ -43,6 +44,10 @@ def respelt(query: QueryDict) -> QueryDict | None:
         if name in fixed:
             fixed.setlist(name, [OLD_SPELLINGS.get(v, v) for v in fixed.getlist(name)])
     return fixed
+
+
+class DeliverableFilterForm(GovukFormMixin, forms.Form):
+    pass
 
 
 class DeliverableFilter(django_filters.FilterSet):
@@ -126,6 +131,8 @@ class DeliverableFilter(django_filters.FilterSet):
     class Meta:
         model = Deliverable
         fields = ["plan", "objective", "status", "rag", "reference"]
+        # The page's filters, with GOV.UK's classes on their boxes.
+        form = DeliverableFilterForm
 
     def filter_priority(self, queryset, name, value):
         return queryset.filter(

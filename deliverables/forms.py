@@ -29,9 +29,17 @@ class ProgressForm(GovukFormMixin, forms.Form):
     """
 
     def __init__(
-        self, *args, periods=None, choices=(), offer=None, today=None, **kwargs
+        self,
+        *args,
+        periods=None,
+        choices=(),
+        offer=None,
+        today=None,
+        editor=False,
+        **kwargs,
     ):
         super().__init__(*args, **kwargs)
+        self.editor = editor
         if periods is None:
             return
         self.plan_periods = {str(p.pk): p for p in periods}
@@ -46,7 +54,14 @@ class ProgressForm(GovukFormMixin, forms.Form):
             initial=str(offer.pk) if offer else None,
             widget=widget,
             help_text="The quarter the progress belongs to. A quarter whose report "
-            "has been published is locked and not listed: an editor can reopen it.",
+            "has been published is locked and not listed: an editor can reopen it."
+            + (
+                " For an earlier quarter, give each answer as it stood at that "
+                "quarter's end (the form starts from today's): it goes into that "
+                "quarter's figures and leaves the deliverable as it is now."
+                if editor
+                else ""
+            ),
             error_messages={
                 "required": "Choose the reporting period.",
                 "invalid_choice": "Choose a reporting period of this plan.",

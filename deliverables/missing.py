@@ -13,7 +13,6 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import render
 from django.urls import reverse
@@ -208,9 +207,6 @@ class MissingUpdatesView(ScopedPage, View):
 
     def narrowed(self, queryset):
         return queryset.filter(plan_id=self.kwargs["plan"])
-
-    def refuse(self):
-        raise PermissionDenied
 
     def get(self, request, plan: int, period: int):
         period_obj = self.period_obj

@@ -143,9 +143,19 @@ def has_update_for(period: Any, prefix: str = "") -> Q:
 
 
 def needs_update(period: Any, prefix: str = "") -> Q:
-    """Deliverables that need an update for ``period`` (as ``has_update_for``);
-    ``prefix`` as for ``closed``."""
-    return ~closed(prefix) & ~has_update_for(period, prefix)
+    """Deliverables that need an update for ``period`` (as ``has_update_for``):
+    open, in the plan by the period's end (identified by then, or part of the plan
+    from its start) and with no update for it; ``prefix`` as for ``closed``.
+
+    Given an expression for the period (the one a plan collects today), the
+    condition on when it was identified is left out: that period is under way."""
+    rule = ~closed(prefix) & ~has_update_for(period, prefix)
+    ends_on = getattr(period, "ends_on", None)
+    if ends_on is not None:
+        rule &= Q(**{f"{prefix}identified_on__isnull": True}) | Q(
+            **{f"{prefix}identified_on__lte": ends_on}
+        )
+    return rule
 
 
 # Counts as made -----------------------------------------------------------------

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from core import audit
@@ -103,9 +104,13 @@ def record_progress(
     if locked:
         current_of = {change.deliverable.pk: change.deliverable for change in changes}
     else:
+        # FOR NO KEY UPDATE (of the deliverables and their plans): writers and a
+        # report being published still wait for each other, but the share locks
+        # that the foreign-key checks take at commit do not, so two writers to one
+        # plan cannot deadlock there.
         current_of = {
             d.pk: d
-            for d in Deliverable.objects.select_for_update()
+            for d in Deliverable.objects.select_for_update(no_key=True)
             .select_related("plan")
             .filter(pk__in=sorted({change.deliverable.pk for change in changes}))
             .order_by("pk")  # a fixed order, so two writers cannot deadlock
@@ -194,6 +199,10 @@ def _judge(
     updates: list[ProgressUpdate] = []
     applies: list[bool] = []
     errors: dict[int, dict[str, list[str]]] = {}
+    # The start of the latest period each deliverable has a counted update for: an
+    # update for an earlier period (an editor bringing history up to date) goes into
+    # the log for its period, but the deliverable keeps its newer state.
+    latest = _latest_counted_starts(current_of)
     for index, change in enumerate(changes):
         current = current_of[change.deliverable.pk]
         try:
@@ -210,12 +219,16 @@ def _judge(
             errors[index] = error.message_dict
             continue
         updates.append(update)
-        applied = not update.requires_review and (
-            not backdated or not _newer_accepted_exists(update)
+        starts = update.period.starts_on
+        applied = (
+            not update.requires_review
+            and (not backdated or not _newer_accepted_exists(update))
+            and (current.pk not in latest or starts >= latest[current.pk])
         )
         applies.append(applied)
         if applied:
             _copy_onto(deliverable=current, update=update)
+            latest[current.pk] = starts
     if errors:
         raise ProgressRefused(errors)
     return updates, applies
@@ -374,6 +387,21 @@ def _build(
     )
 
 
+def _latest_counted_starts(
+    current_of: Mapping[int, Deliverable],
+) -> dict[int, datetime.date]:
+    """For each deliverable, the start of the latest period it has an update for
+    that counts as made (one query)."""
+    return dict(
+        ProgressUpdate.objects.filter(deliverable_id__in=list(current_of))
+        .filter(rules.counts_as_made())
+        .order_by()
+        .values("deliverable_id")
+        .annotate(latest=Max("period__starts_on"))
+        .values_list("deliverable_id", "latest")
+    )
+
+
 def _newer_accepted_exists(update: ProgressUpdate) -> bool:
     return (
         ProgressUpdate.objects.filter(
@@ -432,7 +460,7 @@ def _review(
     *, update: ProgressUpdate, by: Writer, decision: str, comment: str
 ) -> UpdateReview:
     deliverable = (
-        Deliverable.objects.select_for_update()
+        Deliverable.objects.select_for_update(no_key=True)
         .select_related("plan")
         .get(pk=update.deliverable_id)
     )
@@ -452,7 +480,12 @@ def _review(
     review = UpdateReview.objects.create(
         update=update, decision=decision, comment=comment.strip(), reviewed_by=by
     )
-    if decision == ReviewState.ACCEPTED and not _newer_accepted_exists(update):
+    later = _latest_counted_starts({deliverable.pk: deliverable}).get(deliverable.pk)
+    if (
+        decision == ReviewState.ACCEPTED
+        and not _newer_accepted_exists(update)
+        and (later is None or update.period.starts_on >= later)
+    ):
         _copy_onto(deliverable=deliverable, update=update)
         attribute_to(deliverable, by=by, reason=f"Accepted progress update {update.pk}")
         deliverable.save()
@@ -483,7 +516,9 @@ def merge_deliverables(
         ids = sorted({umbrella.pk, *(d.pk for d in merged)})
         # Locked in id order, as record_progress does, so merges cannot deadlock.
         for current in (
-            Deliverable.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+            Deliverable.objects.select_for_update(no_key=True)
+            .filter(pk__in=ids)
+            .order_by("pk")
         ):
             expected = (if_match.get(current.pk) or "").strip()
             if expected not in {current.etag, "*"}:
@@ -541,7 +576,7 @@ def split_deliverable(
     """
 
     original = (
-        Deliverable.objects.select_for_update()
+        Deliverable.objects.select_for_update(no_key=True)
         .select_related("plan")
         .get(pk=deliverable.pk)
     )

@@ -23,6 +23,7 @@ from django.utils.functional import cached_property
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView
 
+from core.changes import edits_in_words
 from core.conflicts import ConflictMixin, StaleVersion, parse_versions
 from core.forms import add_service_errors
 from core.spreadsheets import csv_response, xlsx_response
@@ -398,37 +399,9 @@ class DeliverableDetailView(ScopedMixin, DetailView):
                 "-history_date", "-history_id"
             )[:50]
         )
-        edits = []
-        related: dict[type, set] = defaultdict(set)
-        for newer, older in zip(records, records[1:], strict=False):
-            changes = []
-            for change in newer.diff_against(older).changes:
-                field = Deliverable._meta.get_field(change.field)
-                if field.is_relation:
-                    related[field.related_model] |= {change.old, change.new} - {None}
-                changes.append((field, change.old, change.new))
-            if changes:
-                edits.append({"record": newer, "changes": changes})
-        # Names instead of ids for changed links: one query per kind of object.
-        names = {
-            model: {pk: str(obj) for pk, obj in model.objects.in_bulk(ids).items()}
-            for model, ids in related.items()
-        }
-        for edit in edits:
-            edit["changes"] = [
-                (
-                    field.verbose_name,
-                    names[field.related_model].get(old, old)
-                    if field.is_relation
-                    else old,
-                    names[field.related_model].get(new, new)
-                    if field.is_relation
-                    else new,
-                )
-                for field, old, new in edit["changes"]
-            ]
         context.update(
-            edits=edits,
+            # In words: labels, choices, dates, and names (one query per kind).
+            edits=edits_in_words(records),
             may_edit=edits_plan(self.request.user, deliverable.plan),
             may_merge=edits_plan(self.request.user, deliverable.plan)
             and not deliverable.is_closed,
@@ -479,12 +452,10 @@ class RecordProgressView(ConflictMixin, DeliverableWriterPage, FormView):
         """The plan's periods, and those this person may record for today: the open
         ones, and for the plan's editors any earlier one not locked."""
         today = timezone.localdate()
-        choices = periods_to_record_for(
-            self.periods,
-            today,
-            editor=edits_plan(self.request.user, self.deliverable.plan),
-        )
+        editor = edits_plan(self.request.user, self.deliverable.plan)
+        choices = periods_to_record_for(self.periods, today, editor=editor)
         return super().get_form_kwargs() | {
+            "editor": editor,
             "periods": self.periods,
             "choices": choices,
             "offer": period_to_offer(choices, today),
@@ -571,7 +542,12 @@ class ReviewQueueView(LoginRequiredMixin, View):
     def post(self, request):
         update = get_object_or_404(self.waiting(), pk=request.POST.get("update"))
         if request.POST.get("decision") == "accept":
-            accept_update(update=update, by=request.user)
+            try:
+                accept_update(update=update, by=request.user)
+            except ValidationError as refused:
+                # Its period was locked (a report published) since it was sent.
+                messages.error(request, " ".join(refused.messages))
+                return redirect("deliverables:review-queue")
             messages.success(
                 request, f"Accepted the update on {update.deliverable.reference}."
             )

@@ -6,13 +6,14 @@ Only the organisation's administrators (and superusers) may read it.
 from __future__ import annotations
 
 import datetime
+import itertools
 from typing import Any
 
 from django import forms
 from django.apps import apps
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
@@ -20,6 +21,7 @@ from django.views import View
 
 from core import audit
 from core.actors import roles_of, sees_everything
+from core.changes import describe_events
 from core.forms import GovukDateField, GovukFormMixin
 from core.models import AuditEvent
 from core.spreadsheets import csv_response, xlsx_response
@@ -158,7 +160,8 @@ class AuditIndexView(LoginRequiredMixin, View):
                 if role == Membership.Role.ADMIN
             ]
             if not admin_of:
-                raise PermissionDenied
+                # A page of a role they hold nowhere: 404 (docs/permissions.md).
+                raise Http404
             organisations = list(
                 Organisation.objects.filter(pk__in=admin_of).order_by("name")
             )
@@ -189,6 +192,8 @@ class AuditLogView(OrganisationAdminPage, View):
         if export in {"csv", "xlsx"} and (not form.is_bound or form.is_valid()):
             return self.export(events, export, organisation)
         page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+        shown = list(page.object_list)
+        describe_events(shown)
         query = request.GET.copy()
         query.pop("page", None)
         query.pop("format", None)
@@ -199,14 +204,16 @@ class AuditLogView(OrganisationAdminPage, View):
                 "organisation": organisation,
                 "form": form,
                 "page": page,
-                "events": page.object_list,
+                "events": shown,
                 "query": query.urlencode(),
             },
         )
 
     def export(self, events, kind, organisation):
         rows = [EXPORT_HEADER]
-        rows += [export_row(event) for event in events.iterator(chunk_size=2000)]
+        for batch in itertools.batched(events.iterator(chunk_size=2000), 2000):
+            describe_events(batch)
+            rows += [export_row(event) for event in batch]
         slug = slugify(organisation.short_name or organisation.name) or "organisation"
         filename = f"audit-log-{slug}-{timezone.localdate().isoformat()}.{kind}"
         if kind == "csv":

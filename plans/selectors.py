@@ -66,7 +66,7 @@ def period_to_offer(
     if (usual := period_for_day(choices, day)) is not None and usual in choices:
         return usual
     open_now = [p for p in choices if p.state_on(day) == ReportingPeriod.State.OPEN]
-    return (open_now or choices or [None])[0]
+    return next(iter(open_now or choices), None)
 
 
 def bodies_edited_by(actor: Actor) -> QuerySet[Organisation]:

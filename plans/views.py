@@ -2,7 +2,7 @@
 one, and recording values by period."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -52,9 +52,6 @@ class OrganisationAdminPage(ScopedPage):
     scope_attr = "organisation"
     needs = administers
     organisation: Organisation  # set by ``dispatch``, before any handler
-
-    def refuse(self) -> None:
-        raise PermissionDenied
 
 
 class IndicatorList(PlanPage, View):

@@ -14,13 +14,16 @@ Outcomes:
   ``deliverable``, all or nothing);
 - ``sign-in``: a redirect to the sign-in page;
 - ``401``: the API's "sign in or send a token" (problem JSON);
-- ``403``: known, but refused (the person can see the plan but has no part in this);
-- ``404``: refused as if it did not exist (nothing leaks about others' objects);
+- ``403``: refused, though the person can see what the address is about (they may
+  not do this to it);
+- ``404``: refused as if it did not exist: the person may not know it is there, or
+  the page is for a role they hold nowhere (nothing leaks about others' objects);
 - ``405``: the method is not one the URL takes.
 
-tests/test_permission_matrix.py requests every pattern as every role and checks
-these; it fails when a pattern has no entry here, or an entry names no pattern.
-docs/permissions.md is generated from this file (see ``markdown``).
+The rule that decides between 403 and 404 is ``RULE``, which docs/permissions.md
+states. tests/test_permission_matrix.py requests every pattern as every role and
+checks these; it fails when a pattern has no entry here, or an entry names no
+pattern. docs/permissions.md is generated from this file (see ``markdown``).
 """
 
 from __future__ import annotations
@@ -55,23 +58,22 @@ MEMBERS = row("sign-in ok ok ok ok 404 sign-in sign-in")
 SIGNED_IN = row("sign-in ok ok ok ok ok sign-in sign-in")
 #: Signed in, then the method is not one the page takes.
 SIGNED_IN_405 = row("sign-in 405 405 405 405 405 sign-in sign-in")
-#: The plan's editors only; anyone else is told it does not exist.
-EDITORS = row("sign-in 404 404 ok ok 404 sign-in sign-in")
-EDITORS_400 = row("sign-in 404 404 400 400 404 sign-in sign-in")
-EDITORS_405 = row("sign-in 404 404 405 405 404 sign-in sign-in")
-#: Editors of any policing body (the other organisation's admin edits its own).
+#: The plan's editors only. The other members of its organisation see the plan, so
+#: they are refused (403); anyone else is told it does not exist (404).
+EDITORS = row("sign-in 403 403 ok ok 404 sign-in sign-in")
+EDITORS_400 = row("sign-in 403 403 400 400 404 sign-in sign-in")
+EDITORS_405 = row("sign-in 403 403 405 405 404 sign-in sign-in")
+#: Editors of any policing body (the other organisation's admin edits its own). A
+#: page about no one plan: someone who edits nowhere is told it does not exist.
 BODY_EDITORS = row("sign-in 404 404 ok ok ok sign-in sign-in")
 BODY_EDITORS_400 = row("sign-in 404 404 400 400 400 sign-in sign-in")
 BODY_EDITORS_404 = row("sign-in 404 404 404 404 404 sign-in sign-in")
 BODY_EDITORS_405 = row("sign-in 404 404 405 405 405 sign-in sign-in")
-#: Whoever may write for A's work: contributors and up.
-WRITERS = row("sign-in 404 ok ok ok 404 sign-in sign-in")
-WRITERS_400 = row("sign-in 404 400 400 400 404 sign-in sign-in")
-WRITERS_405 = row("sign-in 404 405 405 405 404 sign-in sign-in")
-#: Returns: a reader sees the plan but sends no return (403).
-RETURNS = row("sign-in 403 ok ok ok 404 sign-in sign-in")
-RETURNS_400 = row("sign-in 403 400 400 400 404 sign-in sign-in")
-RETURNS_405 = row("sign-in 403 405 405 405 404 sign-in sign-in")
+#: Whoever may write for A's work (or send its returns): contributors and up. A
+#: reader sees the plan but writes nothing (403).
+WRITERS = row("sign-in 403 ok ok ok 404 sign-in sign-in")
+WRITERS_400 = row("sign-in 403 400 400 400 404 sign-in sign-in")
+WRITERS_405 = row("sign-in 403 405 405 405 404 sign-in sign-in")
 #: Published reports and dashboards, which a public plan shows to anyone.
 REPORT = row("404 ok ok ok ok 404 404 404")
 #: The API: 401 signed out; what is seen is cut by ``visible_to``.
@@ -147,9 +149,9 @@ SITE: dict[str, Entry] = {
     "plans:indicator-values": page(
         WRITERS, WRITERS, SIGNED_IN_405, args={"pk": "indicator"}
     ),
-    "plans:returns": page(RETURNS, RETURNS_400, RETURNS_405, args=PP),
+    "plans:returns": page(WRITERS, WRITERS_400, WRITERS_405, args=PP),
     "plans:return-download": page(
-        RETURNS, RETURNS_405, args={**PP, "organisation": "organisation"}
+        WRITERS, WRITERS_405, args={**PP, "organisation": "organisation"}
     ),
     "plans:indicator-library": page(EDITORS, SIGNED_IN_405, args=P),
     "plans:add-from-library": page(
@@ -160,7 +162,7 @@ SITE: dict[str, Entry] = {
         EDITORS, EDITORS_400, SIGNED_IN_405, args={"plan": "plan", "pk": "definition"}
     ),
     # Editors see every organisation's; contributors their own; readers none (403).
-    "plans:missing": page(RETURNS, SIGNED_IN_405, args=PP),
+    "plans:missing": page(WRITERS, SIGNED_IN_405, args=PP),
     # Deliverables
     "deliverables:list": page(SIGNED_IN, SIGNED_IN_405),
     # An empty POST names no update waiting for this editor: 404.
@@ -237,9 +239,11 @@ SITE: dict[str, Entry] = {
     "accounts:codes": page(SIGNED_IN, BODY_EDITORS_404, SIGNED_IN_405),
     "accounts:turn-off": page(SIGNED_IN, SIGNED_IN, SIGNED_IN_405),
     "accounts:verify": page(SIGNED_IN, SIGNED_IN, SIGNED_IN_405),
-    # The audit log: each organisation's admin reads its own.
+    # The audit log: each organisation's admin reads its own. The list is a page of a
+    # role: someone who administers nowhere is told it does not exist; an
+    # organisation is no secret, so its log refuses anyone else (403).
     "audit:index": page(
-        row("sign-in 403 403 403 ok ok sign-in sign-in"), SIGNED_IN_405
+        row("sign-in 404 404 404 ok ok sign-in sign-in"), SIGNED_IN_405
     ),
     "audit:log": page(
         row("sign-in 403 403 403 ok 403 sign-in sign-in"),
@@ -384,10 +388,39 @@ LEGEND = {
     "400": "let in; the empty form or the body sent is refused as invalid",
     "sign-in": "sent to the sign-in page",
     "401": "refused: sign in or send an access token",
-    "403": "refused: the person sees the plan but has no part in this",
-    "404": "refused as if it did not exist",
+    "403": "refused: the person can see what the address is about, but may not do"
+    " this to it",
+    "404": "refused as if it did not exist: the person may not know it is there",
     "405": "the address does not take this method",
 }
+#: When a refusal is a 403 and when a 404: one rule for every page (core/views.py's
+#: ``ScopedPage`` applies it), written out for docs/permissions.md.
+RULE = (
+    "## 403 or 404",
+    "",
+    "One rule decides which answer a refusal gets. The service first asks whether the",
+    "person may see what the address is about, and only then whether they may do this",
+    "to it.",
+    "",
+    "- **404** when they may not know that it exists: another organisation's plan or",
+    "  work that they take no part in, a draft plan or draft commentary they cannot",
+    "  see, something that is not in the plan the address names, or a page for a role",
+    "  they hold nowhere (the review queue, the import or setting up a plan for",
+    "  someone who edits no plan; the list of audit logs for someone who administers",
+    "  no organisation). The answer is the same as for an address that never existed,",
+    "  so it gives nothing away.",
+    "- **403** when they can see it but may not do this to it: a reader or contributor",
+    "  of the organisation that owns a plan opening one of its editing pages, a reader",
+    "  asking for a period's returns or missing updates, or a member who is not an",
+    "  administrator opening an organisation's audit log (anyone signed in can see",
+    "  the list of organisations).",
+    "",
+    "Both show the service's own page, which says what happened in plain words and",
+    "links back to the page before and to the start page; so does a demo copy that",
+    "runs with `DEBUG` on. The API follows the rule with one exception, described in",
+    "its guide (docs/api.md): a write that the caller may not make answers 404, even",
+    "when the caller may read the object.",
+)
 SECTIONS = (
     ("Pages", lambda key: key in SITE),
     ("API", lambda key: key in API),
@@ -432,6 +465,8 @@ def markdown() -> str:
         "the same",
         "rules; those rows are left out. The admin site is left out too: only staff "
         "reach it.",
+        "",
+        *RULE,
     ]
     for title, belongs in SECTIONS:
         lines += ["", f"## {title}", ""]

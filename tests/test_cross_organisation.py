@@ -325,6 +325,7 @@ def send(client, attempt):
     return getattr(client, method)(url, attempt["body"], format="multipart")
 
 
+@pytest.mark.slow
 def test_organisation_a_never_sees_or_changes_anything_of_organisation_b(world):
     """At least 1,000 generated requests from A's people and API client at B's
     objects: no 5xx, no marker of B's in any answer, and no row written."""

@@ -184,6 +184,7 @@ def stack(tmp_path, transactional_db):
         shutil.rmtree(folder, ignore_errors=True)
 
 
+@pytest.mark.slow
 def test_every_acknowledged_update_survives_a_database_restart_exactly_once(stack):
     postgres, server, world = stack
     token = requests.post(

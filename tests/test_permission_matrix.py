@@ -146,6 +146,7 @@ def _cases():
         yield pytest.param(key, marks=marks, id=key)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("key", list(_cases()))
 def test_each_role_gets_what_the_matrix_says(key, world, clients):
     entry = MATRIX[key]

@@ -219,6 +219,7 @@ def _sign_in(
     )
 
 
+@pytest.mark.slow
 @on_postgresql
 def test_a_sign_in_on_one_server_holds_on_the_other(servers, shared):
     a, b = servers
@@ -238,6 +239,7 @@ def test_a_sign_in_on_one_server_holds_on_the_other(servers, shared):
     assert "/sign-in/" in anonymous.headers["Location"]
 
 
+@pytest.mark.slow
 @on_postgresql
 def test_failed_sign_ins_are_counted_across_servers(servers, shared):
     a, b = servers
@@ -299,6 +301,7 @@ def _token(server: Server, client_id: str, secret: str) -> str:
     return response.json()["access_token"]
 
 
+@pytest.mark.slow
 @on_postgresql
 def test_the_api_throttle_counts_requests_to_both_servers(servers, force_system):
     a, b = servers
@@ -320,6 +323,7 @@ def test_the_api_throttle_counts_requests_to_both_servers(servers, force_system)
     assert int(response.headers["Retry-After"]) > 0
 
 
+@pytest.mark.slow
 @on_postgresql
 def test_a_retried_update_sent_to_the_other_server_is_recorded_once(
     servers, force_system
@@ -347,6 +351,7 @@ def test_a_retried_update_sent_to_the_other_server_is_recorded_once(
     ) == ["Recruitment behind plan."]
 
 
+@pytest.mark.slow
 @on_postgresql
 def test_a_return_checked_on_one_server_is_recorded_by_the_other(servers, shared):
     """The uploaded workbook waits in the database between preview and confirmation.

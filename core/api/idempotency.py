@@ -4,6 +4,11 @@ The same key with the same body answers with the first response and writes nothi
 again; the same key with a different body is refused with 422. Keys are per caller.
 Only successful responses are kept: a refused request wrote nothing, so repeating it
 gives the same refusal anyway.
+
+Copies sent at once: on PostgreSQL, a copy that races the first is refused with 409
+when the key's unique constraint refuses its record, and its transaction writes
+nothing. On SQLite every request takes the database's write lock as it begins
+(config/settings.py), so a copy waits for the first to finish and gets its answer.
 """
 
 from __future__ import annotations

@@ -27,6 +27,13 @@ def model_name(model) -> str:
 
 
 @register.filter
+def with_article(noun) -> str:
+    """ "an objective", "a deliverable": the indefinite article a noun takes."""
+    noun = str(noun)
+    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
+
+
+@register.filter
 def page_numbers(page):
     """The page numbers to link, GOV.UK style: the first and last, the current one
     and its neighbours, and an ellipsis (``Paginator.ELLIPSIS``) for each gap, so

@@ -5,7 +5,7 @@ the owning organisation respond."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
@@ -117,6 +117,13 @@ class ActionRespondView(ScopedPage, View):
             .select_related("plan", "owner")
             .distinct()
         )
+
+    def refuse(self) -> None:
+        if self.action.state != ScrutinyAction.State.OPEN:
+            raise PermissionDenied(
+                "This action has been answered: its answer cannot be changed here."
+            )
+        super().refuse()
 
     def get(self, request, pk):
         return self.show(request, ResponseForm(instance=self.action))

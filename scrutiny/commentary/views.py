@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 
@@ -51,8 +50,6 @@ class CommentaryView(PlanEditorPage, View):
                 )
             except ValidationError as error:
                 add_service_errors(form, error)
-            except PermissionDenied as error:
-                raise Http404 from error
             else:
                 if changed:
                     messages.success(

@@ -14,7 +14,7 @@ import logging
 from collections import defaultdict
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -115,8 +115,6 @@ class PublishView(PlanEditorPage, View):
                 )
             except ValidationError as error:
                 add_service_errors(form, error)
-            except PermissionDenied as error:
-                raise Http404 from error
             else:
                 messages.success(
                     request,

@@ -29,6 +29,7 @@ pytestmark = [
         reason="needs PostgreSQL (set DATABASE_URL): SQLite has no row locks to race",
     ),
     pytest.mark.django_db(transaction=True),
+    pytest.mark.slow,
 ]
 
 WRITERS = 50

@@ -224,6 +224,7 @@ def assert_refused_unauthenticated(response):
 # Reads ------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("persona", sorted(SIGNED_IN))
 @pytest.mark.parametrize("resource", RESOURCES)
 def test_signed_in_list_holds_exactly_what_the_persona_may_see(
@@ -240,6 +241,7 @@ def test_signed_in_list_holds_exactly_what_the_persona_may_see(
     assert returned <= known, f"rows outside the world were listed: {returned - known}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("persona", sorted(SIGNED_IN))
 @pytest.mark.parametrize("resource", RESOURCES)
 def test_signed_in_detail_is_200_when_visible_and_404_when_not(
@@ -428,6 +430,7 @@ REFUSED_404 = _cases(lambda w, p: p in SIGNED_IN and p not in w.writers and not 
 REFUSED_IN_BULK = _cases(lambda w, p: p in SIGNED_IN and p not in w.writers and w.bulk)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name, persona", ALLOWED)
 def test_persona_with_a_writing_role_writes_exactly_one_row(
     name, persona, world, personas
@@ -455,6 +458,7 @@ def test_persona_with_a_writing_role_writes_exactly_one_row(
         assert row.value == Decimal("12.5")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name, persona", REFUSED_404)
 def test_persona_without_a_writing_role_gets_404_and_writes_nothing(
     name, persona, world, personas
@@ -469,6 +473,7 @@ def test_persona_without_a_writing_role_gets_404_and_writes_nothing(
     assert write.model.objects.count() == before
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name, persona", REFUSED_IN_BULK)
 def test_bulk_item_the_persona_may_not_update_is_refused_in_a_400_naming_it(
     name, persona, world, personas

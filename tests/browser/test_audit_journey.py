@@ -16,7 +16,8 @@ def test_an_admin_reads_filters_and_downloads_the_audit_log(new_page, workspace,
     page.get_by_label("Title").fill("Refreshed policing plan")
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Refreshed")
-    assert page.goto("/audit/").status == 403
+    # She administers no organisation: the list of audit logs is not there for her.
+    assert page.goto("/audit/").status == 404
 
     page = new_page()
     sign_in(page, "alex")

@@ -122,6 +122,7 @@ def drill(source, target, backup):
     assert fingerprint(target) == before
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(
     "sqlite" not in settings.DATABASES["default"]["ENGINE"],
     reason="each leg of the suite drills its own database: this one runs when the "
@@ -192,6 +193,7 @@ def postgresql_databases():
     admin.close()
 
 
+@pytest.mark.slow
 @needs_postgresql
 def test_restore_drill_on_postgresql(tmp_path, postgresql_databases):
     source_url, target_url = postgresql_databases

@@ -511,10 +511,11 @@ def test_a_reader_of_the_plan_opens_evidence_but_cannot_add_or_publish_it(
     attached = attach_file(update=update, by=contributor, file=pdf())
     client.force_login(person(authority, Membership.Role.READER, "rory"))
     assert client.get(file_url(attached)).status_code == 200
+    # The reader sees the update, so is refused with 403, not told it is not there.
     add = reverse("deliverables:add-evidence", args=[update.pk])
-    assert client.get(add).status_code == 404
+    assert client.get(add).status_code == 403
     public = reverse("deliverables:evidence-public", args=[attached.pk])
-    assert client.post(public, {"is_public": "true"}).status_code == 404
+    assert client.post(public, {"is_public": "true"}).status_code == 403
 
 
 # Public reports -----------------------------------------------------------------------

@@ -131,3 +131,27 @@ def test_with_no_period_open_a_contributor_is_told_whom_to_ask(
     assert "No reporting period of this plan is open for updates today" in page
     assert "Ask an editor of the plan" in page
     assert "<form" not in page.split('id="main-content"')[-1].split("</main>")[0]
+
+
+def test_an_update_for_an_earlier_period_leaves_the_current_state_alone(
+    client, plan, editor, url, deliverable
+):
+    """Bringing history up to date writes the earlier quarter's state, for its
+    dashboards, without undoing what later quarters say now."""
+    from deliverables.models import PeriodState
+
+    client.force_login(editor)
+    q1, q3 = quarter(plan, 1), quarter(plan, 3)
+    with at(D(2017, 9, 1)):
+        assert client.post(url, answers(q3)).status_code == 302
+        late = answers(q1, status=Status.FUTURE, narrative="Not begun in Q1.")
+        assert client.post(url, late).status_code == 302
+    deliverable.refresh_from_db()
+    assert deliverable.status == Status.IN_PROGRESS
+    assert ProgressUpdate.objects.filter(period=q1).get().status == Status.FUTURE
+    assert PeriodState.objects.get(deliverable=deliverable, period=q1).status == (
+        Status.FUTURE
+    )
+    assert PeriodState.objects.get(deliverable=deliverable, period=q3).status == (
+        Status.IN_PROGRESS
+    )

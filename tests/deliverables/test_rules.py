@@ -222,6 +222,7 @@ def counted(pattern: str, page: str) -> int:
     return int(found.group(1))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("who", ["editor", "force contributor"])
 @pytest.mark.parametrize(
     ("case", "spec", "update", "late", "needs_update", "after_milestone"),
@@ -496,3 +497,23 @@ def test_a_report_published_before_keeps_what_it_showed(plan, force, control):
         "Late: 2 to 1",
         "Forecast after its milestone: 0 to 1",
     ]
+
+
+def test_a_deliverable_identified_later_needs_no_update_for_earlier_quarters(
+    plan, force, editor, control
+):
+    """A deliverable that joined the plan in Q3 (split from another, say) was not in
+    the plan in Q2: nothing chases it for Q2, on any page; it needs one for Q3."""
+    joined = DeliverableFactory(
+        objective=control.objective,
+        reference="JOINED",
+        lead_organisation=force,
+        status=Status.IN_PROGRESS,
+        identified_on=datetime.date(2017, 8, 1),
+    )
+    q2, q3 = quarter(plan, 2), quarter(plan, 3)
+    needing_q2 = Deliverable.objects.filter(rules.needs_update(q2))
+    assert control in needing_q2 and joined not in needing_q2
+    assert joined in Deliverable.objects.filter(rules.needs_update(q3))
+    assert joined not in missing_updates(period=q2)
+    assert build_dashboard(plan, q2)["needs_update"] == 1  # the control alone

@@ -79,6 +79,7 @@ def number(cell: str) -> float:
     return float(cell.replace(",", ""))
 
 
+@pytest.mark.slow
 def test_the_benchmark_seeds_an_empty_database_and_writes_its_table(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"  # the reports' stored PDFs
     doc = tmp_path / "performance.md"

@@ -8,6 +8,7 @@ from django.core.management import call_command
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.slow
 def test_the_api_benchmark_runs_and_writes_its_table(tmp_path):
     report = tmp_path / "performance.md"
     call_command(

@@ -39,7 +39,7 @@ from tests.perf.scale import (
     reader_username,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 TODAY = datetime.date(2025, 5, 20)
 TINY = SIZES["tiny"]

@@ -60,9 +60,10 @@ def test_a_force_contributor_enters_values_but_cannot_define(
 ):
     indicator = IndicatorFactory(plan=current_plan)
     client.force_login(contributor)
+    # The force's work is in the plan, so its contributor sees it: 403, not 404.
     assert (
         client.get(reverse("plans:add-indicator", args=[current_plan.pk])).status_code
-        == 404
+        == 403
     )
     assert (
         client.get(reverse("plans:indicator-values", args=[indicator.pk])).status_code

@@ -162,15 +162,19 @@ def test_an_invalid_action_is_refused_with_errors_beside_its_fields(
     assert not ScrutinyAction.objects.exists()
 
 
-@pytest.mark.parametrize("who", ["contributor", "force_reader", "outsider"])
-def test_only_plan_editors_record_actions(client, request, who, plan, action):
+@pytest.mark.parametrize(
+    "who, refused",
+    # The force's people see the plan (403); the outsider may not know it exists.
+    [("contributor", 403), ("force_reader", 403), ("outsider", 404)],
+)
+def test_only_plan_editors_record_actions(client, request, who, refused, plan, action):
     client.force_login(request.getfixturevalue(who))
     add = reverse("scrutiny:add-action", args=[plan.pk])
     edit = reverse("scrutiny:edit-action", args=[plan.pk, action.pk])
     for url in (add, edit):
-        assert client.get(url).status_code == 404
+        assert client.get(url).status_code == refused
         assert client.post(url, form_data(action.owner, text="Mine")).status_code == (
-            404
+            refused
         )
     assert list(ScrutinyAction.objects.values_list("text", flat=True)) == [action.text]
 
@@ -238,12 +242,12 @@ def test_an_empty_response_is_refused(client, contributor, action):
     assert action.answered_on is None
 
 
-@pytest.mark.parametrize("who", ["force_reader", "outsider"])
-def test_readers_and_outsiders_cannot_respond(client, request, who, action):
+@pytest.mark.parametrize("who, refused", [("force_reader", 403), ("outsider", 404)])
+def test_readers_and_outsiders_cannot_respond(client, request, who, refused, action):
     client.force_login(request.getfixturevalue(who))
     url = reverse("scrutiny:respond-action", args=[action.pk])
-    assert client.get(url).status_code == 404
-    assert client.post(url, {"response": "Not mine to give."}).status_code == 404
+    assert client.get(url).status_code == refused
+    assert client.post(url, {"response": "Not mine to give."}).status_code == refused
     action.refresh_from_db()
     assert action.state == ScrutinyAction.State.OPEN
     assert action.response == ""
@@ -350,5 +354,7 @@ def test_a_partner_named_as_owner_can_respond(client, plan, deliverable):
     assert response.status_code == 302
     action.refresh_from_db()
     assert action.state == ScrutinyAction.State.ANSWERED
-    # Answered: never overwritten through this page.
-    assert client.get(url).status_code == 404
+    # Answered: never overwritten through this page, which says so.
+    refused = client.get(url)
+    assert refused.status_code == 403
+    assert "has been answered" in refused.content.decode()

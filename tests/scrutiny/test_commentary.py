@@ -61,8 +61,9 @@ def test_readers_see_no_draft(client, editor, reader, plan, q2, safe):
     assert "Not yet for the panel." not in page
     # The success statement is the plan's own, published text: readers see it.
     assert "Fewer people are hurt on the roads." in page
-    assert client.get(url(plan, q2)).status_code == 404
-    assert write(client, plan, q2, safe, summary="Mine").status_code == 404
+    # The reader sees the plan, so the editors' page refuses them (403).
+    assert client.get(url(plan, q2)).status_code == 403
+    assert write(client, plan, q2, safe, summary="Mine").status_code == 403
     assert not Commentary.objects.filter(text="Mine").exists()
 
 

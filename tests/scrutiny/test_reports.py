@@ -239,8 +239,9 @@ def test_only_plan_editors_publish(client, request, who, plan, deliverable):
     client.force_login(user)
     url = reverse("scrutiny:publish", args=[plan.pk, q2.pk])
 
-    assert client.get(url).status_code == 404
-    assert client.post(url, {"change_note": "Let me"}).status_code == 404
+    # Both see the plan, so are refused (403), not told it is not there.
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"change_note": "Let me"}).status_code == 403
     assert not PublishedReport.objects.exists()
     with pytest.raises(PermissionDenied):
         publish_report(plan=plan, period=q2, by=user)
