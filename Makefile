@@ -16,7 +16,8 @@ FRONTEND := static/build/app.css
 install: $(INSTALLED) $(STATIC_BUILT)
 
 # The pinned packages go in with uv, pinned here and installed into .venv by pip: it
-# takes seconds where pip takes minutes. `make install PIP=pip` uses pip alone.
+# downloads in parallel and installs in seconds, where pip takes from half a minute to
+# several on a slow network or a busy machine. `make install PIP=pip` uses pip alone.
 PIP ?= uv
 UV_VERSION ?= 0.13.9
 
@@ -25,7 +26,7 @@ $(INSTALLED): requirements.txt requirements-dev.txt
 	@echo "== Python environment in $(VENV)/ (from $(PYTHON))"
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 ifeq ($(PIP),pip)
-	@echo "== Pinned packages (requirements-dev.txt) with pip: a few minutes"
+	@echo "== Pinned packages (requirements-dev.txt) with pip"
 	$(BIN)/python -m pip install --disable-pip-version-check --progress-bar on \
 		-r requirements-dev.txt
 else

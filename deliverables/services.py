@@ -201,8 +201,12 @@ def _judge(
     errors: dict[int, dict[str, list[str]]] = {}
     # The start of the latest period each deliverable has a counted update for: an
     # update for an earlier period (an editor bringing history up to date) goes into
-    # the log for its period, but the deliverable keeps its newer state.
-    latest = _latest_counted_starts(current_of)
+    # the log for its period, but the deliverable keeps its newer state. Read (once)
+    # only when an update is for a period that a later one, begun by now, follows:
+    # an update for the current period never needs it.
+    latest: dict[int, datetime.date] | None = None
+    applied_from: dict[int, datetime.date] = {}  # by this batch's earlier changes
+    today = timezone.localdate()
     for index, change in enumerate(changes):
         current = current_of[change.deliverable.pk]
         try:
@@ -220,15 +224,24 @@ def _judge(
             continue
         updates.append(update)
         starts = update.period.starts_on
+        followed = any(
+            starts < p.starts_on <= today for p in periods.get(current.plan_id, [])
+        )
+        if followed and latest is None:
+            latest = _latest_counted_starts(current_of)
+        newest = max(
+            (latest or {}).get(current.pk, starts),
+            applied_from.get(current.pk, starts),
+        )
         applied = (
             not update.requires_review
             and (not backdated or not _newer_accepted_exists(update))
-            and (current.pk not in latest or starts >= latest[current.pk])
+            and starts >= newest
         )
         applies.append(applied)
         if applied:
             _copy_onto(deliverable=current, update=update)
-            latest[current.pk] = starts
+            applied_from[current.pk] = starts
     if errors:
         raise ProgressRefused(errors)
     return updates, applies
