@@ -39,6 +39,11 @@ DEMO_PASSWORD = "demo-password-2017"
 PLAN_REFERENCE = "R.4/2017"
 ILLUSTRATIVE = "Illustrative update (demonstration data, not from the plan): "
 
+KIND_NAMES = {
+    OrganisationKind.POLICING_BODY: "Policing body",
+    OrganisationKind.FORCE: "Force",
+    OrganisationKind.PARTNER: "Partner",
+}
 ORGANISATIONS = [
     ("Jersey Police Authority", "JPA", OrganisationKind.POLICING_BODY),
     ("States of Jersey Police", "SOJP", OrganisationKind.FORCE),
@@ -179,7 +184,10 @@ class Command(BaseCommand):
                 name=name,
                 defaults={
                     "short_name": short_name,
-                    "kind": OrganisationKind.objects.get(slug=kind_slug),
+                    # Seeded by the migrations; made again if a test flushed them.
+                    "kind": OrganisationKind.objects.get_or_create(
+                        slug=kind_slug, defaults={"name": KIND_NAMES[kind_slug]}
+                    )[0],
                 },
             )
             found[short_name] = organisation
