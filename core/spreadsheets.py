@@ -17,6 +17,14 @@ def spreadsheet_safe(value):
     return value
 
 
+def read_back(value: str) -> str:
+    """A cell of one of our downloads as it was before ``spreadsheet_safe``, so that
+    a download imports back unchanged."""
+    if value[:1] == "'" and value[1:2] in {"=", "+", "-", "@", "\t", "\r"}:
+        return value[1:]
+    return value
+
+
 def _attachment(response: HttpResponse, filename: str) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -61,6 +61,13 @@ class DeliverableFilter(django_filters.FilterSet):
         help_text='A priority reference such as "3.1"; includes nested priorities.',
     )
     objective = IdFilter(field_name="objective_id")
+    under_priority = django_filters.ChoiceFilter(
+        label="Under a priority",
+        choices=YES_NO,
+        empty_label="Any",
+        method="filter_under_priority",
+        help_text="Under a priority (true) or, in a flat plan, under none (false).",
+    )
     # A column of the row itself: no join, so no duplicates, so no DISTINCT (which
     # would compare every column of every row).
     status = django_filters.MultipleChoiceFilter(
@@ -138,6 +145,9 @@ class DeliverableFilter(django_filters.FilterSet):
         return queryset.filter(
             Q(objective__priority_id=value) | Q(objective__priority__parent_id=value)
         )
+
+    def filter_under_priority(self, queryset, name, value):
+        return queryset.filter(objective__isnull=value != YES)
 
     def filter_priority_reference(self, queryset, name, value):
         return queryset.filter(

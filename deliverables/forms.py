@@ -4,7 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.functional import lazy
 
-from core.forms import GovukDateField, GovukFormMixin
+from core.forms import GovukFormMixin
 from deliverables import evidence
 from deliverables.models import FUZZY_DATE_HELP, Rag, Status
 
@@ -18,50 +18,37 @@ def _period_label(period, day) -> str:
     return f"{period.label} (closed on {period.closes_on:%-d %B %Y}: editors only)"
 
 
-class ProgressForm(GovukFormMixin, forms.Form):
-    """Record progress on one deliverable (merging is its own journey).
+class PeriodChoiceMixin:
+    """Asks which reporting period a change is for, from the plan's ``periods``:
+    those the person may record for (``choices``, from
+    ``plans.selectors.periods_to_record_for``) are offered, starting on ``offer``
+    (``plans.selectors.period_to_offer``); a period outside the plan, locked or
+    not among the choices is refused beside the field. A form sent without the
+    question (from an older page) is for ``offer``."""
 
-    Given the plan's ``periods``, those the person may record for (``choices``, from
-    ``plans.selectors.periods_to_record_for``) and the one to start on (``offer``),
-    it asks which period the update is for first; a period outside the plan, locked
-    or not among the choices is refused beside the field. A form sent without the
-    question (from an older page) is for ``offer``.
-    """
-
-    def __init__(
+    def ask_period(
         self,
-        *args,
-        periods=None,
-        choices=(),
-        offer=None,
-        today=None,
-        editor=False,
-        **kwargs,
-    ):
-        super().__init__(*args, **kwargs)
-        self.editor = editor
-        if periods is None:
-            return
+        *,
+        periods,
+        choices,
+        offer,
+        today,
+        label: str,
+        help_text: str,
+        first: bool = False,
+    ) -> None:
         self.plan_periods = {str(p.pk): p for p in periods}
         self.period_choices = list(choices)
         self.today = today
         widget = forms.RadioSelect if len(self.period_choices) <= 6 else forms.Select
         period = forms.ChoiceField(
-            label="Which reporting period is this update for?",
+            label=label,
             # Any of the plan's periods gets past the field, so that a locked or
             # closed one is refused with its own reason (``clean_period``)...
             choices=[(key, p.label) for key, p in self.plan_periods.items()],
             initial=str(offer.pk) if offer else None,
             widget=widget,
-            help_text="The quarter the progress belongs to. A quarter whose report "
-            "has been published is locked and not listed: an editor can reopen it."
-            + (
-                " For an earlier quarter, give each answer as it stood at that "
-                "quarter's end (the form starts from today's): it goes into that "
-                "quarter's figures and leaves the deliverable as it is now."
-                if editor
-                else ""
-            ),
+            help_text=help_text,
             error_messages={
                 "required": "Choose the reporting period.",
                 "invalid_choice": "Choose a reporting period of this plan.",
@@ -71,8 +58,10 @@ class ProgressForm(GovukFormMixin, forms.Form):
         period.widget.choices = [
             (str(p.pk), _period_label(p, today)) for p in self.period_choices
         ]
-        # Asked first: everything else describes the deliverable at that period's end.
-        self.fields = {"period": period, **self.fields}
+        if first:
+            self.fields = {"period": period, **self.fields}
+        else:
+            self.fields["period"] = period
         if self.is_bound and "period" not in self.data and offer is not None:
             # Sent from a page older than the choice (or a script): the period the
             # page would have started on, as the form did before it asked.
@@ -96,6 +85,55 @@ class ProgressForm(GovukFormMixin, forms.Form):
                 "Ask an editor of the plan to record it, or to reopen the period."
             )
         return chosen
+
+
+#: What the choice of period says on a page that changes several deliverables.
+CHANGE_PERIOD_HELP = (
+    "The quarter whose summary of changes lists the change. A quarter whose report "
+    "has been published is locked and not listed: an editor can reopen it."
+)
+
+
+class ProgressForm(PeriodChoiceMixin, GovukFormMixin, forms.Form):
+    """Record progress on one deliverable (merging is its own journey).
+
+    Given the plan's ``periods``, those the person may record for (``choices``, from
+    ``plans.selectors.periods_to_record_for``) and the one to start on (``offer``),
+    it asks which period the update is for first (``PeriodChoiceMixin``).
+    """
+
+    def __init__(
+        self,
+        *args,
+        periods=None,
+        choices=(),
+        offer=None,
+        today=None,
+        editor=False,
+        **kwargs,
+    ):
+        super().__init__(*args, **kwargs)
+        self.editor = editor
+        if periods is None:
+            return
+        # Asked first: everything else describes the deliverable at that period's end.
+        self.ask_period(
+            periods=periods,
+            choices=choices,
+            offer=offer,
+            today=today,
+            label="Which reporting period is this update for?",
+            help_text="The quarter the progress belongs to. A quarter whose report "
+            "has been published is locked and not listed: an editor can reopen it."
+            + (
+                " For an earlier quarter, give each answer as it stood at that "
+                "quarter's end (the form starts from today's): it goes into that "
+                "quarter's figures and leaves the deliverable as it is now."
+                if editor
+                else ""
+            ),
+            first=True,
+        )
 
     status = forms.ChoiceField(choices=UPDATE_STATUSES, widget=forms.RadioSelect)
     rag = forms.ChoiceField(
@@ -142,71 +180,10 @@ class ReturnForm(GovukFormMixin, forms.Form):
     )
 
 
-MISSING = {
-    "reference": "Enter the new plan's reference, or choose a plan.",
-    "title": "Enter the new plan's title, or choose a plan.",
-    "starts_on": "Enter the date the new plan starts.",
-    "ends_on": "Enter the date the new plan ends.",
-}
+class MergeForm(PeriodChoiceMixin, GovukFormMixin, forms.Form):
+    """Merge other deliverables of the plan into one (``candidates``), for the
+    period chosen (``PeriodChoiceMixin``: given the plan's ``periods``)."""
 
-
-class ImportForm(GovukFormMixin, forms.Form):
-    """Upload a plan's action table; a preview comes before anything is written."""
-
-    file = forms.FileField(
-        label="Action table",
-        help_text="A CSV or Excel (.xlsx) file, one row per deliverable, with the "
-        "columns of the import guide.",
-    )
-    organisation = forms.ModelChoiceField(
-        queryset=None, label="Policing body that owns the plan", empty_label=None
-    )
-    plan = forms.ModelChoiceField(
-        queryset=None,
-        required=False,
-        label="Plan",
-        empty_label="A new plan",
-        help_text="Choose a plan to update it, or describe a new one below.",
-    )
-    reference = forms.CharField(
-        label="New plan's reference",
-        required=False,
-        max_length=100,
-        help_text="For example R.4/2017.",
-    )
-    title = forms.CharField(label="New plan's title", required=False, max_length=300)
-    starts_on = GovukDateField(
-        label="New plan starts on", required=False, help_text="For example, 1 1 2017."
-    )
-    ends_on = GovukDateField(
-        label="New plan ends on", required=False, help_text="For example, 31 12 2017."
-    )
-
-    def __init__(self, *args, organisations, plans, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = organisations
-        self.fields["plan"].queryset = plans
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith((".csv", ".xlsx")):
-            raise forms.ValidationError(
-                "The file must be a CSV or an Excel .xlsx file."
-            )
-        if upload.size > 5 * 1024 * 1024:
-            raise forms.ValidationError("The file must be smaller than 5 MB.")
-        return upload
-
-    def clean(self):
-        data = super().clean()
-        if not data.get("plan"):
-            for name in ("reference", "title", "starts_on", "ends_on"):
-                if not data.get(name) and name not in self.errors:
-                    self.add_error(name, MISSING[name])
-        return data
-
-
-class MergeForm(GovukFormMixin, forms.Form):
     merged = forms.ModelMultipleChoiceField(
         queryset=None,
         label="Deliverables to merge into this one",
@@ -220,10 +197,136 @@ class MergeForm(GovukFormMixin, forms.Form):
         error_messages={"required": "Say why they are being merged."},
     )
 
-    def __init__(self, *args, candidates, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self, *args, candidates, periods=None, choices=(), offer=None, today=None, **kw
+    ):
+        super().__init__(*args, **kw)
         self.fields["merged"].queryset = candidates
         self.fields["merged"].label_from_instance = lambda d: f"{d.reference} {d.title}"
+        if periods is not None:
+            self.ask_period(
+                periods=periods,
+                choices=choices,
+                offer=offer,
+                today=today,
+                label="Which reporting period does the merge belong to?",
+                help_text=CHANGE_PERIOD_HELP,
+            )
+
+
+class ChangeSeveralForm(PeriodChoiceMixin, GovukFormMixin, forms.Form):
+    """Change several deliverables of a plan at once, for one reason: what to do
+    (with what that needs: a new forecast date, the deliverable to merge into, or
+    the new one's title and reference), and the period (``PeriodChoiceMixin``).
+
+    ``chosen``: the deliverables the person ticked on the list; ``plan_work``: the
+    plan's deliverables, where the one to merge into is found by its reference.
+    The services decide what may change."""
+
+    HOLD, REDATE, STOP, MERGE, MERGE_NEW = "hold", "redate", "stop", "merge", "new"
+
+    deliverables = forms.ModelMultipleChoiceField(
+        queryset=None,
+        label="Deliverables to change",
+        help_text="Untick any you do not want to change.",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one deliverable to change."},
+    )
+    action = forms.ChoiceField(
+        label="What do you want to do with them?",
+        choices=[
+            (HOLD, "Put them on hold"),
+            (REDATE, "Re-date them"),
+            (STOP, "Stop them: they will not proceed"),
+            (MERGE, "Merge them into a deliverable of the plan"),
+            (MERGE_NEW, "Merge them into a new deliverable"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose what to do with them."},
+    )
+    forecast_date = forms.CharField(
+        label="New forecast date (to re-date them)",
+        max_length=100,
+        required=False,
+        help_text=FUZZY_DATE_HELP,
+    )
+    umbrella = forms.CharField(
+        label="Reference of the deliverable to merge them into (to merge them into "
+        "one of the plan)",
+        max_length=50,
+        required=False,
+        help_text="An open deliverable of this plan, such as 3.1.2.",
+    )
+    title = forms.CharField(
+        label="Title of the new deliverable (to merge them into a new one)",
+        max_length=300,
+        required=False,
+    )
+    reference = forms.CharField(
+        label="Reference of the new deliverable (optional)",
+        max_length=50,
+        required=False,
+        help_text="Leave it blank for the next free number, such as 101.",
+    )
+    reason = forms.CharField(
+        label="Why are they changing?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=10_000,
+        help_text="One reason for all of them: it shows in each one's updates and in "
+        "the summary of changes.",
+        error_messages={"required": "Say why they are changing."},
+    )
+
+    def __init__(
+        self,
+        *args,
+        chosen,
+        plan_work,
+        periods=None,
+        choices=(),
+        offer=None,
+        today=None,
+        **kwargs,
+    ):
+        super().__init__(*args, **kwargs)
+        self.plan_work = plan_work
+        self.fields["deliverables"].queryset = chosen
+        self.fields["deliverables"].label_from_instance = lambda d: (
+            f"{d.reference} {d.title} ({d.get_status_display().lower()})"
+        )
+        if periods is not None:
+            self.ask_period(
+                periods=periods,
+                choices=choices,
+                offer=offer,
+                today=today,
+                label="Which reporting period does the change belong to?",
+                help_text=CHANGE_PERIOD_HELP,
+            )
+
+    def clean(self):
+        data = super().clean()
+        action = data.get("action")
+        if action == self.REDATE and not data.get("forecast_date"):
+            self.add_error("forecast_date", "Give the new forecast date.")
+        elif action == self.MERGE_NEW and not data.get("title"):
+            self.add_error("title", "Give the new deliverable a title.")
+        elif action == self.MERGE and "umbrella" not in self.errors:
+            reference = (data.get("umbrella") or "").strip()
+            found = reference and self.plan_work.filter(reference=reference).first()
+            if not reference:
+                self.add_error(
+                    "umbrella",
+                    "Give the reference of the deliverable to merge them into.",
+                )
+            elif found is None:
+                self.add_error(
+                    "umbrella",
+                    f"No deliverable of this plan has the reference {reference}.",
+                )
+            else:
+                data["umbrella"] = found
+        return data
 
 
 class SplitForm(GovukFormMixin, forms.Form):

@@ -1,7 +1,7 @@
 """Rules that span rows, enforced by the database itself, as triggers.
 
 - A merged deliverable points at another deliverable of the same plan.
-- A deliverable's objective belongs to the deliverable's plan.
+- A deliverable's objective, if it has one, belongs to the deliverable's plan.
 - A stored progress update is never changed (and, on PostgreSQL, never deleted; on
   SQLite Django's test flush deletes rows directly, so there deletion is refused by the
   model and queryset instead, and by PROTECT on every foreign key to it).
@@ -29,14 +29,14 @@ SQLITE = [
     """
     CREATE TRIGGER IF NOT EXISTS deliverable_objective_same_plan_insert
     BEFORE INSERT ON deliverables_deliverable
-    WHEN NEW.plan_id IS NOT (
+    WHEN NEW.objective_id IS NOT NULL AND NEW.plan_id IS NOT (
         SELECT plan_id FROM plans_objective WHERE id = NEW.objective_id)
     BEGIN SELECT RAISE(ABORT, 'deliverable_objective_same_plan'); END
     """,
     """
     CREATE TRIGGER IF NOT EXISTS deliverable_objective_same_plan_update
     BEFORE UPDATE ON deliverables_deliverable
-    WHEN NEW.plan_id IS NOT (
+    WHEN NEW.objective_id IS NOT NULL AND NEW.plan_id IS NOT (
         SELECT plan_id FROM plans_objective WHERE id = NEW.objective_id)
     BEGIN SELECT RAISE(ABORT, 'deliverable_objective_same_plan'); END
     """,
@@ -65,7 +65,7 @@ POSTGRESQL = [
         THEN
             RAISE EXCEPTION 'deliverable_merged_same_plan' USING ERRCODE = '23514';
         END IF;
-        IF NEW.plan_id IS DISTINCT FROM (
+        IF NEW.objective_id IS NOT NULL AND NEW.plan_id IS DISTINCT FROM (
             SELECT plan_id FROM plans_objective WHERE id = NEW.objective_id)
         THEN
             RAISE EXCEPTION 'deliverable_objective_same_plan' USING ERRCODE = '23514';

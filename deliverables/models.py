@@ -143,7 +143,14 @@ class Deliverable(FuzzyDatesMixin, models.Model):
         Plan, on_delete=models.CASCADE, related_name="deliverables"
     )
     objective = models.ForeignKey(
-        Objective, on_delete=models.CASCADE, related_name="deliverables"
+        Objective,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="deliverables",
+        help_text=(
+            "Blank in a flat plan: a list of projects, by strand or not grouped."
+        ),
     )
     reference = models.CharField(max_length=50)
     title = models.CharField(max_length=300)
@@ -237,11 +244,8 @@ class Deliverable(FuzzyDatesMixin, models.Model):
 
     def clean(self) -> None:
         super().clean()
-        if (
-            self.objective_id
-            and self.plan_id
-            and self.objective.plan_id != self.plan_id
-        ):
+        objective = self.objective if self.objective_id else None
+        if objective is not None and self.plan_id and objective.plan_id != self.plan_id:
             raise ValidationError(
                 {"objective": "Choose an objective of the same plan."}
             )
@@ -420,6 +424,16 @@ class ProgressUpdate(FuzzyDatesMixin, models.Model):
         null=True, blank=True, editable=False
     )
     previous_forecast_date_end = models.DateField(null=True, blank=True, editable=False)
+    group = models.UUIDField(
+        null=True,
+        blank=True,
+        editable=False,
+        db_index=True,
+        help_text=(
+            "Shared by the updates of one change to several deliverables (merged, "
+            "put on hold, re-dated or stopped together, with one reason)."
+        ),
+    )
 
     objects = ProgressUpdateQuerySet.as_manager()
 
@@ -637,6 +651,7 @@ class PendingUpload(models.Model):
     class Purpose(models.TextChoices):
         RETURN = "return", "Quarterly return"
         PLAN_IMPORT = "plan-import", "Plan import"
+        PLAN_HISTORY = "plan-history", "Earlier quarters of a plan"
 
     token = models.CharField(
         max_length=32, unique=True, help_text="The secret the preview page posts back."
@@ -662,7 +677,7 @@ class PendingUpload(models.Model):
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=Q(purpose__in=["return", "plan-import"]),
+                condition=Q(purpose__in=["return", "plan-import", "plan-history"]),
                 name="pending_upload_purpose_valid",
             ),
         ]
@@ -736,8 +751,13 @@ class PeriodState(models.Model):
     priority = models.ForeignKey(
         "plans.Priority",
         on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="+",
-        help_text="The top-level priority the deliverable's work is under.",
+        help_text=(
+            "The top-level priority the deliverable's work is under; blank in a flat "
+            "plan."
+        ),
     )
     position = models.PositiveIntegerField(default=0)
     reference = models.CharField(max_length=50)
@@ -814,3 +834,49 @@ class StatesStamp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan_id}: {self.token}"
+
+
+class ImportMapping(models.Model):
+    """How an organisation's own spreadsheet layout maps onto the plan's fields,
+    saved when an import is confirmed so that the next upload of the same layout
+    needs no mapping (see ``deliverables.mapping``).
+
+    ``columns`` maps each header as written in the file to a field of the import
+    layout (``deliverables.importing.COLUMNS``), or to "" for a column left out.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="import_mappings"
+    )
+    signature = models.CharField(
+        max_length=64, help_text="A digest of the file's header row, as normalised."
+    )
+    columns = models.JSONField(default=dict)
+    headings = models.CharField(
+        max_length=20,
+        blank=True,
+        help_text=(
+            "What a row with one cell filled names for the rows under it: strand, "
+            "priority, or blank for nothing."
+        ),
+    )
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    saved_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["organisation", "-saved_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "signature"],
+                name="import_mapping_unique_per_layout",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation}: {len(self.columns)} columns"

@@ -5,12 +5,13 @@ call these.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Mapping, Sequence
+import uuid
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -30,7 +31,7 @@ from deliverables.models import (
     UpdateReview,
 )
 from deliverables.permissions import needs_review
-from plans.models import ReportingPeriod
+from plans.models import Objective, Plan, ReportingPeriod
 from plans.permissions import edits_plan
 from plans.selectors import period_for_day
 
@@ -41,7 +42,9 @@ _UNCHANGED: Any = object()
 class Change:
     """One progress update to record on one deliverable; ``None`` keeps the current
     value. ``if_match`` is the deliverable's ETag as the caller read it: the change
-    is refused with ``StaleVersion`` if someone wrote since."""
+    is refused with ``StaleVersion`` if someone wrote since. ``group`` is shared by
+    the changes of one step to several deliverables (``change_several``, a merge),
+    so the summary of changes can show them as one."""
 
     deliverable: Deliverable
     narrative: str
@@ -53,6 +56,7 @@ class Change:
     merged_into: Deliverable | None = None
     period: ReportingPeriod | None = None
     if_match: str | None = None
+    group: uuid.UUID | None = None
 
 
 class ProgressRefused(ValidationError):
@@ -397,6 +401,7 @@ def _build(
         previous_forecast_date_end=previous.end,
         api_client=api_client,
         requires_review=needs_review(by, deliverable),
+        group=change.group,
     )
 
 
@@ -416,9 +421,13 @@ def _latest_counted_starts(
 
 
 def _newer_accepted_exists(update: ProgressUpdate) -> bool:
+    # Only an update of the same period or a later one can be newer: one for an
+    # earlier period recorded since (history brought up to date) is older news.
     return (
         ProgressUpdate.objects.filter(
-            deliverable_id=update.deliverable_id, recorded_at__gt=update.recorded_at
+            deliverable_id=update.deliverable_id,
+            recorded_at__gt=update.recorded_at,
+            period__starts_on__gte=update.period.starts_on,
         )
         .filter(rules.counts_as_made())
         .exists()
@@ -505,6 +514,102 @@ def _review(
     return review
 
 
+def _locked(ids: Iterable[int]) -> dict[int, Deliverable]:
+    """These deliverables as stored now, with their plans, locked until the
+    transaction ends: in id order, as ``record_progress`` locks them, so that two
+    writers cannot deadlock (and a plan's row is held, so two steps that add to one
+    plan take their turns)."""
+    return {
+        d.pk: d
+        for d in Deliverable.objects.select_for_update(no_key=True)
+        .select_related("plan")
+        .filter(pk__in=sorted(set(ids)))
+        .order_by("pk")
+    }
+
+
+def _in_order(
+    asked: Iterable[Deliverable], current: Mapping[int, Deliverable]
+) -> list[Deliverable]:
+    """``asked`` as ``_locked`` read them, once each, in the caller's order (any
+    deleted since left out)."""
+    return list({d.pk: current[d.pk] for d in asked if d.pk in current}.values())
+
+
+def _check_versions(
+    current: Iterable[Deliverable], if_match: Mapping[int, str] | None
+) -> None:
+    """With ``if_match`` (each deliverable's ETag as read, by id; "*" for any),
+    ``StaleVersion`` unless every one of ``current`` is unchanged."""
+    if if_match is None:
+        return
+    for deliverable in current:
+        expected = (if_match.get(deliverable.pk) or "").strip()
+        if expected not in {deliverable.etag, "*"}:
+            raise StaleVersion(deliverable.etag)
+
+
+#: How a message names each closed status (``rules.CLOSED_STATUSES``).
+_CLOSED_AS = {
+    Status.COMPLETED: "is completed",
+    Status.WILL_NOT_PROCEED: "was stopped (will not proceed)",
+    Status.MERGED: "is already merged",
+    Status.SPLIT: "was split",
+}
+
+
+def _closed_as(deliverable: Deliverable) -> str:
+    status = Status(deliverable.status)
+    said = _CLOSED_AS.get(status, f"is {status.label.lower()}")
+    return f"{deliverable.reference} {said}"
+
+
+def _closed_message(deliverable: Deliverable, doing: str) -> str:
+    """Why a closed deliverable (``rules.is_closed``) cannot be ``doing``."""
+    return f"{_closed_as(deliverable)}: only open work can be {doing}."
+
+
+def _merge_problems(umbrella_plan: Plan, merged: Iterable[Deliverable]) -> list[str]:
+    """Why some of ``merged`` cannot merge into a deliverable of ``umbrella_plan``."""
+    problems = []
+    for deliverable in merged:
+        if deliverable.plan_id != umbrella_plan.pk:
+            problems.append(
+                f"{deliverable.reference} is in another plan: only work of "
+                f"{umbrella_plan.reference} can be merged here."
+            )
+        elif deliverable.is_closed:
+            problems.append(_closed_message(deliverable, "merged"))
+    return problems
+
+
+def _problems_by_field(
+    refused: ProgressRefused,
+    changes: Sequence[Change],
+    *,
+    asked: Collection[str],
+    rest: str,
+) -> dict[str, list[str]]:
+    """A refused step's problems, for one form: those of the fields the caller
+    asked about (``asked``, the same for every deliverable) once each; the rest
+    under ``rest``, each named by its deliverable's reference (a period's problem
+    once, unnamed, when the caller did not ask for the period)."""
+    found: dict[str, list[str]] = {}
+    for index, fields in sorted(refused.errors.items()):
+        reference = changes[index].deliverable.reference
+        for name, messages in fields.items():
+            for message in messages:
+                if name in asked:
+                    key, text = name, message
+                elif name == "period":
+                    key, text = rest, message
+                else:
+                    key, text = rest, f"{reference}: {message}"
+                if text not in found.setdefault(key, []):
+                    found[key].append(text)
+    return found
+
+
 @transaction.atomic
 @states.batch()
 def merge_deliverables(
@@ -513,38 +618,46 @@ def merge_deliverables(
     merged: list[Deliverable],
     reason: str,
     by: Writer,
+    period: ReportingPeriod | None = None,
     if_match: Mapping[int, str] | None = None,
 ) -> list[ProgressUpdate]:
     """Merge several deliverables into one umbrella deliverable of the same plan.
 
-    Each merged deliverable gets a progress update saying what it joined and why, so
-    the merge shows in its timeline and in the summary of changes. Plan editors only.
-    With ``if_match`` (each deliverable's ETag as read, by id), the merge goes ahead
+    Each merged deliverable gets a progress update saying what it joined and why,
+    for ``period`` (by default the one an update written today belongs to), so the
+    merge shows in its timeline and in the summary of changes; the updates share
+    one ``group``, so the summary shows the merge as one. Only open deliverables of
+    the umbrella's plan merge, into an open one. Plan editors only. With
+    ``if_match`` (each deliverable's ETag as read, by id), the merge goes ahead
     only if the umbrella and every merged one are unchanged, else ``StaleVersion``.
+    All or nothing: ``ValidationError`` keyed by ``merged``, ``reason``,
+    ``umbrella`` and (when the caller chose it) ``period``.
     """
 
     if not edits_plan(by, umbrella.plan):
         raise PermissionDenied("Only the plan's editors merge deliverables.")
-    if if_match is not None:
-        ids = sorted({umbrella.pk, *(d.pk for d in merged)})
-        # Locked in id order, as record_progress does, so merges cannot deadlock.
-        for current in (
-            Deliverable.objects.select_for_update(no_key=True)
-            .filter(pk__in=ids)
-            .order_by("pk")
-        ):
-            expected = (if_match.get(current.pk) or "").strip()
-            if expected not in {current.etag, "*"}:
-                raise StaleVersion(current.etag)
-    errors: dict[str, str] = {}
-    if not merged:
-        errors["merged"] = "Choose the deliverables to merge into this one."
+    current = _locked([umbrella.pk, *(d.pk for d in merged)])
+    _check_versions(current.values(), if_match)
+    umbrella = current.get(umbrella.pk, umbrella)
+    chosen = _in_order(merged, current)
+    errors: dict[str, list[str]] = {}
+    if not chosen:
+        errors["merged"] = ["Choose the deliverables to merge into this one."]
     if not (reason or "").strip():
-        errors["reason"] = "Say why they are being merged."
-    if any(d.pk == umbrella.pk for d in merged):
-        errors["merged"] = "A deliverable cannot merge into itself."
+        errors["reason"] = ["Say why they are being merged."]
+    if any(d.pk == umbrella.pk for d in chosen):
+        errors.setdefault("merged", []).append(
+            "A deliverable cannot merge into itself."
+        )
+    elif problems := _merge_problems(umbrella.plan, chosen):
+        errors.setdefault("merged", []).extend(problems)
+    if umbrella.is_closed:
+        errors["umbrella"] = [
+            f"{_closed_as(umbrella)}: choose an open deliverable to merge into."
+        ]
     if errors:
         raise ValidationError(errors)
+    group = uuid.uuid4()
     changes = [
         Change(
             deliverable=deliverable,
@@ -552,21 +665,283 @@ def merge_deliverables(
             status=Status.MERGED,
             merged_into=umbrella,
             reason=reason.strip(),
+            period=period,
+            group=group,
         )
-        for deliverable in merged
+        for deliverable in chosen
     ]
     try:
-        return record_progress(changes=changes, by=by)
+        return record_progress(changes=changes, by=by, locked=True)
     except ProgressRefused as refused:
-        problems = sorted(
-            {
-                m
-                for fields in refused.errors.values()
-                for ms in fields.values()
-                for m in ms
-            }
+        asked = {"period"} if period is not None else set()
+        raise ValidationError(
+            _problems_by_field(refused, changes, asked=asked, rest="merged")
+        ) from refused
+
+
+_PLAIN_NUMBER = r"^[0-9]+$"
+
+
+def next_free_number(used: set[str], prefix: str = "") -> str:
+    """The next plain number after the highest one used under ``prefix`` ("12" after
+    "1" to "11"; "3.4" under "3." after "3.1" to "3.3"); ``used`` gains it."""
+    highest = 0
+    for reference in used:
+        reference = reference.strip()
+        tail = reference.removeprefix(prefix) if prefix else reference
+        if (not prefix or reference.startswith(prefix)) and tail.isdigit():
+            highest = max(highest, int(tail))
+    found = f"{prefix}{highest + 1}"
+    used.add(found)
+    return found
+
+
+def next_free_reference(*, plan: Plan, taken: Iterable[str] | None = None) -> str:
+    """The reference a new deliverable of ``plan`` takes when none is given: the
+    next plain number ("101" when 1 to 100 exist; "1" when none is). ``taken``: the
+    references in use, when the caller holds them, else read from the plan."""
+    if taken is None:
+        taken = Deliverable.objects.filter(
+            plan=plan, reference__regex=_PLAIN_NUMBER
+        ).values_list("reference", flat=True)
+    return next_free_number(set(taken))
+
+
+def _shared(values: Iterable[Any]) -> Any:
+    """The one value all of ``values`` share, else None."""
+    found = set(values)
+    return found.pop() if len(found) == 1 else None
+
+
+@transaction.atomic
+@states.batch()
+def merge_into_new(
+    *,
+    plan: Plan,
+    merged: list[Deliverable],
+    title: str,
+    reference: str = "",
+    objective: Objective | None = None,
+    reason: str,
+    by: Writer,
+    period: ReportingPeriod | None = None,
+    if_match: Mapping[int, str] | None = None,
+) -> Deliverable:
+    """Create an umbrella deliverable of ``plan`` and merge ``merged`` into it, in one
+    step: both or neither.
+
+    The umbrella takes ``title`` and ``reference`` (when blank, the next free plain
+    number: ``next_free_reference``); the objective given, else the one the merged
+    deliverables share (none in a flat plan, or when they differ); their lead
+    organisation when they share one, else the plan's owner; the strands they all
+    share; in progress when any of them was, else future. It joins the plan in the
+    period of the merge (so the dashboard lists it as newly identified there), and
+    the merge is ``merge_deliverables``'s, for ``period``. Plan editors only.
+    ``ValidationError`` keyed by field, having written nothing. With ``if_match``
+    (each merged deliverable's ETag as read, by id), ``StaleVersion`` unless every
+    one is unchanged.
+    """
+    if not edits_plan(by, plan):
+        raise PermissionDenied("Only the plan's editors merge deliverables.")
+    current = _locked(d.pk for d in merged)
+    chosen = _in_order(merged, current)
+    _check_versions(chosen, if_match)
+    title, reference = (title or "").strip(), (reference or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not chosen:
+        errors["merged"] = ["Choose the deliverables to merge."]
+    elif problems := _merge_problems(plan, chosen):
+        errors["merged"] = problems
+    if not title:
+        errors["title"] = ["Give the new deliverable a title."]
+    elif len(title) > 300:
+        errors["title"] = ["Keep the title to 300 characters or fewer."]
+    if len(reference) > 50:
+        errors["reference"] = ["Keep the reference to 50 characters or fewer."]
+    elif (
+        reference
+        and Deliverable.objects.filter(plan=plan, reference=reference).exists()
+    ):
+        errors["reference"] = [
+            f"{reference} is already a deliverable of this plan: give another "
+            "reference, or leave it blank for the next free number."
+        ]
+    if objective is not None and objective.plan_id != plan.pk:
+        errors["objective"] = ["Choose an objective of this plan."]
+    if not (reason or "").strip():
+        errors["reason"] = ["Say why they are being merged."]
+    if period is not None and period.plan_id != plan.pk:
+        errors["period"] = ["Choose a reporting period of this plan."]
+    if errors:
+        raise ValidationError(errors)
+    day = timezone.localdate()
+    if period is not None:
+        day = min(max(day, period.starts_on), period.ends_on)
+    strands = [set(ids) for ids in _strands_of([d.pk for d in chosen]).values()]
+    in_all = set.intersection(*strands) if len(strands) == len(chosen) else set()
+    umbrella = Deliverable(
+        plan=plan,
+        objective_id=(
+            objective.pk if objective else _shared(d.objective_id for d in chosen)
+        ),
+        reference=reference or next_free_reference(plan=plan),
+        title=title,
+        lead_organisation_id=(
+            _shared(d.lead_organisation_id for d in chosen) or plan.owner_id
+        ),
+        status=(
+            Status.IN_PROGRESS
+            if any(d.status == Status.IN_PROGRESS for d in chosen)
+            else Status.FUTURE
+        ),
+        position=min(d.position for d in chosen),
+        identified_on=day if plan.starts_on <= day else None,
+    )
+    save_deliverable(deliverable=umbrella, by=by)
+    if in_all:
+        umbrella.strands.set(sorted(in_all))
+    merge_deliverables(
+        umbrella=umbrella, merged=chosen, reason=reason, by=by, period=period
+    )
+    return umbrella
+
+
+def _strands_of(deliverable_ids: list[int]) -> dict[int, list[int]]:
+    """Each deliverable's strands (one query)."""
+    found: dict[int, list[int]] = {}
+    for deliverable_id, strand_id in Deliverable.strands.through.objects.filter(
+        deliverable_id__in=deliverable_ids
+    ).values_list("deliverable_id", "strand_id"):
+        found.setdefault(deliverable_id, []).append(strand_id)
+    return found
+
+
+class GroupAction(models.TextChoices):
+    """What ``change_several`` does to each deliverable chosen."""
+
+    HOLD = "hold", "Put on hold"
+    RESUME = "resume", "Resume after a hold"
+    REDATE = "redate", "Re-date"
+    STOP = "stop", "Stop: will not proceed"
+
+
+def _unsuitable(
+    deliverable: Deliverable, *, plan: Plan, action: str, forecast: str | None
+) -> str | None:
+    """Why ``action`` makes no sense for ``deliverable``, or None. ``forecast``: a
+    re-dating's new forecast date as stored (None when it does not parse)."""
+    if deliverable.plan_id != plan.pk:
+        return (
+            f"{deliverable.reference} is in another plan: choose deliverables of "
+            f"{plan.reference} only."
         )
-        raise ValidationError({"merged": problems}) from refused
+    if action == GroupAction.RESUME:
+        if deliverable.status != Status.ON_HOLD:
+            return f"{deliverable.reference} is not on hold."
+        return None
+    doing = {
+        GroupAction.HOLD: "put on hold",
+        GroupAction.REDATE: "re-dated",
+        GroupAction.STOP: "stopped",
+    }[GroupAction(action)]
+    if deliverable.is_closed:
+        return _closed_message(deliverable, doing)
+    if action == GroupAction.HOLD and deliverable.status == Status.ON_HOLD:
+        return f"{deliverable.reference} is already on hold."
+    if action == GroupAction.REDATE and forecast == deliverable.forecast_date:
+        return f"{deliverable.reference} is already forecast for {forecast}."
+    return None
+
+
+@transaction.atomic
+def change_several(
+    *,
+    plan: Plan,
+    deliverables: Sequence[Deliverable],
+    action: str,
+    reason: str,
+    by: Writer,
+    period: ReportingPeriod | None = None,
+    forecast_date: str = "",
+    if_match: Mapping[int, str] | None = None,
+) -> list[ProgressUpdate]:
+    """Change several deliverables of ``plan`` in one step, for one reason: put them
+    on hold, resume them after a hold, re-date them (``forecast_date``, required) or
+    stop them (will not proceed).
+
+    Each gets its own progress update, for ``period`` (by default the one an update
+    written today belongs to), all recorded by one ``record_progress`` and sharing
+    one ``group``, so the summary of changes shows them as one. All or nothing: a
+    deliverable of another plan, or one the change makes no sense for (a closed one,
+    by ``rules.is_closed``; one already on hold; one not on hold to resume), refuses
+    the whole step. ``ValidationError`` keyed by ``deliverables``, ``action``,
+    ``reason``, ``forecast_date`` and ``period``. Plan editors only. With
+    ``if_match`` (each deliverable's ETag as read, by id), ``StaleVersion`` unless
+    every one is unchanged.
+    """
+    if not edits_plan(by, plan):
+        raise PermissionDenied("Only the plan's editors change deliverables together.")
+    current = _locked(d.pk for d in deliverables)
+    chosen = _in_order(deliverables, current)
+    _check_versions(chosen, if_match)
+    errors: dict[str, list[str]] = {}
+    if action not in GroupAction.values:
+        errors["action"] = ["Choose what to do with them."]
+    if not chosen:
+        errors["deliverables"] = ["Choose the deliverables to change."]
+    reason = (reason or "").strip()
+    if not reason:
+        errors["reason"] = ["Say why they are changing."]
+    forecast_date = (forecast_date or "").strip()
+    forecast: str | None = None
+    if action == GroupAction.REDATE:
+        if not forecast_date:
+            errors["forecast_date"] = ["Give the new forecast date."]
+        else:
+            try:
+                forecast = fuzzydates.parse(forecast_date, default_year=plan.year).text
+            except fuzzydates.FuzzyDateError as exc:
+                errors["forecast_date"] = [str(exc)]
+    if "action" not in errors:
+        problems = [
+            problem
+            for d in chosen
+            if (problem := _unsuitable(d, plan=plan, action=action, forecast=forecast))
+        ]
+        if problems:
+            errors.setdefault("deliverables", []).extend(problems)
+    if errors:
+        raise ValidationError(errors)
+    status, narrative = {
+        GroupAction.HOLD: (Status.ON_HOLD, "Put on hold."),
+        GroupAction.RESUME: (Status.IN_PROGRESS, "Resumed after a hold."),
+        GroupAction.REDATE: (None, f"Forecast date moved to {forecast}."),
+        GroupAction.STOP: (Status.WILL_NOT_PROCEED, "Stopped: will not proceed."),
+    }[GroupAction(action)]
+    group = uuid.uuid4()
+    changes = [
+        Change(
+            deliverable=deliverable,
+            narrative=narrative,
+            status=status,
+            forecast_date=forecast_date if action == GroupAction.REDATE else None,
+            reason=reason,
+            period=period,
+            group=group,
+        )
+        for deliverable in chosen
+    ]
+    try:
+        return record_progress(changes=changes, by=by, locked=True)
+    except ProgressRefused as refused:
+        raise ValidationError(
+            _problems_by_field(
+                refused,
+                changes,
+                asked={"period", "forecast_date", "reason"},
+                rest="deliverables",
+            )
+        ) from refused
 
 
 @transaction.atomic

@@ -91,7 +91,7 @@ _UPDATE_COLUMNS = (
 class _Deliverable:
     pk: int
     plan_id: int
-    priority_id: int
+    priority_id: int | None  # None in a flat plan
     position: int
     reference: str
     status: str
@@ -271,7 +271,9 @@ def _refresh_chunk(ids: list[int]) -> None:
         .values_list("pk", "parent_id")
     )
     for deliverable in deliverables:
-        deliverable.priority_id = ancestors(deliverable.priority_id, parents)[-1]
+        # A flat plan's deliverable is under no priority.
+        chain = ancestors(deliverable.priority_id, parents)
+        deliverable.priority_id = chain[-1] if chain else None
     logs: dict[int, list[_Update]] = defaultdict(list)
     for row in (
         ProgressUpdate.objects.filter(deliverable_id__in=ids)
@@ -312,13 +314,16 @@ def restamp(plan_id: int) -> None:
     StatesStamp.objects.filter(plan_id=plan_id).update(token=uuid.uuid4())
 
 
-def refresh_plans(plan_ids: Iterable[int]) -> None:
-    """Work out again the rows of every deliverable of these plans."""
-    refresh(
+def refresh_plans(plan_ids: Iterable[int]) -> set[int]:
+    """Work out again the rows of every deliverable of these plans; return their
+    ids."""
+    ids = set(
         Deliverable.objects.filter(plan_id__in=list(plan_ids))
         .order_by()
         .values_list("pk", flat=True)
     )
+    refresh(ids)
+    return ids
 
 
 # Gathering the signals' work --------------------------------------------------
@@ -342,7 +347,8 @@ def batch() -> Iterator[None]:
     finally:
         _pending.reset(token)
     if plan_ids:
-        refresh_plans(plan_ids)
+        refreshed = refresh_plans(plan_ids)
+        deliverable_ids = set(deliverable_ids) - refreshed
     refresh(deliverable_ids)
 
 

@@ -8,6 +8,8 @@ from django.urls import path
 from deliverables import (
     editing,
     evidence_views,
+    history_views,
+    import_views,
     missing,
     periods,
     return_views,
@@ -21,6 +23,11 @@ plan_work_patterns = [
         "<int:plan>/deliverables/add/",
         editing.DeliverableCreate.as_view(),
         name="add-deliverable",
+    ),
+    path(
+        "<int:plan>/deliverables/change/",
+        views.ChangeSeveralView.as_view(),
+        name="change-deliverables",
     ),
     path("<int:plan>/periods/", periods.PeriodList.as_view(), name="periods"),
     path(
@@ -43,6 +50,11 @@ plan_work_patterns = [
         missing.MissingUpdatesView.as_view(),
         name="missing",
     ),
+    path(
+        "<int:plan>/history/import/",
+        history_views.HistoryImportView.as_view(),
+        name="history-import",
+    ),
 ]
 
 
@@ -50,7 +62,17 @@ deliverable_patterns = (
     [
         path("", views.DeliverableListView.as_view(), name="list"),
         path("review/", views.ReviewQueueView.as_view(), name="review-queue"),
-        path("import/", views.ImportPlanView.as_view(), name="import"),
+        path("import/", import_views.ImportPlanView.as_view(), name="import"),
+        path(
+            "import/<str:token>/columns/",
+            import_views.ImportColumnsView.as_view(),
+            name="import-columns",
+        ),
+        path(
+            "import/<str:token>/",
+            import_views.ImportCheckView.as_view(),
+            name="import-check",
+        ),
         path("<int:pk>/", views.DeliverableDetailView.as_view(), name="detail"),
         path("<int:pk>/progress/", views.RecordProgressView.as_view(), name="record"),
         path(

@@ -6,20 +6,21 @@ services, and a page's query count does not grow with its rows.
 
 from __future__ import annotations
 
-import datetime
 from collections import Counter, defaultdict
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Prefetch
-from django.http import Http404
+from django.db.models import Count, Exists, OuterRef, Prefetch, Subquery
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.html import format_html
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView
 
@@ -33,34 +34,30 @@ from deliverables.evidence import with_attachments
 from deliverables.evidence_views import attach_from_progress_form
 from deliverables.filtersets import DeliverableFilter, respelt
 from deliverables.forms import (
-    ImportForm,
+    ChangeSeveralForm,
     MergeForm,
     ProgressWithEvidenceForm,
     ReturnForm,
     SplitForm,
 )
-from deliverables.importing import ImportFailed, import_plan, preview_import
+from deliverables.importing import EXPORT_LABELS
 from deliverables.models import (
     Deliverable,
     Milestone,
-    PendingUpload,
     ProgressUpdate,
     Status,
 )
 from deliverables.permissions import may_record_progress
 from deliverables.services import (
     Change,
+    GroupAction,
     accept_update,
+    change_several,
     merge_deliverables,
+    merge_into_new,
     record_progress,
     return_update,
     split_deliverable,
-)
-from deliverables.uploads import (
-    claim_upload,
-    discard_uploads,
-    hold_upload,
-    readable_file,
 )
 from plans.models import (
     Objective,
@@ -78,6 +75,7 @@ from plans.selectors import (
     periods_to_record_for,
     plans_edited_by,
 )
+from plans.views import PlanEditorPage
 
 PAGE_SIZE = 50
 
@@ -88,6 +86,23 @@ def status_counts(deliverables, key: str) -> dict[int, Counter]:
     for row in deliverables.values(key, "status").annotate(n=Count("id")):
         counts[row[key]][row["status"]] += row["n"]
     return counts
+
+
+def strand_counts(plan: Plan, visible) -> list[dict]:
+    """The plan's strands, each with its visible deliverables counted by status, and
+    those under no strand last, in one query."""
+    counts: dict[int | None, Counter] = defaultdict(Counter)
+    for row in visible.values("strands", "status").annotate(n=Count("id")):
+        counts[row["strands"]][row["status"]] += row["n"]
+    found = [
+        {"strand": strand, "counts": ordered_counts(counts[strand.pk])}
+        for strand in Strand.objects.filter(plan=plan).order_by("name")
+    ]
+    if found and counts[None]:
+        found.append({"strand": None, "counts": ordered_counts(counts[None])})
+    for entry in found:
+        entry["total"] = sum(n for _status, n in entry["counts"])
+    return found
 
 
 def ordered_counts(counter: Counter) -> list[tuple[str, int]]:
@@ -144,6 +159,8 @@ def plan_rollups(plan, visible, priorities):
     by_priority = rollup.by_priority(
         ((p, row) for _o, p, row in rows), {p.pk: p.parent_id for p in priorities}
     )
+    # Under None: the deliverables of a flat plan, under no priority.
+    by_priority[None] = by_objective.get(None, rollup.Rollup())
     objectives = defaultdict(list)
     for objective in Objective.objects.filter(plan=plan).order_by(
         "position", "reference"
@@ -195,8 +212,17 @@ class PlanDetailView(ScopedMixin, DetailView):
         overall = Counter()
         for node in tree:
             overall.update(node["counter"])
+        # A flat plan's deliverables, or those of a plan not yet put under one.
+        flat = Counter(by_priority.get(None, {}))
+        overall.update(flat)
         context.update(
             tree=tree,
+            flat={
+                "counts": ordered_counts(flat),
+                "total": sum(flat.values()),
+                "rollup": rollups[None],
+            },
+            strands=strand_counts(plan, visible),
             counts=ordered_counts(overall),
             total=sum(overall.values()),
             may_edit=edits_plan(self.request.user, plan),
@@ -204,22 +230,46 @@ class PlanDetailView(ScopedMixin, DetailView):
         return context
 
 
+def _levels(d: Deliverable) -> tuple[Any, Any]:
+    """The deliverable's top priority and, when it is nested, its sub-priority."""
+    own = d.objective.priority if d.objective else None
+    if own is not None and own.parent is not None:
+        return own.parent, own
+    return own, None
+
+
+def _text(value: Any, name: str) -> str:
+    return getattr(value, name) if value is not None else ""
+
+
+#: The export's columns: the plan import's fields, headed as the import reads them
+#: (``importing.EXPORT_LABELS``), so that an export imports back as it is.
 EXPORT_COLUMNS = [
-    ("Reference", lambda d: d.reference),
-    ("Title", lambda d: d.title),
-    ("Priority", lambda d: d.objective.priority.reference),
-    ("Objective", lambda d: d.objective.reference),
-    ("Lead organisation", lambda d: d.lead_organisation.name),
-    ("Owners", lambda d: "; ".join(o.role for o in d.owners.all())),
-    ("Status", lambda d: d.get_status_display()),
-    ("RAG", lambda d: d.get_rag_display()),
-    (
-        "Percent complete",
-        lambda d: "" if d.percent_complete is None else d.percent_complete,
-    ),
-    ("Baseline date", lambda d: d.baseline_date),
-    ("Forecast date", lambda d: d.forecast_date),
-    ("Expected benefits", lambda d: d.expected_benefits),
+    (EXPORT_LABELS[name], get)
+    for name, get in {
+        "priority_ref": lambda d: _text(_levels(d)[0], "reference"),
+        "priority_title": lambda d: _text(_levels(d)[0], "title"),
+        "sub_priority_ref": lambda d: _text(_levels(d)[1], "reference"),
+        "sub_priority_title": lambda d: _text(_levels(d)[1], "title"),
+        "objective_ref": lambda d: _text(d.objective, "reference"),
+        "objective_title": lambda d: _text(d.objective, "title"),
+        "deliverable_ref": lambda d: d.reference,
+        "deliverable_title": lambda d: d.title,
+        "description": lambda d: d.description,
+        "milestone_date": lambda d: d.baseline_date,
+        "owners": lambda d: "; ".join(o.role for o in d.owners.all()),
+        "lead_organisation": lambda d: d.lead_organisation.name,
+        "delivering_unit": lambda d: d.delivering_unit,
+        "expected_benefits": lambda d: d.expected_benefits,
+        "strands": lambda d: "; ".join(s.name for s in d.strands.all()),
+        "status": lambda d: d.get_status_display(),
+        "rag": lambda d: d.get_rag_display(),
+        "percent_complete": lambda d: (
+            "" if d.percent_complete is None else d.percent_complete
+        ),
+        "forecast_date": lambda d: d.forecast_date,
+        "merged_into": lambda d: _text(d.merged_into, "reference"),
+    }.items()
 ]
 
 
@@ -229,9 +279,43 @@ FILTER_LABELS = {
     "owner": "Owner",
     "late": "Late",
     "needs_update": "Needs an update",
+    "under_priority": "Under a priority",
     "period": "Needs an update for",
     "sort": "Sort by",
 }
+
+
+def _in_view(data, plans):
+    """The plan in view, as a query of its id: the one chosen, the chosen
+    priority's or strand's, or the person's only plan (``plans()`` reads theirs,
+    only when it comes to that)."""
+    if str(data.get("plan", "")).isdigit():
+        return Plan.objects.filter(pk=data["plan"]).values("pk")
+    if str(data.get("priority", "")).isdigit():
+        return Priority.objects.filter(pk=data["priority"]).values("plan_id")
+    if str(data.get("strand", "")).isdigit():
+        return Strand.objects.filter(pk=data["strand"]).values("plan_id")
+    if len(only := plans()) == 1:
+        return Plan.objects.filter(pk=only[0]["pk"]).values("pk")
+    return Plan.objects.none().values("pk")
+
+
+def plan_to_change(user, data) -> Plan | None:
+    """The plan in view (as the filters choose it), when the person edits it: its
+    deliverables on the list may be chosen and changed together. A few queries,
+    whatever the list shows."""
+    in_view = _in_view(
+        data, lambda: list(Plan.objects.visible_to(user).values("pk")[:2])
+    )
+    if in_view.query.is_empty():
+        return None
+    plan = (
+        Plan.objects.visible_to(user)
+        .filter(pk__in=in_view)
+        .select_related("owner")
+        .first()
+    )
+    return plan if plan is not None and edits_plan(user, plan) else None
 
 
 def filter_choices(user, data) -> dict:
@@ -244,15 +328,7 @@ def filter_choices(user, data) -> dict:
         .order_by("-starts_on", "title", "pk")
         .values("pk", "title")
     )
-    in_view = Plan.objects.none().values("pk")
-    if str(data.get("plan", "")).isdigit():
-        in_view = Plan.objects.filter(pk=data["plan"]).values("pk")
-    elif str(data.get("priority", "")).isdigit():
-        in_view = Priority.objects.filter(pk=data["priority"]).values("plan_id")
-    elif str(data.get("strand", "")).isdigit():
-        in_view = Strand.objects.filter(pk=data["strand"]).values("plan_id")
-    elif len(plans) == 1:
-        in_view = Plan.objects.filter(pk=plans[0]["pk"]).values("pk")
+    in_view = _in_view(data, lambda: plans)
     leads = Deliverable.objects.visible_to(user).filter(
         lead_organisation=OuterRef("pk")
     )
@@ -333,6 +409,10 @@ class DeliverableListView(ScopedMixin, ListView):
             "page": page,
             "deliverables": page.object_list,
             "query": query.urlencode(),
+            # The plan whose rows may be chosen and changed together, and the way
+            # back to this list as it is filtered.
+            "change_plan": plan_to_change(request.user, request.GET),
+            "back": request.GET.urlencode(),
         }
         template = self.template_name
         if request.htmx and request.htmx.target == "results":
@@ -342,6 +422,9 @@ class DeliverableListView(ScopedMixin, ListView):
         return render(request, template, context)
 
     def export(self, rows, kind):
+        rows = rows.select_related(
+            "objective__priority__parent", "merged_into"
+        ).prefetch_related("strands")
         table = [[name for name, _ in EXPORT_COLUMNS]]
         table += [[get(d) for _, get in EXPORT_COLUMNS] for d in rows]
         filename = f"deliverables-{timezone.localdate().isoformat()}.{kind}"
@@ -384,7 +467,9 @@ class DeliverableDetailView(ScopedMixin, DetailView):
                             "api_client",
                             "review__reviewed_by",
                             "merged_into",
-                        ).order_by("-recorded_at", "-id"),
+                        )
+                        .annotate(together=_changed_together())
+                        .order_by("-recorded_at", "-id"),
                         self.request.user,
                     ),
                 ),
@@ -409,6 +494,18 @@ class DeliverableDetailView(ScopedMixin, DetailView):
             today=timezone.localdate(),
         )
         return context
+
+
+def _changed_together():
+    """How many updates an update's step recorded (its ``group``'s), in the same
+    query: none for an update of its own."""
+    return Subquery(
+        ProgressUpdate.objects.filter(group=OuterRef("group"))
+        .order_by()
+        .values("group")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
 
 
 class DeliverablePage(ScopedPage):
@@ -574,139 +671,6 @@ class ReviewQueueView(LoginRequiredMixin, View):
         return redirect("deliverables:review-queue")
 
 
-class ImportPlanView(LoginRequiredMixin, View):
-    """Upload an action table, see what it would change, then confirm.
-
-    Nothing is written until the editor confirms, and nothing at all if any row is bad.
-    The uploaded file waits in the database between the two steps (see
-    ``deliverables.uploads``), so the confirmation may reach any app server.
-    """
-
-    template_name = "deliverables/import.html"
-
-    def form(self, data=None, files=None):
-        bodies = bodies_edited_by(self.request.user)
-        return ImportForm(
-            data,
-            files,
-            organisations=bodies,
-            plans=Plan.objects.filter(owner__in=bodies).order_by("-starts_on"),
-        )
-
-    def dispatch(self, request, *args, **kwargs):
-        if (
-            request.user.is_authenticated
-            and not bodies_edited_by(request.user).exists()
-        ):
-            raise Http404
-        return super().dispatch(request, *args, **kwargs)
-
-    def get(self, request):
-        return render(request, self.template_name, {"form": self.form()})
-
-    def post(self, request):
-        if "token" in request.POST:
-            return self.confirm(request)
-        form = self.form(request.POST, request.FILES)
-        if not form.is_valid():
-            return render(request, self.template_name, {"form": form}, status=400)
-        upload = form.cleaned_data["file"]
-        earlier = [k for k in request.session.keys() if k.startswith("import-")]
-        for key in earlier:
-            request.session.pop(key, None)
-        discard_uploads(tokens=[key.removeprefix("import-") for key in earlier])
-        pending = hold_upload(
-            purpose=PendingUpload.Purpose.PLAN_IMPORT, upload=upload, by=request.user
-        )
-        token = pending.token
-        try:
-            with readable_file(pending) as path:
-                result = preview_import(**self.arguments(form.cleaned_data, path))
-        except ImportFailed as failure:
-            pending.delete()
-            return render(
-                request,
-                self.template_name,
-                {
-                    "form": self.form(),
-                    "errors": failure.errors,
-                    "file_name": upload.name,
-                },
-                status=400,
-            )
-        request.session[f"import-{token}"] = {
-            "organisation": form.cleaned_data["organisation"].pk,
-            "plan": form.cleaned_data["plan"].pk if form.cleaned_data["plan"] else None,
-            "reference": form.cleaned_data["reference"],
-            "title": form.cleaned_data["title"],
-            "starts_on": str(form.cleaned_data["starts_on"] or ""),
-            "ends_on": str(form.cleaned_data["ends_on"] or ""),
-        }
-        return render(
-            request,
-            "deliverables/import_preview.html",
-            {"result": result, "token": token, "file_name": upload.name},
-        )
-
-    def confirm(self, request):
-        token = request.POST["token"]
-        saved = request.session.pop(f"import-{token}", None)
-        pending = (
-            claim_upload(
-                token=token,
-                purpose=PendingUpload.Purpose.PLAN_IMPORT,
-                by=request.user,
-            )
-            if saved
-            else None
-        )
-        if pending is None:
-            messages.error(request, "That upload has expired: upload the file again.")
-            return redirect("deliverables:import")
-        data = {
-            "organisation": bodies_edited_by(request.user).get(
-                pk=saved["organisation"]
-            ),
-            "plan": Plan.objects.filter(pk=saved["plan"]).first()
-            if saved["plan"]
-            else None,
-            "reference": saved["reference"],
-            "title": saved["title"],
-            "starts_on": datetime.date.fromisoformat(saved["starts_on"])
-            if saved["starts_on"]
-            else None,
-            "ends_on": datetime.date.fromisoformat(saved["ends_on"])
-            if saved["ends_on"]
-            else None,
-        }
-        try:
-            with readable_file(pending) as path:
-                result = import_plan(**self.arguments(data, path))
-        except ImportFailed as failure:
-            return render(
-                request,
-                self.template_name,
-                {"form": self.form(), "errors": failure.errors},
-                status=400,
-            )
-        finally:
-            pending.delete()
-        messages.success(request, f"Imported: {result.summary()}.")
-        return redirect("plans:detail", result.plan.pk)
-
-    def arguments(self, data, path):
-        plan = data.get("plan")
-        return {
-            "path": path,
-            "owner": plan.owner if plan else data["organisation"],
-            "plan_reference": plan.reference if plan else data["reference"],
-            "plan_title": data.get("title") or "",
-            "starts_on": data.get("starts_on"),
-            "ends_on": data.get("ends_on"),
-            "by": self.request.user,
-        }
-
-
 class MergeView(ConflictMixin, DeliverablePage, FormView):
     """Merge other deliverables of the plan into this one (plan editors only)."""
 
@@ -728,7 +692,11 @@ class MergeView(ConflictMixin, DeliverablePage, FormView):
         return [self.umbrella, *self.candidates()]
 
     def get_form_kwargs(self):
-        return super().get_form_kwargs() | {"candidates": self.candidates()}
+        return (
+            super().get_form_kwargs()
+            | {"candidates": self.candidates()}
+            | periods_offered(self.umbrella.plan)
+        )
 
     def form_invalid(self, form):
         # A chosen deliverable someone else closed meanwhile is no longer offered:
@@ -751,6 +719,7 @@ class MergeView(ConflictMixin, DeliverablePage, FormView):
                 merged=list(form.cleaned_data["merged"]),
                 reason=form.cleaned_data["reason"],
                 by=self.request.user,
+                period=form.cleaned_data["period"],
                 if_match=parse_versions(self.version_sent(form) or self.loaded_version),
             )
         except StaleVersion:
@@ -797,3 +766,196 @@ class SplitView(ConflictMixin, DeliverablePage, FormView):
             return self.form_invalid(form)
         messages.success(self.request, f"Split into {len(parts)} deliverables.")
         return redirect("deliverables:detail", self.deliverable.pk)
+
+
+def periods_offered(plan: Plan) -> dict:
+    """What a plan editor's choice of period needs (``PeriodChoiceMixin``): the
+    plan's periods, those open to them today, and the one to start on."""
+    today = timezone.localdate()
+    periods = list(plan.reporting_periods.all())
+    choices = periods_to_record_for(periods, today, editor=True)
+    return {
+        "periods": periods,
+        "choices": choices,
+        "offer": period_to_offer(choices, today),
+        "today": today,
+    }
+
+
+class ChangeSeveralView(ConflictMixin, PlanEditorPage, FormView):
+    """Change several deliverables of a plan at once, for one reason: put them on
+    hold, re-date or stop them, or merge them into a deliverable of the plan or a
+    new one (plan editors only).
+
+    Reached from the deliverables list, whose form sends the ones ticked there
+    (``deliverables``) and the list's own query (``back``), to come back to it as
+    it was filtered. The page's own form says so with ``step``, and carries the
+    ones it offered (``offered``), so that one unticked is still offered when the
+    form is shown again."""
+
+    form_class = ChangeSeveralForm
+    template_name = "deliverables/change_several.html"
+    STEP = "change"
+
+    @cached_property
+    def sent(self) -> QueryDict:
+        return self.request.POST if self.request.method == "POST" else self.request.GET
+
+    @cached_property
+    def submitted(self) -> bool:
+        return self.request.method == "POST" and self.sent.get("step") == self.STEP
+
+    @cached_property
+    def chosen(self) -> list[Deliverable]:
+        """The deliverables the page offers: those ticked on the list."""
+        sent = self.sent.getlist("offered" if self.submitted else "deliverables")
+        return list(self.chosen_query([pk for pk in sent if pk.isdigit()]))
+
+    def chosen_query(self, ids):
+        # Whatever the person may see: one of another plan is refused by the
+        # service, in words, beside the list.
+        return (
+            Deliverable.objects.visible_to(self.request.user)
+            .filter(pk__in=ids)
+            .order_by("position", "reference", "pk")
+        )
+
+    @cached_property
+    def back(self) -> str:
+        """The list's query, as sent (only its parameters: never another address)."""
+        return QueryDict(self.sent.get("back", "")).urlencode()
+
+    def back_url(self) -> str:
+        url = reverse("deliverables:list")
+        return f"{url}?{self.back}" if self.back else url
+
+    def versioned(self):
+        return self.chosen
+
+    def get(self, request, *args, **kwargs):
+        return self.arrive()
+
+    def post(self, request, *args, **kwargs):
+        if not self.submitted:
+            return self.arrive()
+        return super().post(request, *args, **kwargs)
+
+    def arrive(self):
+        """From the list: the form, with the deliverables ticked there."""
+        if not self.chosen:
+            messages.error(
+                self.request,
+                "Choose the deliverables to change: tick them in the list, then "
+                "choose “Change the chosen deliverables”.",
+            )
+            return redirect(self.back_url())
+        return self.render_to_response(self.get_context_data())
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        if not self.submitted:
+            kwargs.pop("data", None)
+            kwargs.pop("files", None)
+        ids = [d.pk for d in self.chosen]
+        return (
+            kwargs
+            | {
+                "initial": {"deliverables": ids},
+                "chosen": self.chosen_query(ids).select_related("plan"),
+                "plan_work": Deliverable.objects.visible_in(
+                    self.plan, self.request.user
+                ).filter(plan=self.plan),
+            }
+            | periods_offered(self.plan)
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            plan=self.plan,
+            offered=self.chosen,
+            back=self.back,
+            back_url=self.back_url(),
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        chosen, action = list(data["deliverables"]), data["action"]
+        by = self.request.user
+        versions = parse_versions(self.version_sent(form) or self.loaded_version)
+        umbrella = None
+        try:
+            if action == form.MERGE:
+                umbrella = data["umbrella"]
+                merge_deliverables(
+                    umbrella=umbrella,
+                    merged=chosen,
+                    reason=data["reason"],
+                    by=by,
+                    period=data["period"],
+                    # The one to merge into was typed, not read: as it is now.
+                    if_match={**versions, umbrella.pk: "*"},
+                )
+            elif action == form.MERGE_NEW:
+                umbrella = merge_into_new(
+                    plan=self.plan,
+                    merged=chosen,
+                    title=data["title"],
+                    reference=data["reference"],
+                    reason=data["reason"],
+                    by=by,
+                    period=data["period"],
+                    if_match=versions,
+                )
+            else:
+                change_several(
+                    plan=self.plan,
+                    deliverables=chosen,
+                    action={
+                        form.HOLD: GroupAction.HOLD,
+                        form.REDATE: GroupAction.REDATE,
+                        form.STOP: GroupAction.STOP,
+                    }[action],
+                    reason=data["reason"],
+                    by=by,
+                    period=data["period"],
+                    forecast_date=data["forecast_date"],
+                    if_match=versions,
+                )
+        except StaleVersion:
+            return self.conflicted(form)
+        except ValidationError as error:
+            # The merges call the chosen ones "merged"; this form, "deliverables".
+            add_service_errors(
+                form,
+                ValidationError(
+                    {
+                        ("deliverables" if name == "merged" else name): problems
+                        for name, problems in error.message_dict.items()
+                    }
+                ),
+            )
+            return self.form_invalid(form)
+        messages.success(self.request, self.done(form, len(chosen), umbrella))
+        return redirect(self.back_url())
+
+    def done(self, form, count: int, umbrella):
+        """The banner's words: how many changed, and where a merge went."""
+        many = f"{count} deliverable{'s' if count != 1 else ''}"
+        action = form.cleaned_data["action"]
+        if umbrella is not None:
+            new = " new" if action == form.MERGE_NEW else ""
+            return format_html(
+                'Merged {} into the{} deliverable <a class="govuk-notification-'
+                'banner__link" href="{}">{} {}</a>.',
+                many,
+                new,
+                reverse("deliverables:detail", args=[umbrella.pk]),
+                umbrella.reference,
+                umbrella.title,
+            )
+        if action == form.REDATE:
+            return f"Re-dated {many} to {form.cleaned_data['forecast_date']}."
+        if action == form.STOP:
+            return f"Stopped {many}: they will not proceed."
+        return f"Put {many} on hold."

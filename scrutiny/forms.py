@@ -1,3 +1,6 @@
+import datetime
+from typing import NamedTuple
+
 from django import forms
 
 from core.forms import GovukDateField, GovukFormMixin
@@ -6,15 +9,68 @@ from scrutiny.commentary.services import Kind, field_name
 from scrutiny.models import Commentary, DecisionNotice, PublishedReport, ScrutinyAction
 
 
+class DayOrMonth(NamedTuple):
+    """A date and how much of it is known: the day, or only its month."""
+
+    date: datetime.date
+    precision: str
+
+
+class DayOrMonthField(GovukDateField):
+    """GOV.UK's date input where the day may be left blank, for a register that
+    gives only a month ("March 2018"). Cleans to a ``DayOrMonth``."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "error_messages",
+            {
+                "required": "Enter the date approved, or at least its month and year.",
+                "incomplete": "Enter the month and year (and the day, if known).",
+                "invalid": "Enter a real date.",
+            },
+        )
+        super().__init__(**kwargs)
+        self.fields[0].required = False  # the day
+
+    def compress(self, values):
+        if not values or all(v in (None, "") for v in values):
+            return None
+        day, month, year = values
+        if day in (None, ""):
+            return DayOrMonth(
+                datetime.date(year, month, 1), DecisionNotice.Precision.MONTH
+            )
+        try:
+            return DayOrMonth(
+                datetime.date(year, month, day), DecisionNotice.Precision.DAY
+            )
+        except ValueError as exc:
+            raise forms.ValidationError("Enter a real date.") from exc
+
+
 class DecisionNoticeForm(GovukFormMixin, forms.ModelForm):
-    approved_on = GovukDateField(label="Date approved")
+    approved_on = DayOrMonthField(
+        label="Date approved",
+        help_text=(
+            "For example, 14 3 2018. If the register gives only the month, leave "
+            "the day blank."
+        ),
+    )
 
     class Meta:
         model = DecisionNotice
         fields = ["reference", "title", "approved_on", "summary", "url", "deliverables"]
         labels = {
+            "reference": "Reference (optional)",
             "url": "Where it is published (optional)",
             "deliverables": "Deliverables it funds or changes",
+        }
+        help_texts = {
+            "reference": (
+                "The body's own reference, as the register gives it. Leave it blank "
+                "if there is none: the tracker gives one in its own scheme, shown as "
+                f'"DN-2018-004 ({DecisionNotice.GENERATED_MARK})".'
+            ),
         }
         widgets = {"deliverables": forms.CheckboxSelectMultiple}
 
@@ -24,9 +80,32 @@ class DecisionNoticeForm(GovukFormMixin, forms.ModelForm):
         field.queryset = plan.deliverables.order_by("position", "reference")
         field.label_from_instance = lambda d: f"{d.reference} {d.title}"
         field.required = False
+        self.fields["reference"].required = False
+        notice = self.instance
+        if notice.pk and notice.reference_generated:
+            # Blank, so that saving as it is keeps the tracker's reference, and any
+            # reference typed is the body's own.
+            self.initial["reference"] = ""
+            self.fields["reference"].help_text = (
+                f"The body gave none, so the tracker gave this notice "
+                f"{notice.reference}. Enter the body's own reference when you know "
+                f"it; left blank, {notice.reference} stays."
+            )
+        if notice.pk and notice.approved_on_precision == notice.Precision.MONTH:
+            when = notice.approved_on
+            self.initial["approved_on"] = [None, when.month, when.year]
         # For the model's own checks; the service decides what is stored.
         self.instance.plan = plan
         self.instance.decided_by = plan.owner
+
+    def clean(self):
+        cleaned = super().clean()
+        given = cleaned.get("approved_on")
+        if given:
+            cleaned["approved_on"], cleaned["approved_on_precision"] = given
+            # So that the model's own checks judge the date as it is now given.
+            self.instance.approved_on_precision = given.precision
+        return cleaned
 
     def validate_constraints(self):
         """The reference's uniqueness is the service's to judge (with a message
@@ -34,7 +113,8 @@ class DecisionNoticeForm(GovukFormMixin, forms.ModelForm):
 
     def fields_for_service(self) -> dict:
         """The cleaned values, as ``save_decision_notice`` takes them."""
-        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+        names = [*self.Meta.fields, "approved_on_precision"]
+        return {name: self.cleaned_data[name] for name in names}
 
 
 class PublishForm(GovukFormMixin, forms.Form):

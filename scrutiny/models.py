@@ -3,16 +3,25 @@ reports (frozen) and the questions and recommendations they raise."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from simple_history.models import HistoricalRecords
 
 from deliverables.models import Deliverable
 from plans.models import Organisation, Plan, ReportingPeriod
 from plans.querysets import PlanScopedQuerySet
+
+#: Decision notices newest first. A notice known only to its month is dated the
+#: month's first day and sorts as the start of that month: after every notice of a
+#: day in the month (one of the 1st too), before the month before ("day" sorts before
+#: "month").
+NOTICES_NEWEST_FIRST = ("-approved_on", "approved_on_precision", "reference")
+#: The same order, oldest first: a month-only notice opens its month.
+NOTICES_OLDEST_FIRST = ("approved_on", "-approved_on_precision", "reference")
 
 
 class DecisionNotice(models.Model):
@@ -20,7 +29,20 @@ class DecisionNotice(models.Model):
     changes.
 
     Publishing these is a statutory duty for commissioners in England and Wales.
+    Published registers do not always give a reference (the tracker then gives one,
+    marked as its own) or the exact day (a month is enough).
     """
+
+    class Precision(models.TextChoices):
+        DAY = "day", "Day"
+        MONTH = "month", "Month only"
+
+    #: How a reference the tracker gave is marked wherever it is shown, so that no
+    #: one quotes it as the deciding body's own.
+    GENERATED_MARK = "given by the tracker"
+
+    NEWEST_FIRST = NOTICES_NEWEST_FIRST
+    OLDEST_FIRST = NOTICES_OLDEST_FIRST
 
     plan = models.ForeignKey(
         Plan, on_delete=models.CASCADE, related_name="decision_notices"
@@ -28,9 +50,35 @@ class DecisionNotice(models.Model):
     decided_by = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="decision_notices"
     )
-    reference = models.CharField(max_length=50)
+    reference = models.CharField(
+        max_length=50,
+        help_text=(
+            "The deciding body's own reference, or one the tracker gave when the "
+            "body gave none (such as DN-2017-004: the year and the next number)."
+        ),
+    )
+    reference_generated = models.BooleanField(
+        "reference given by the tracker",
+        default=False,
+        help_text=(
+            "The body gave no reference, so the tracker made one up; it is shown "
+            f'marked "({GENERATED_MARK})". Giving the real reference clears it.'
+        ),
+    )
     title = models.CharField(max_length=300)
-    approved_on = models.DateField()
+    approved_on = models.DateField(
+        help_text=(
+            "The day it was approved; the month's first day when only the month is "
+            "known (its precision says which)."
+        )
+    )
+    approved_on_precision = models.CharField(
+        "precision of the date approved",
+        max_length=5,
+        choices=Precision.choices,
+        default=Precision.DAY,
+        help_text='"Month only" when the register gives a month ("March 2018").',
+    )
     summary = models.TextField(blank=True)
     url = models.URLField(blank=True, help_text="Where the notice is published.")
     deliverables = models.ManyToManyField(
@@ -41,16 +89,64 @@ class DecisionNotice(models.Model):
     objects = PlanScopedQuerySet.as_manager()
 
     class Meta:
-        ordering = ["plan", "-approved_on", "reference"]
+        ordering = ["plan", *NOTICES_NEWEST_FIRST]
         constraints = [
             models.UniqueConstraint(
                 fields=["decided_by", "reference"],
                 name="decision_reference_unique_per_body",
             ),
+            models.CheckConstraint(
+                condition=models.Q(approved_on_precision__in=["day", "month"]),
+                name="decision_precision_valid",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.reference} {self.title}"
+        return f"{self.reference_text} {self.title}"
+
+    def clean(self) -> None:
+        """A month-only date is kept as the month's first day. (Not a database
+        constraint: on SQLite, the day of a date is a function of Django's own, which
+        a check would then need in every tool that writes the table.)"""
+        super().clean()
+        if self.approved_on and self.approved_on_precision == self.Precision.MONTH:
+            self.approved_on = self.approved_on.replace(day=1)
+
+    @staticmethod
+    def date_text(approved_on: datetime.date | None, precision: str | None) -> str:
+        """ "14 March 2018", or "March 2018" when only the month is known: the one
+        way a notice's date is shown, on every page, report and PDF."""
+        if approved_on is None:
+            return ""
+        if precision == DecisionNotice.Precision.MONTH:
+            return dateformat.format(approved_on, "F Y")
+        return dateformat.format(approved_on, "j F Y")
+
+    @staticmethod
+    def date_cell(approved_on: datetime.date | None, precision: str | None) -> str:
+        """The date in a spreadsheet: ISO 8601, "2018-03-14", or "2018-03" when only
+        the month is known."""
+        if approved_on is None:
+            return ""
+        if precision == DecisionNotice.Precision.MONTH:
+            return approved_on.strftime("%Y-%m")
+        return approved_on.isoformat()
+
+    @staticmethod
+    def reference_label(reference: str, generated: bool | None) -> str:
+        """The reference as shown: "DN-2017-004 (given by the tracker)" when the
+        tracker made it up, the body's own as it is."""
+        if generated:
+            return f"{reference} ({DecisionNotice.GENERATED_MARK})"
+        return reference
+
+    @property
+    def approved_text(self) -> str:
+        return self.date_text(self.approved_on, self.approved_on_precision)
+
+    @property
+    def reference_text(self) -> str:
+        return self.reference_label(self.reference, self.reference_generated)
 
 
 class PublishedReportQuerySet(PlanScopedQuerySet):

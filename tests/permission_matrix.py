@@ -137,6 +137,8 @@ SITE: dict[str, Entry] = {
         EDITORS, EDITORS, EDITORS_405, args={"pk": "objective"}
     ),
     "plans:add-deliverable": page(EDITORS, EDITORS, EDITORS_405, args=P),
+    # Without deliverables chosen, both send the editor back to the list.
+    "plans:change-deliverables": page(EDITORS, EDITORS, EDITORS_405, args=P),
     "plans:periods": page(MEMBERS, SIGNED_IN_405, args=P),
     "plans:period": page(MEMBERS, SIGNED_IN_405, args=PP),
     "plans:period-dates": page(EDITORS, EDITORS_400, SIGNED_IN_405, args=PP),
@@ -163,11 +165,20 @@ SITE: dict[str, Entry] = {
     ),
     # Editors see every organisation's; contributors their own; readers none (403).
     "plans:missing": page(WRITERS, SIGNED_IN_405, args=PP),
+    "plans:history-import": page(EDITORS, EDITORS_400, SIGNED_IN_405, args=P),
     # Deliverables
     "deliverables:list": page(SIGNED_IN, SIGNED_IN_405),
     # An empty POST names no update waiting for this editor: 404.
     "deliverables:review-queue": page(BODY_EDITORS, BODY_EDITORS_404, SIGNED_IN_405),
     "deliverables:import": page(BODY_EDITORS, BODY_EDITORS_400, BODY_EDITORS_405),
+    # An upload's later steps: a token no longer held sends the editor back to the
+    # upload, with a message.
+    "deliverables:import-columns": page(
+        BODY_EDITORS, BODY_EDITORS, BODY_EDITORS_405, args={"token": "=gone"}
+    ),
+    "deliverables:import-check": page(
+        BODY_EDITORS, BODY_EDITORS, BODY_EDITORS_405, args={"token": "=gone"}
+    ),
     "deliverables:detail": page(MEMBERS, SIGNED_IN_405, args={"pk": "deliverable"}),
     "deliverables:record": page(
         WRITERS, WRITERS, WRITERS_405, args={"pk": "deliverable"}

@@ -40,6 +40,7 @@ from hypothesis import strategies as st
 from rest_framework import serializers as drf
 
 from deliverables import forms as deliverable_forms
+from deliverables import import_forms
 from deliverables.api import serializers as deliverable_inputs
 from deliverables.editing import DeliverableForm, MilestoneForm
 from deliverables.return_views import ReturnUploadForm
@@ -70,7 +71,7 @@ FORMS = [
     plan_forms.IndicatorValuesForm,
     deliverable_forms.ProgressWithEvidenceForm,
     deliverable_forms.ReturnForm,
-    deliverable_forms.ImportForm,
+    import_forms.ImportForm,
     deliverable_forms.MergeForm,
     deliverable_forms.SplitForm,
     deliverable_forms.EvidenceForm,

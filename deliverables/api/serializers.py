@@ -37,7 +37,12 @@ class MilestoneSerializer(serializers.ModelSerializer):
 
 
 class DeliverableSerializer(serializers.ModelSerializer):
-    priority = serializers.IntegerField(source="objective.priority_id", read_only=True)
+    priority = serializers.IntegerField(
+        source="objective.priority_id",
+        read_only=True,
+        allow_null=True,
+        help_text="The priority's id; null in a flat plan, under no priority.",
+    )
     owners = OwnerSerializer(many=True, read_only=True)
     strands = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
     milestones = MilestoneSerializer(many=True, read_only=True)

@@ -119,18 +119,25 @@ ROW_COLUMNS = (
     "latest__recorded_by__last_name",
     "latest__recorded_by__username",
 )
-#: What the summary of changes adds to a row: the update that made the change.
+#: What the summary of changes adds to a row: the update that made the change (with
+#: the step it was part of, and whether what it merged into joined the plan in the
+#: period), and the one that re-dated it.
 CHANGE_COLUMNS = (
     "change_update__status",
     "change_update__reason",
     "change_update__narrative",
+    "change_update__group",
     "change_update__merged_into_id",
     "change_update__merged_into__reference",
     "change_update__merged_into__title",
+    "change_update__merged_into__identified_on",
+    "period__starts_on",
+    "period__ends_on",
     "redated__forecast_date",
     "redated__previous_forecast_date",
     "redated__reason",
     "redated__narrative",
+    "redated__group",
 )
 #: The plan's order, for every list.
 IN_PLAN_ORDER = ("position", "reference", "deliverable_id")
@@ -228,6 +235,8 @@ def _row(values: dict, show_names: bool, top_of: dict) -> dict:
 
 #: The id of the "No strand" row of the strand breakdown.
 NO_STRAND = "none"
+#: Likewise the group of a flat plan's deliverables, under no priority.
+NO_PRIORITY = "none"
 
 
 def _grouped(groups, now: dict, then: dict | None) -> list[dict]:
@@ -752,7 +761,8 @@ def _listed(places: list[int]) -> list[dict]:
 def _change_entries(v: dict, parts: dict[int, list[str]]) -> dict[str, dict]:
     """What a state says happened in its period, for the summary of changes: its
     change of status (by kind) and its re-dating, each with the reason its update
-    gave."""
+    gave, and the ``group`` of the step that changed several deliverables at once
+    (only when there was one)."""
     base = {
         "id": v["deliverable_id"],
         "reference": v["deliverable__reference"],
@@ -764,15 +774,21 @@ def _change_entries(v: dict, parts: dict[int, list[str]]) -> dict[str, dict]:
             "reason": v["change_update__reason"] or v["change_update__narrative"]
         }
         if kind == PeriodState.Change.MERGED:
+            joined = v["change_update__merged_into__identified_on"]
             extra |= {
                 "into_id": v["change_update__merged_into_id"],
                 "into_reference": v["change_update__merged_into__reference"],
                 "into_title": v["change_update__merged_into__title"],
+                # New work of the period, as the dashboard's "newly identified".
+                "into_new": joined is not None
+                and v["period__starts_on"] <= joined <= v["period__ends_on"],
             }
         elif kind == PeriodState.Change.SPLIT:
             extra["parts"] = parts.get(v["deliverable_id"], [])
         elif kind == PeriodState.Change.RESUMED:
             extra["status"] = Status(v["change_update__status"]).label
+        if v["change_update__group"] is not None:
+            extra["group"] = str(v["change_update__group"])
         entries[kind] = base | extra
     if v["redated_id"] is not None:
         entries["redated"] = base | {
@@ -782,21 +798,62 @@ def _change_entries(v: dict, parts: dict[int, list[str]]) -> dict[str, dict]:
             "new": v["redated__forecast_date"],
             "reason": v["redated__reason"] or v["redated__narrative"],
         }
+        if v["redated__group"] is not None:
+            entries["redated"]["group"] = str(v["redated__group"])
     return entries
 
 
 #: The lists of the summary of changes, in its order.
 CHANGE_LISTS = (*(c.value for c in CHANGES), "redated")
+#: What each deliverable of a group says for itself; the rest (the reason, what
+#: they merged into, the new date) the group's step says for all of them.
+MEMBER_KEYS = ("id", "reference", "title", "old", "parts", "status")
 
 
 def _changes(listed: list[dict], parts: dict[int, list[str]]) -> dict:
-    """The summary of changes for the period: the first ``SHOWN`` of each kind."""
+    """The summary of changes for the period: the first ``SHOWN`` of each kind.
+
+    The deliverables changed in one step (a ``group``: merged, put on hold,
+    re-dated or stopped together, for one reason) are one entry, with its
+    ``members`` in the plan's order, at the place of the first. The lists hold the
+    rows ``_places`` chose, so a group whose members run past the first ``SHOWN``
+    of its kind shows those among them; "see all" lists every one."""
     changes: dict[str, list[dict]] = {name: [] for name in CHANGE_LISTS}
+    groups: dict[tuple[str, str], dict] = {}
     for v in listed:
         for kind, entry in _change_entries(v, parts).items():
-            if len(changes[kind]) < SHOWN:
+            if len(changes[kind]) >= SHOWN and (kind, entry.get("group")) not in groups:
+                continue
+            if "group" not in entry:
                 changes[kind].append(entry)
+                continue
+            together = groups.get((kind, entry["group"]))
+            if together is None:
+                together = {k: x for k, x in entry.items() if k not in MEMBER_KEYS}
+                together["members"] = []
+                groups[kind, entry["group"]] = together
+                changes[kind].append(together)
+            together["members"].append(
+                {k: x for k, x in entry.items() if k in MEMBER_KEYS}
+            )
+    for kind, entries in changes.items():
+        # A step that changed one deliverable reads as any other change.
+        changes[kind] = [
+            e["members"][0] | {k: x for k, x in e.items() if k != "members"}
+            if len(e.get("members", ())) == 1
+            else e
+            for e in entries
+        ]
     return changes
+
+
+def _shown(changes: dict) -> dict[str, int]:
+    """How many deliverables each list of the summary of changes shows (a group
+    counts its members), for its "see all"."""
+    return {
+        kind: sum(len(e.get("members", ())) or 1 for e in entries)
+        for kind, entries in changes.items()
+    }
 
 
 def _split_parts(deliverables, listed: list[dict]) -> dict[int, list[str]]:
@@ -1025,8 +1082,14 @@ def build_dashboard(
             row["change"] = now.statuses[counted.value] - then.statuses[counted.value]
         statuses.append(row)
 
+    priority_groups: list[tuple[Any, str, str]] = [
+        (p.pk, p.reference, p.title) for p in tops
+    ]
+    if None in now.by_priority or (then is not None and None in then.by_priority):
+        # A flat plan's work, under no priority: a row of its own, so none vanishes.
+        priority_groups.append((None, "No priority", "No priority"))
     by_priority = _grouped(
-        [(p.pk, p.reference, p.title) for p in tops],
+        priority_groups,
         now.by_priority,
         then.by_priority if then is not None else None,
     )
@@ -1035,6 +1098,9 @@ def build_dashboard(
     for group in by_priority:
         # RAG and percent complete as they stood at the end of the period.
         group.update(rollup.from_tallies(now.tallies.get(group["id"], [])).as_dict())
+        if group["id"] is None:
+            group["id"] = NO_PRIORITY
+            continue
         group["overview"] = about[group["id"]].overview
         group["success_statement"] = about[group["id"]].success_statement
         if words is not None:
@@ -1108,7 +1174,8 @@ def build_dashboard(
         "exceptions": _exceptions(
             [rows[v["deliverable_id"]] for v in worst_first], now
         ),
-        "changes": _changes(listed, _split_parts(deliverables, listed)),
+        "changes": (changes := _changes(listed, _split_parts(deliverables, listed))),
+        "changes_shown": _shown(changes),
         "completed": first("completed"),
         "started": first("started"),
         "new": first("new"),
@@ -1176,15 +1243,24 @@ def _decisions(plan: Plan, period: ReportingPeriod) -> list[dict]:
     """The decision notices approved in the period, each with the deliverables it
     names: one row per notice and deliverable (a left join), in one query."""
     notices: dict[int, dict] = {}
-    for pk, reference, title, approved_on, decided_by, url, named in (
+    for (
+        pk,
+        reference,
+        generated,
+        title,
+        approved_on,
+        precision,
+        decided_by,
+        url,
+        named,
+    ) in (
         DecisionNotice.objects.filter(
             plan=plan,
             approved_on__gte=period.starts_on,
             approved_on__lte=period.ends_on,
         )
         .order_by(
-            "approved_on",
-            "reference",
+            *DecisionNotice.OLDEST_FIRST,
             "pk",
             "deliverables__position",
             "deliverables__reference",
@@ -1192,8 +1268,10 @@ def _decisions(plan: Plan, period: ReportingPeriod) -> list[dict]:
         .values_list(
             "pk",
             "reference",
+            "reference_generated",
             "title",
             "approved_on",
+            "approved_on_precision",
             "decided_by__name",
             "url",
             "deliverables__reference",
@@ -1204,8 +1282,10 @@ def _decisions(plan: Plan, period: ReportingPeriod) -> list[dict]:
             {
                 "id": pk,
                 "reference": reference,
+                "reference_generated": generated,
                 "title": title,
                 "approved_on": approved_on.isoformat(),
+                "approved_on_precision": precision,
                 "decided_by": decided_by,
                 "url": url,
                 "deliverables": [],
@@ -1269,6 +1349,8 @@ def matching(rows: list[dict], query) -> list[dict]:
         rows = [r for r in rows if r["rag"] == rag and not rules.is_closed(r["status"])]
     if priority.isdigit():
         rows = [r for r in rows if r["priority_id"] == int(priority)]
+    elif priority == NO_PRIORITY:
+        rows = [r for r in rows if r["priority_id"] is None]
     if strand.isdigit():
         rows = [r for r in rows if int(strand) in r["strand_ids"]]
     elif strand == NO_STRAND:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from deliverables import rules
 from deliverables.models import Rag
 from scrutiny.dashboards.figures import COUNTED
+from scrutiny.models import DecisionNotice
 
 
 def _status_table(data: dict) -> list[list]:
@@ -111,6 +113,24 @@ def _deliverables(rows: list[dict]) -> list[list]:
 def _listing(rows: list[dict], columns: list[tuple[str, str]]) -> list[list]:
     return [[name for name, _ in columns]] + [
         [r.get(key, "") for _, key in columns] for r in rows
+    ]
+
+
+def _decisions(data: dict) -> list[dict]:
+    """The notices with their references and dates as a spreadsheet shows them (a
+    report published before either could be marked has neither mark)."""
+    return [
+        n
+        | {
+            "reference": DecisionNotice.reference_label(
+                n["reference"], n.get("reference_generated")
+            ),
+            "approved_on": DecisionNotice.date_cell(
+                datetime.date.fromisoformat(n["approved_on"]),
+                n.get("approved_on_precision"),
+            ),
+        }
+        for n in data["decisions"]
     ]
 
 
@@ -288,7 +308,7 @@ def _tables(data, rows, *, late, after, off_track) -> list[tuple[str, list[list]
         (
             "decisions",
             _listing(
-                data["decisions"],
+                _decisions(data),
                 [
                     ("Reference", "reference"),
                     ("Title", "title"),

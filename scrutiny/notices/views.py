@@ -35,7 +35,7 @@ class DecisionNoticeList(PlanPage, View):
             "scrutiny/decision_notice_list.html",
             {
                 "plan": plan,
-                "notices": notices.order_by("-approved_on", "reference"),
+                "notices": notices.order_by(*DecisionNotice.NEWEST_FIRST),
                 "periods": periods,
                 "period": period,
                 "may_edit": edits_plan(request.user, plan),
@@ -52,6 +52,9 @@ class DecisionNoticeEdit(PlanEditorPage, View):
         self.notice = (
             get_object_or_404(self.plan.decision_notices, pk=pk) if pk else None
         )
+        # As stored, for the heading: a form that is not saved still changes the
+        # instance it was given.
+        self.stored_reference = self.notice.reference_text if self.notice else ""
 
     def get(self, request, plan, pk=None):
         self.setup_objects(request, plan, pk)
@@ -74,7 +77,9 @@ class DecisionNoticeEdit(PlanEditorPage, View):
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                messages.success(request, f"Saved decision notice {notice.reference}.")
+                messages.success(
+                    request, f"Saved decision notice {notice.reference_text}."
+                )
                 return redirect("scrutiny:decisions", self.plan.pk)
         return self.show(request, form, status=400)
 
@@ -82,6 +87,11 @@ class DecisionNoticeEdit(PlanEditorPage, View):
         return render(
             request,
             "scrutiny/decision_notice_form.html",
-            {"form": form, "plan": self.plan, "notice": self.notice},
+            {
+                "form": form,
+                "plan": self.plan,
+                "notice": self.notice,
+                "stored_reference": self.stored_reference,
+            },
             status=status,
         )

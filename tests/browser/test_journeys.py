@@ -271,11 +271,14 @@ def test_editor_imports_a_bad_file_then_a_good_one(page, workspace, tmp_path):
 
     submit(bad)
     expect(page.locator(".govuk-error-summary")).to_contain_text(
-        "bad.csv has 1 problem: nothing was imported"
+        "bad.csv has 1 problem: nothing has been imported"
     )
-    expect(page.get_by_role("table")).to_contain_text("is not a date we recognise")
+    expect(page.get_by_role("table").first).to_contain_text(
+        "is not a date we recognise"
+    )
     axe_check(page)
 
+    page.get_by_role("link", name="Upload a corrected file").click()
     submit(good)
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Check the import of good.csv"

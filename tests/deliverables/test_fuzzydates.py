@@ -2,8 +2,11 @@
 
 import dataclasses
 import datetime
+import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from deliverables.fuzzydates import (
     ACCEPTED_FORMS,
@@ -111,6 +114,81 @@ def test_accepted_forms(text: str, start: D, end: D, default_year: int | None) -
     assert value.is_known
 
 
+# The forms plans use besides quarters, years, months and days (issue 17), with the
+# window each stands for.  As above, default_year makes no difference.
+NEW_FORMS = [
+    # seasons, meteorological: three whole months
+    ("Spring 2018", D(2018, 3, 1), D(2018, 5, 31)),
+    ("summer 2018", D(2018, 6, 1), D(2018, 8, 31)),
+    ("Autumn 2017", D(2017, 9, 1), D(2017, 11, 30)),
+    ("fall 2017", D(2017, 9, 1), D(2017, 11, 30)),
+    ("AUTUMN 2017", D(2017, 9, 1), D(2017, 11, 30)),
+    ("autumn '17", D(2017, 9, 1), D(2017, 11, 30)),
+    ("Spring 18", D(2018, 3, 1), D(2018, 5, 31)),
+    # winter runs from December of the year named to the end of February after it
+    ("winter 2017", D(2017, 12, 1), D(2018, 2, 28)),
+    ("winter 2019", D(2019, 12, 1), D(2020, 2, 29)),  # 2020 is a leap year
+    ("Winter 2023", D(2023, 12, 1), D(2024, 2, 29)),
+    ("winter 2099", D(2099, 12, 1), D(2100, 2, 28)),  # 2100 is not
+    # a season of a financial year (April to March)
+    ("winter 2017/18", D(2017, 12, 1), D(2018, 2, 28)),
+    ("Winter 2017-18", D(2017, 12, 1), D(2018, 2, 28)),
+    ("winter 2017 \u2013 18", D(2017, 12, 1), D(2018, 2, 28)),
+    ("winter 2019/20", D(2019, 12, 1), D(2020, 2, 29)),
+    ("Autumn 2017/2018", D(2017, 9, 1), D(2017, 11, 30)),
+    ("summer 2017/18", D(2017, 6, 1), D(2017, 8, 31)),
+    ("spring 2017/18", D(2018, 3, 1), D(2018, 5, 31)),  # the spring closing it
+    ("Spring 2017-2018", D(2018, 3, 1), D(2018, 5, 31)),
+    ("summer 17/18", D(2017, 6, 1), D(2017, 8, 31)),
+    ("winter 2099/00", D(2099, 12, 1), D(2100, 2, 28)),
+    # early, mid and late in a year: four months each
+    ("early 2018", D(2018, 1, 1), D(2018, 4, 30)),
+    ("Early 2018", D(2018, 1, 1), D(2018, 4, 30)),
+    ("mid 2018", D(2018, 5, 1), D(2018, 8, 31)),
+    ("mid-2018", D(2018, 5, 1), D(2018, 8, 31)),
+    ("Mid - 2018", D(2018, 5, 1), D(2018, 8, 31)),
+    ("middle of 2018", D(2018, 5, 1), D(2018, 8, 31)),
+    ("the middle of 2018", D(2018, 5, 1), D(2018, 8, 31)),
+    ("late 2018", D(2018, 9, 1), D(2018, 12, 31)),
+    # and in a month: the 1st to the 10th, the 11th to the 20th, the 21st to the end
+    ("early March 2018", D(2018, 3, 1), D(2018, 3, 10)),
+    ("mid March 2018", D(2018, 3, 11), D(2018, 3, 20)),
+    ("mid-March 2018", D(2018, 3, 11), D(2018, 3, 20)),
+    ("middle of March 2018", D(2018, 3, 11), D(2018, 3, 20)),
+    ("late March 2018", D(2018, 3, 21), D(2018, 3, 31)),
+    ("late Sept 2018", D(2018, 9, 21), D(2018, 9, 30)),
+    ("late Feb 2020", D(2020, 2, 21), D(2020, 2, 29)),
+    ("late February 2019", D(2019, 2, 21), D(2019, 2, 28)),
+    ("early Jan '19", D(2019, 1, 1), D(2019, 1, 10)),
+    # "by" and "end of": the window named, due by its last day
+    ("by March 2018", D(2018, 3, 1), D(2018, 3, 31)),
+    ("end-March 2018", D(2018, 3, 1), D(2018, 3, 31)),
+    ("end - March 2018", D(2018, 3, 1), D(2018, 3, 31)),
+    ("end of March 2018.", D(2018, 3, 1), D(2018, 3, 31)),
+    ("March 2018 end", D(2018, 3, 1), D(2018, 3, 31)),
+    ("March 2018-end", D(2018, 3, 1), D(2018, 3, 31)),
+    ("by end of 2018", D(2018, 1, 1), D(2018, 12, 31)),
+    ("2018 end", D(2018, 1, 1), D(2018, 12, 31)),
+    ("end of Q3 2018", D(2018, 7, 1), D(2018, 9, 30)),
+    ("by Q3 2018", D(2018, 7, 1), D(2018, 9, 30)),
+    ("Q3 2018 end", D(2018, 7, 1), D(2018, 9, 30)),
+    ("by autumn 2018", D(2018, 9, 1), D(2018, 11, 30)),
+    ("by the end of winter 2017/18", D(2017, 12, 1), D(2018, 2, 28)),
+    ("by mid 2018", D(2018, 5, 1), D(2018, 8, 31)),
+    ("due by end of late 2018", D(2018, 9, 1), D(2018, 12, 31)),
+]
+
+
+@pytest.mark.parametrize(("text", "start", "end"), NEW_FORMS)
+@pytest.mark.parametrize("default_year", [None, 2030])
+def test_seasons_parts_of_years_and_by_dates(
+    text: str, start: D, end: D, default_year: int | None
+) -> None:
+    value = parse(text, default_year=default_year)
+    assert (value.start, value.end) == (start, end)
+    assert value.text == text  # kept as written
+
+
 # Forms without a year take default_year.
 YEARLESS_FORMS = [
     ("Q1", D(2017, 1, 1), D(2017, 3, 31)),
@@ -127,7 +205,29 @@ YEARLESS_FORMS = [
     ("March", D(2017, 3, 1), D(2017, 3, 31)),
     ("end of Feb", D(2017, 2, 1), D(2017, 2, 28)),
     ("31 March", D(2017, 3, 31), D(2017, 3, 31)),
+    ("spring", D(2017, 3, 1), D(2017, 5, 31)),
+    ("Summer", D(2017, 6, 1), D(2017, 8, 31)),
+    ("autumn", D(2017, 9, 1), D(2017, 11, 30)),
+    ("fall", D(2017, 9, 1), D(2017, 11, 30)),
+    ("winter", D(2017, 12, 1), D(2018, 2, 28)),
+    ("by end of winter", D(2017, 12, 1), D(2018, 2, 28)),
+    ("early March", D(2017, 3, 1), D(2017, 3, 10)),
+    ("mid-March", D(2017, 3, 11), D(2017, 3, 20)),
+    ("late Feb", D(2017, 2, 21), D(2017, 2, 28)),
+    ("March end", D(2017, 3, 1), D(2017, 3, 31)),
 ]
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("winter", D(2019, 12, 1), D(2020, 2, 29)),
+        ("late Feb", D(2020, 2, 21), D(2020, 2, 29)),
+    ],
+)
+def test_default_year_leap_years(text: str, start: D, end: D) -> None:
+    value = parse(text, default_year=2019 if text == "winter" else 2020)
+    assert (value.start, value.end) == (start, end)
 
 
 @pytest.mark.parametrize(("text", "start", "end"), YEARLESS_FORMS)
@@ -145,6 +245,9 @@ def test_default_year_is_applied(text: str, start: D, end: D) -> None:
         ("March", 'Give a year with the month, for example "March 2018".'),
         ("end of March", 'Give a year with the month, for example "March 2018".'),
         ("31 March", 'Give a year with the day, for example "31 March 2018".'),
+        ("autumn", 'Give a year with the season, for example "autumn 2017".'),
+        ("by winter", 'Give a year with the season, for example "autumn 2017".'),
+        ("mid March", 'Give a year with the month, for example "mid March 2018".'),
     ],
 )
 def test_missing_year_without_default_is_an_error(text: str, fragment: str) -> None:
@@ -171,6 +274,19 @@ def test_missing_year_without_default_is_an_error(text: str, fragment: str) -> N
         ("To Be Determined", "To Be Determined"),
         ("not  known", "not known"),
         ("Not known.", "Not known."),
+        # work with no date at all reads the same way: no window, never late
+        ("ongoing", "ongoing"),
+        ("Ongoing", "Ongoing"),
+        ("on-going", "on-going"),
+        ("On going.", "On going."),
+        ("business as usual", "business as usual"),
+        ("Business As Usual", "Business As Usual"),
+        ("BAU", "BAU"),
+        ("n/a", "n/a"),
+        ("N/A", "N/A"),
+        ("Not applicable", "Not applicable"),
+        ("continuous", "continuous"),
+        ("Continuous", "Continuous"),
     ],
 )
 @pytest.mark.parametrize("default_year", [None, 2017])
@@ -187,33 +303,181 @@ def test_unknown_constant() -> None:
     assert not UNKNOWN.is_known
 
 
+def _offered(message: str, text: str) -> list[str]:
+    """The phrases a refusal suggests, checking the message's shape on the way."""
+    head = f'"{text}" is not a date we recognise.'
+    assert message.startswith(head)
+    assert message.endswith(f" {ACCEPTED_FORMS}")
+    middle = message[len(head) : -len(ACCEPTED_FORMS)].strip()
+    if not middle:
+        return []
+    assert re.fullmatch(r'Did you mean "[^"]+"((, "[^"]+")* or "[^"]+")?\?', middle)
+    return re.findall(r'"([^"]+)"', middle)
+
+
 @pytest.mark.parametrize(
     "text",
-    [
-        "soon",
-        "Q4/2017",
-        "Q3 4",
-        "Q",
-        "2017 2018",
-        "17",
-        "Marchember 2018",
-        "March 2018 and April 2018",
-        "31/03",
-        "2018-3",
-        "by",
-        "end of",
-        "31 March 2018 10:00",
-        "2018/2019/2020",
-        "n/a",
-    ],
+    ["soon", "17", "31/03", "2018-3", "by", "end of", "end", "2018/2019/2020", "tbx"],
 )
-def test_unrecognised_text(text: str) -> None:
+def test_unrecognised_text_with_nothing_close(text: str) -> None:
     with pytest.raises(FuzzyDateError) as caught:
         parse(text, default_year=2017)
     message = str(caught.value)
     assert message == f'"{text}" is not a date we recognise. {ACCEPTED_FORMS}'
     assert "is not a date we recognise" in message
     assert ACCEPTED_FORMS in message
+
+
+# A refused phrase names the closest phrases that parse, closest first: misspelt
+# words corrected, a stray word dropped, two words swapped or joined by "/".
+SUGGESTIONS = [
+    ("Autum 2017", ["autumn 2017"]),
+    ("Sumer 2018", ["summer 2018"]),
+    ("wintr 2017/18", ["winter 2017/18"]),
+    ("Febuary 2018", ["February 2018"]),
+    ("Marchember 2018", ["March 2018"]),
+    ("Septembre 2018", ["September 2018"]),
+    ("erly 2018", ["early 2018"]),
+    ("ealy March 2018", ["early March 2018", "March 2018", "early 2018"]),
+    ("ongoign", ["ongoing"]),
+    ("bussiness as usual", ["business as usual"]),
+    ("quarter one 2018", ["quarter 1 2018"]),
+    ("first quarter 2018", ["quarter 1 2018"]),
+    # an impossible day in American order: the month, or its last real day
+    ("Sept 31 2018", ["Sept 2018", "30 Sept 2018"]),
+    ("31 March 2018 10:00", ["31 March 2018"]),
+    ("Spring 2018 onwards", ["spring 2018"]),
+    ("Q3 4", ["Q3/4", "Q3"]),
+    ("2017 2018", ["2017/2018"]),
+    # nothing close parses: the forms of the kind of date the words name
+    ("Qtr five", ["Q1", "Q4", "Q2/Q3"]),
+    ("Q", ["Q1", "Q4", "Q2/Q3"]),
+    ("Q4/2017", ["Q4 2017", "Q1 2017", "Q2/Q3 2017"]),
+    ("March 2018 and April 2018", ["March 2018", "April 2018"]),
+    ("mid-2018ish", ["mid 2018", "late 2018", "early 2018"]),
+    # the "by" or "end of" typed is kept
+    ("By Novmber 2018", ["by November 2018"]),
+    ("end-Marhc 2018", ["end-March 2018"]),
+    ("by the end of Sept 31 2018", ["by the end of Sept 2018", "30 Sept 2018"]),
+]
+
+
+@pytest.mark.parametrize(("text", "suggested"), SUGGESTIONS)
+def test_refusals_suggest_the_closest_accepted_phrases(
+    text: str, suggested: list[str]
+) -> None:
+    with pytest.raises(FuzzyDateError) as caught:
+        parse(text, default_year=2017)
+    offered = _offered(str(caught.value), text)
+    assert offered == suggested
+    for phrase in offered:
+        assert parse(phrase, default_year=2017).text == phrase
+
+
+def test_a_refusal_reads_as_one_plain_question() -> None:
+    with pytest.raises(FuzzyDateError) as caught:
+        parse("Autum 2017")
+    assert str(caught.value) == (
+        '"Autum 2017" is not a date we recognise. Did you mean "autumn 2017"? '
+        f"{ACCEPTED_FORMS}"
+    )
+    with pytest.raises(FuzzyDateError) as caught:
+        parse("Qtr five", default_year=2017)
+    assert 'Did you mean "Q1", "Q4" or "Q2/Q3"? Use a quarter' in str(caught.value)
+
+
+def test_suggestions_without_a_year_need_the_default_year() -> None:
+    # Without a default year "autumn" does not parse, so it is not offered.
+    for text in ("Autum", "Qtr five"):
+        with pytest.raises(FuzzyDateError) as caught:
+            parse(text)
+        assert _offered(str(caught.value), text) == []
+    with pytest.raises(FuzzyDateError) as caught:
+        parse("Autum", default_year=2017)
+    assert _offered(str(caught.value), "Autum") == ["autumn"]
+
+
+# "Before April 2018" means due by 31 March, not some time in April, so it is refused
+# with the phrases for the day before instead of being read as April.
+@pytest.mark.parametrize(
+    ("text", "suggested", "due"),
+    [
+        (
+            "before April 2018",
+            ["by end of March 2018", "by 31 March 2018"],
+            D(2018, 3, 31),
+        ),
+        (
+            "Before 1 April 2018",
+            ["by end of March 2018", "by 31 March 2018"],
+            D(2018, 3, 31),
+        ),
+        ("before Q3 2018", ["by end of June 2018", "by 30 June 2018"], D(2018, 6, 30)),
+        (
+            "before 2019",
+            ["by end of December 2018", "by 31 December 2018"],
+            D(2018, 12, 31),
+        ),
+        (
+            "before winter 2017",
+            ["by end of November 2017", "by 30 November 2017"],
+            D(2017, 11, 30),
+        ),
+        ("before 15 March 2018", ["by 14 March 2018"], D(2018, 3, 14)),
+        ("before mid March 2018", ["by 10 March 2018"], D(2018, 3, 10)),
+        (
+            "prior to Q1 2018",
+            ["by end of December 2017", "by 31 December 2017"],
+            D(2017, 12, 31),
+        ),
+        ("before April", ["by end of March 2017", "by 31 March 2017"], D(2017, 3, 31)),
+        ("before soon", [], None),
+        ("before TBA", [], None),
+        ("before 1 Jan 1900", [], None),
+    ],
+)
+def test_before_is_refused_with_the_day_before(
+    text: str, suggested: list[str], due: D | None
+) -> None:
+    with pytest.raises(FuzzyDateError) as caught:
+        parse(text, default_year=2017)
+    offered = _offered(str(caught.value), text)
+    assert offered == suggested
+    for phrase in offered:
+        assert parse(phrase).end == due
+
+
+# Words that appear in dates, misspelt ones, and odd characters, in any order.
+_PIECES = st.sampled_from(
+    [
+        *("Q1", "Q2/Q3", "qtr", "quarter", "five", "one", "2017", "2018", "17/18"),
+        *("'18", "31", "29", "March", "Sept", "Febuary", "Marhc", "autum", "wintr"),
+        *("winter", "spring", "early", "mid", "late", "middle", "of", "by", "end"),
+        *("before", "ongoign", "TBX", "and", "to", "-", "/", "2017/19", "1899"),
+    ]
+)
+_NOISE = st.text(alphabet="abcdefqrstuvwxyz0123456789/-' ", max_size=8)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(
+    words=st.lists(st.one_of(_PIECES, _NOISE), min_size=1, max_size=5),
+    default_year=st.sampled_from([None, 2017]),
+)
+def test_every_suggestion_offered_parses(
+    words: list[str], default_year: int | None
+) -> None:
+    text = " ".join(" ".join(words).split())
+    try:
+        parse(text, default_year=default_year)
+    except FuzzyDateError as refused:
+        message = str(refused)
+        if "is not a date we recognise" not in message:
+            return  # a named problem (an impossible day, a backwards range)
+        offered = _offered(message, text)
+        assert len(offered) <= 3
+        for phrase in offered:
+            parse(phrase, default_year=default_year)  # does not raise
 
 
 def test_unrecognised_text_is_quoted_as_normalised() -> None:
@@ -226,8 +490,20 @@ def test_accepted_forms_is_one_sentence_naming_the_forms() -> None:
     assert ACCEPTED_FORMS.startswith("Use ")
     assert ACCEPTED_FORMS.endswith(".")
     assert ACCEPTED_FORMS.count(". ") == 0
-    for example in ("Q2/Q3", "2017 and 2018", "end of March 2018", "31/03/2018", "TBA"):
+    for example in (
+        "Q2/Q3",
+        "2017 and 2018",
+        "end of March 2018",
+        "31/03/2018",
+        "TBA",
+        "autumn 2017",
+        "winter 2017/18",
+        "early 2018",
+        "mid March 2018",
+        "ongoing",
+    ):
         assert example in ACCEPTED_FORMS
+        parse(example, default_year=2017)  # every example given parses
 
 
 @pytest.mark.parametrize(
@@ -290,6 +566,11 @@ def test_quarters_outside_one_to_four(text: str, number: int) -> None:
         ("31/03/1066", None, 1066),
         ("1899 and 1901", None, 1899),
         ("Q1", 1800, 1800),
+        ("winter 1899", None, 1899),
+        ("winter 1899/00", None, 1899),
+        ("early 2300", None, 2300),
+        ("mid March 1066", None, 1066),
+        ("autumn", 1800, 1800),
     ],
 )
 def test_years_outside_the_accepted_range(
@@ -368,6 +649,20 @@ def test_str(value: FuzzyDate, shown: str) -> None:
         ("TBA", D(2018, 1, 1), False),  # unknown is never late
         ("TBA", D(9999, 12, 31), False),
         ("", D(9999, 12, 31), False),
+        ("winter 2019", D(2020, 2, 29), False),  # a leap winter's last day
+        ("winter 2019", D(2020, 3, 1), True),
+        ("winter 2017/18", D(2018, 2, 28), False),
+        ("winter 2017/18", D(2018, 3, 1), True),
+        ("spring 2017/18", D(2018, 5, 31), False),
+        ("autumn 2017", D(2017, 12, 1), True),
+        ("mid 2018", D(2018, 8, 31), False),
+        ("mid 2018", D(2018, 9, 1), True),
+        ("early March 2018", D(2018, 3, 11), True),
+        ("late March 2018", D(2018, 3, 31), False),
+        ("by the end of March 2018", D(2018, 4, 1), True),
+        ("ongoing", D(9999, 12, 31), False),  # no date is never late
+        ("business as usual", D(9999, 12, 31), False),
+        ("n/a", D(9999, 12, 31), False),
     ],
 )
 def test_is_late(text: str, as_of: D, late: bool) -> None:
@@ -405,6 +700,51 @@ def test_sorting_puts_unknowns_last_and_orders_by_end_then_start() -> None:
     ]
     assert sorted(ordered[7:]) == ["TBA", "TBA", "TBD"]
     assert all(not value.is_known for value in sorted(values)[7:])
+
+
+def test_new_forms_sort_by_when_they_fall_due_and_no_date_sorts_last() -> None:
+    values = [
+        parse("ongoing"),
+        parse("winter 2017/18"),  # ends 28 Feb 2018
+        parse("late 2017"),  # ends 31 Dec 2017, starts 1 Sep
+        parse("BAU"),
+        parse("autumn 2017"),  # ends 30 Nov 2017
+        parse("Q4 2017"),  # ends 31 Dec 2017, starts 1 Oct
+        parse("early March 2018"),  # ends 10 Mar 2018
+        parse("spring 2017/18"),  # ends 31 May 2018
+        parse("TBA"),
+    ]
+    ordered = [str(value) for value in sorted(values)]
+    assert ordered[:6] == [
+        "autumn 2017",
+        "late 2017",
+        "Q4 2017",
+        "winter 2017/18",
+        "early March 2018",
+        "spring 2017/18",
+    ]
+    assert sorted(ordered[6:]) == ["BAU", "TBA", "ongoing"]
+    assert parse("ongoing").sort_key() == parse("TBA").sort_key()
+
+
+@pytest.mark.parametrize(
+    ("text", "example"),
+    [
+        ("winter 2017/19", "winter 2017/18"),
+        ("Autumn 2017/2019", "autumn 2017/18"),
+        ("spring 2018/17", "spring 2018/19"),
+        ("summer 2017-2017", "summer 2017/18"),
+        ("winter 2099/01", "winter 2099/00"),
+    ],
+)
+def test_a_split_year_must_be_one_financial_year(text: str, example: str) -> None:
+    with pytest.raises(FuzzyDateError) as caught:
+        parse(text, default_year=2017)
+    assert str(caught.value).startswith(
+        f'"{text}" does not name one financial year. Put the year after '
+    )
+    assert str(caught.value).endswith(f'for example "{example}".')
+    parse(example)  # the example given parses
 
 
 def test_comparisons_follow_the_sort_key() -> None:

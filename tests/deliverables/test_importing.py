@@ -309,7 +309,7 @@ def test_unknown_and_missing_columns_are_refused(authority, editor, tmp_path):
         run_import(path, authority, editor)
     errors = set(caught.value.errors)
     assert RowError(1, "priority_titel", "This is not a column we know.") in errors
-    assert RowError(1, "deliverable_ref", "This column is missing.") in errors
+    assert RowError(1, "deliverable_title", "This column is missing.") in errors
 
 
 def test_headers_are_matched_loosely(authority, editor, tmp_path):

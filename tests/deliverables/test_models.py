@@ -12,6 +12,7 @@ from deliverables import guards
 from deliverables.models import (
     Attachment,
     Deliverable,
+    ImportMapping,
     PendingUpload,
     PeriodState,
     ProgressUpdate,
@@ -340,6 +341,13 @@ CONSTRAINT_CASES = {
     "decision_reference_unique_per_body": lambda d: [
         DecisionNoticeFactory(plan=d.plan, reference="DN-2017-01"),
         DecisionNoticeFactory(plan=d.plan, reference="DN-2017-01"),
+    ],
+    "decision_precision_valid": lambda d: set_columns(
+        DecisionNoticeFactory(plan=d.plan), approved_on_precision="week"
+    ),
+    "import_mapping_unique_per_layout": lambda d: [
+        ImportMapping.objects.create(organisation=d.lead_organisation, signature="s")
+        for _ in range(2)
     ],
     "report_version_unique": lambda d: [_report(d, version=1) for _ in range(2)],
     "report_version_positive": lambda d: _report(d, version=0, change_note="Why"),

@@ -142,7 +142,10 @@ def test_a_plans_action_table_waits_in_the_database_between_preview_and_import(
     )
     assert bytes(pending.content) == Path(JERSEY).read_bytes()
 
-    client.post(reverse("deliverables:import"), {"token": preview.context["token"]})
+    client.post(
+        reverse("deliverables:import-check", args=[preview.context["token"]]),
+        {"confirm": "1"},
+    )
 
     assert not PendingUpload.objects.exists()
     assert Deliverable.objects.count() == 90

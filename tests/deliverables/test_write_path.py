@@ -23,6 +23,7 @@ CALLERS = {
     "deliverables/admin.py",  # the admin's add form
     "deliverables/returns/record.py",  # quarterly return workbooks
     "deliverables/importing.py",  # a corrected plan file, merges in a file
+    "deliverables/history_import.py",  # a plan's earlier quarters from a file
     "deliverables/management/commands/load_demo.py",  # the demonstration data
     SERVICE,  # merge and split
 }

@@ -124,6 +124,22 @@ def test_the_benchmark_seeds_an_empty_database_and_writes_its_table(tmp_path, se
             assert number(p50) <= number(p95), name
             assert int(queries) > 0, name
             assert number(kb) > 0, name
+    # Importing a plan of the large plan's size: checked, imported, imported again,
+    # and the browser's column step, each timed, with its two budgets.
+    assert "#### Importing a plan of 40 deliverables" in text
+    for measure in (
+        "Check a new plan of 40 deliverables (CSV)",
+        "Import a new plan of 40 deliverables (XLSX)",
+        "Import the same 40 rows again, unchanged (CSV)",
+        "Column step of the import, 40-row XLSX",
+    ):
+        assert f"| {measure} | " in text, measure
+    assert re.search(
+        r"\| Importing or checking 40 deliverables under 10 s \| slowest "
+        r"[\d.]+ s \| (yes|\*\*no\*\*) \|",
+        text,
+    )
+    assert "| The column step under 1 s for a 40-row file | p95 " in text
     # Every budget is there, met or missed: a missed one is no error.
     assert list(budgets) == BUDGETS
     assert all(met in ("yes", "**no**") for _, met in budgets.values())

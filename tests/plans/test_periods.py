@@ -293,7 +293,9 @@ def test_the_import_refuses_a_status_change_in_a_locked_period(
     rows[1]["status"] = "in progress"
     rows[1]["rag"] = "amber"
     with pytest.raises(ImportFailed) as refused:
-        run_import(write_csv(tmp_path / "late.csv", rows), authority, editor)
+        run_import(
+            write_csv(tmp_path / "late.csv", rows), authority, editor, period=last
+        )
     assert [str(e) for e in refused.value.errors] == [
         f"Row 3, column status: {last.locked_message()}"
     ]

@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime
 import os
 import statistics
+import tempfile
 import time
 import uuid
 from collections.abc import Callable
@@ -42,14 +43,16 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
 
 from config.runtime import settle
+from deliverables import mapping as columns
 from deliverables import rules, states
-from deliverables.importing import import_plan
+from deliverables.importing import import_plan, preview_import
 from deliverables.models import Deliverable, ProgressUpdate, Status
 from plans.models import Organisation, OrganisationKind, Plan, ReportingPeriod
 from plans.services import issue_api_client
 from scrutiny.dashboards.figures import build_dashboard, current_period
 from scrutiny.models import PublishedReport
 from scrutiny.reports.services import publish_report
+from tests.perf.plan_file import write_plan_file
 from tests.perf.scale import (
     LARGE_EDITOR,
     LARGE_READER,
@@ -214,6 +217,10 @@ def large_budgets(
     ]
 
 
+def met(yes: bool) -> str:
+    return "yes" if yes else "**no**"
+
+
 def ratio(value: float) -> str:
     return f"{value:,.1f}x" if value < 10 else f"{value:,.0f}x"
 
@@ -287,7 +294,11 @@ class Command(BaseCommand):
         stored = self.stored()
         with override_settings(DEBUG=False):  # no query log while timing
             rows, comparisons = self.measure(repeat)
+            imports = self.measure_imports(SIZES[size].large_deliverables or 150)
         report = self.report(size, rows, stored, seeded_in, repeat, comparisons)
+        report = report.replace(
+            f"<!-- /bench:{size} -->", imports + f"<!-- /bench:{size} -->"
+        )
         self.stdout.write(report)
         if options["output"]:
             write_section(Path(options["output"]), size, report)
@@ -657,6 +668,118 @@ class Command(BaseCommand):
             lead_organisation=force,
             by=self.editor,
         )
+
+    # -------------------------------------------------------------------- import
+
+    def measure_imports(self, size: int) -> str:
+        """A plan of ``size`` deliverables imported from a file in the documented
+        layout (CSV and XLSX) as a new plan, checked first as the browser does, and
+        imported again unchanged; and the column step of the browser's import on the
+        same files (read the first rows, propose a mapping). Three runs of each
+        import and check, twenty of each column step."""
+        owner, force = self.jersey
+        folder = Path(tempfile.mkdtemp(prefix="bench-import-"))
+        files = {
+            kind: write_plan_file(folder / f"plan.{kind}", size)
+            for kind in ("csv", "xlsx")
+        }
+        rows: list[Row] = []
+
+        def args(kind: str, reference: str) -> dict[str, Any]:
+            return {
+                "path": files[kind],
+                "owner": owner,
+                "plan_reference": reference,
+                "plan_title": f"Benchmark import of {size:,} deliverables",
+                "starts_on": datetime.date(2017, 1, 1),
+                "ends_on": datetime.date(2017, 12, 31),
+                "lead_organisation": force,
+                "by": self.editor,
+            }
+
+        def timed_write(name: str, call: Callable[[int], Any], runs: int = 3) -> Row:
+            if self.verbosity:
+                self.stderr.write(f"Timing: {name}")
+            times, queries = [], None
+            for i in range(runs):
+                with CaptureQueriesContext(connection) as captured:
+                    started = time.perf_counter()
+                    call(i)
+                    times.append(_ms(started))
+                queries = len(captured)
+            return Row(name, times, queries, None, None)
+
+        for kind in ("csv", "xlsx"):
+            name = kind.upper()
+            rows.append(
+                timed_write(
+                    f"Check a new plan of {size:,} deliverables ({name})",
+                    lambda i, kind=kind: preview_import(
+                        **args(kind, f"IMPORT-{uuid.uuid4().hex[:8]}")
+                    ),
+                )
+            )
+            first = f"IMPORT-{uuid.uuid4().hex[:8]}"
+            rows.append(
+                timed_write(
+                    f"Import a new plan of {size:,} deliverables ({name})",
+                    lambda i, kind=kind, first=first: import_plan(
+                        **args(kind, first if i == 0 else f"{first}-{i}")
+                    ),
+                )
+            )
+            rows.append(
+                timed_write(
+                    f"Import the same {size:,} rows again, unchanged ({name})",
+                    lambda i, kind=kind, first=first: import_plan(**args(kind, first)),
+                )
+            )
+        steps = []
+        for kind in ("csv", "xlsx"):
+
+            def step(i: int, kind: str = kind) -> Any:
+                table = columns.read_table(files[kind], limit=200)
+                return columns.propose(table)
+
+            steps.append(
+                self.timed(
+                    f"Column step of the import, {size:,}-row {kind.upper()}", step, 20
+                )
+            )
+        rows += steps
+        writes = [r for r in rows if r not in steps]
+        lines = [
+            "",
+            f"#### Importing a plan of {size:,} deliverables",
+            "",
+            "A plan in the documented layout (tests/perf/plan_file.py: priorities, "
+            "sub-priorities, objectives, owners, strands, statuses and plan dates) as "
+            "a new plan: the check the browser shows first (the whole import, rolled "
+            "back), the import itself, and the same file imported again. The column "
+            "step reads the file's first 200 rows and proposes a mapping. Times in "
+            "milliseconds; the queries are those of one run.",
+            "",
+            "| measure | p50 (ms) | slowest (ms) | SQL queries |",
+            "| --- | ---: | ---: | ---: |",
+        ]
+        for row in rows:
+            lines.append(
+                f"| {row.name} | {row.p50:,.1f} | {max(row.times):,.1f} | "
+                f"{row.queries:,} |"
+            )
+        slowest_write = max(max(r.times) for r in writes)
+        slowest_step = max(s.p95 for s in steps)
+        lines += [
+            "",
+            "| budget | figures | met? |",
+            "| --- | --- | --- |",
+            f"| Importing or checking {size:,} deliverables under 10 s | slowest "
+            f"{slowest_write / 1000:,.1f} s | {met(slowest_write < 10_000)} |",
+            f"| The column step under 1 s for a {size:,}-row file | p95 "
+            f"{slowest_step:,.1f} ms | {met(slowest_step < 1_000)} |",
+            "",
+        ]
+        return "\n".join(lines)
 
     def publish(self, i: int):
         return self.editing.post(

@@ -126,6 +126,7 @@ SHOTS: dict[str, tuple[Shot, ...]] = {
     "plans:add-definition": (Shot("editor", P),),
     "plans:edit-definition": (Shot("editor", {"plan": "plan", "pk": "definition"}),),
     "plans:missing": (Shot("editor", OPEN),),
+    "plans:history-import": (Shot("editor", P),),
     # Deliverables
     "deliverables:list": (Shot("reader"),),
     "deliverables:review-queue": (Shot("editor"),),
@@ -189,6 +190,12 @@ SKIPPED: dict[str, str] = {
     "scrutiny:report-pdf": "a PDF download",
     "scrutiny:report-xlsx": "a spreadsheet download",
     "scrutiny:report-csv": "a CSV download",
+    "deliverables:import-columns": "a step of an upload held in the session; "
+    "tests/browser/test_import_journey.py walks and checks it",
+    "deliverables:import-check": "a step of an upload held in the session; "
+    "tests/browser/test_import_journey.py walks and checks it",
+    "plans:change-deliverables": "reached by a POST of the deliverables chosen on "
+    "the list; tests/browser/test_grouped_changes.py walks and checks it",
 }
 
 #: The README's pictures (docs/images/<name>.png): a page's first screen at 1280 px.
