@@ -25,8 +25,8 @@ from django.utils import timezone
 
 from core.actors import Writer
 from deliverables import fuzzydates, mapping, states
-from deliverables.layout import RAG_WORDS, STATUS_WORDS, words
-from deliverables.models import Deliverable, ProgressUpdate, Status
+from deliverables.layout import read_state, words
+from deliverables.models import Deliverable, ProgressUpdate
 from deliverables.permissions import needs_review
 from deliverables.services import Change, ProgressRefused, record_progress
 from deliverables.upload_errors import ImportFailed, RowError
@@ -245,26 +245,7 @@ def _check(
             if before is None or order[period.pk] > order[before[0].pk]:
                 latest[deliverable.pk] = (period, number)
 
-        status = None
-        if row["status"]:
-            status = STATUS_WORDS.get(words(row["status"]))
-            if status is None:
-                bad(
-                    "status",
-                    "Use one of: " + ", ".join(s.label.lower() for s in Status) + ".",
-                )
-        rag = None
-        if row["rag"]:
-            rag = RAG_WORDS.get(words(row["rag"]))
-            if rag is None:
-                bad("rag", "Use green, amber or red.")
-        percent = None
-        if row["percent_complete"]:
-            value = row["percent_complete"].rstrip("%").strip()
-            if not value.isdigit() or not 0 <= int(value) <= 100:
-                bad("percent_complete", "Enter a whole number from 0 to 100.")
-            else:
-                percent = int(value)
+        status, rag, percent = read_state(row, bad)
         merged_into = None
         if row["merged_into"]:
             merged_into = deliverables.get(row["merged_into"])

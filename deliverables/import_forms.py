@@ -100,8 +100,13 @@ class ColumnsForm(GovukFormMixin, forms.Form):
         for index, header in enumerate(table.header):
             examples = []
             for _number, cells in table.rows:
-                if cells[index] and not columns.heading_row(cells):
-                    examples.append(cells[index][:60])
+                example = cells[index][:60]
+                if (
+                    example
+                    and example not in examples
+                    and not columns.heading_row(cells)
+                ):
+                    examples.append(example)
                 if len(examples) == 3:
                     break
             self.fields[f"column_{index}"] = forms.ChoiceField(

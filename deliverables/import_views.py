@@ -291,7 +291,12 @@ class ImportCheckView(ImportStep):
             if name
         }
         errors = [
-            RowError(e.row, headers.get(e.column, e.column), e.message) for e in errors
+            RowError(
+                e.row,
+                headers.get(e.column, columns.FIELD_LABELS.get(e.column, e.column)),
+                e.message,
+            )
+            for e in errors
         ]
         periods = periods_for_import(plan) if plan else []
         period = self.period(saved, plan) or (default_period(plan) if plan else None)
@@ -348,5 +353,5 @@ class ImportCheckView(ImportStep):
             return self.show(token, saved)
         pending.delete()
         request.session.pop(f"import-{token}", None)
-        messages.success(request, f"Imported: {result.summary()}.")
+        messages.success(request, f"Imported {saved['file_name']}: {result.summary()}.")
         return redirect("plans:detail", result.plan.pk)

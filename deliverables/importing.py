@@ -30,7 +30,7 @@ from deliverables import fuzzydates, states
 from deliverables import mapping as columns
 from deliverables.layout import (  # noqa: F401 - the layout, read from here too
     COLUMNS,
-    EXPORT_LABELS,
+    FIELD_LABELS,
     MAX_CELL,
     MAX_LENGTHS,
     MAX_ROWS,
@@ -39,9 +39,7 @@ from deliverables.layout import (  # noqa: F401 - the layout, read from here too
     REQUIRED,
     STATUS_WORDS,
     field_of,
-)
-from deliverables.layout import (
-    words as _words,
+    read_state,
 )
 from deliverables.models import (
     Deliverable,
@@ -84,13 +82,33 @@ class ImportResult:
     generated: list[Generated] = field(default_factory=list)
 
     def summary(self) -> str:
-        parts = []
-        for kind in ("priorities", "objectives", "deliverables"):
-            parts.append(
-                f"{kind}: {self.created[kind]} created, {self.updated[kind]} updated, "
-                f"{self.unchanged[kind]} unchanged"
+        """What the import did, in words: "created 28 priorities, 65 objectives and
+        90 deliverables; changed 2 deliverables; left 88 deliverables unchanged"."""
+        singular = {"priorities": "priority", "objectives": "objective"}
+
+        def listed(counts: Counter) -> str:
+            named = [
+                f"{counts[kind]:,} "
+                + (kind if counts[kind] != 1 else singular.get(kind, kind[:-1]))
+                for kind in ("priorities", "objectives", "deliverables")
+                if counts[kind]
+            ]
+            return (
+                ", ".join(named[:-1]) + " and " + named[-1]
+                if len(named) > 1
+                else "".join(named)
             )
-        return "; ".join(parts)
+
+        parts = [
+            words.format(what)
+            for words, counts in (
+                ("created {}", self.created),
+                ("changed {}", self.updated),
+                ("left {} unchanged", self.unchanged),
+            )
+            if (what := listed(counts))
+        ]
+        return "; ".join(parts) or "nothing to import"
 
 
 # Reading ---------------------------------------------------------------------------
@@ -529,28 +547,7 @@ def validate(
                     f'No organisation is called "{row["lead_organisation"]}".',
                 )
 
-        status = None
-        if row["status"]:
-            status = STATUS_WORDS.get(_words(row["status"]))
-            if status is None:
-                bad(
-                    "status",
-                    "Use one of: " + ", ".join(s.label.lower() for s in Status) + ".",
-                )
-
-        rag = None
-        if row["rag"]:
-            rag = RAG_WORDS.get(_words(row["rag"]))
-            if rag is None:
-                bad("rag", "Use green, amber or red.")
-
-        percent = None
-        if row["percent_complete"]:
-            value = row["percent_complete"].rstrip("%").strip()
-            if not value.isdigit() or not 0 <= int(value) <= 100:
-                bad("percent_complete", "Enter a whole number from 0 to 100.")
-            else:
-                percent = int(value)
+        status, rag, percent = read_state(row, bad)
 
         if status == Status.MERGED and not row["merged_into"]:
             bad("merged_into", "Give the reference this deliverable merged into.")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Callable
 from typing import Any
 
 from core.spreadsheets import read_back
@@ -37,19 +38,20 @@ COLUMNS = (
 #: The one column a file must have: references are made up where the file has none,
 #: and priorities and objectives are optional (a flat plan is a list of projects).
 REQUIRED = ("deliverable_title",)
-#: The deliverables export's column headings (``deliverables.views``), so that an
-#: export imports back as it is.
-EXPORT_LABELS = {
+#: A short label per field: the mapping form's choices and the deliverables
+#: export's column headings (``deliverables.views``), so that an export imports back
+#: as it is.
+FIELD_LABELS = {
     "priority_ref": "Priority reference",
-    "priority_title": "Priority",
+    "priority_title": "Priority title",
     "sub_priority_ref": "Sub-priority reference",
-    "sub_priority_title": "Sub-priority",
+    "sub_priority_title": "Sub-priority title",
     "objective_ref": "Objective reference",
-    "objective_title": "Objective",
-    "deliverable_ref": "Reference",
-    "deliverable_title": "Title",
+    "objective_title": "Objective title",
+    "deliverable_ref": "Deliverable reference",
+    "deliverable_title": "Deliverable title",
     "description": "Description",
-    "milestone_date": "Baseline date",
+    "milestone_date": "Milestone date",
     "owners": "Owners",
     "lead_organisation": "Lead organisation",
     "delivering_unit": "Delivering unit",
@@ -97,14 +99,14 @@ def header_key(value: Any) -> str:
     return re.sub(r"[\s\-]+", "_", str(value or "").strip().lower())
 
 
-EXPORT_KEYS = {header_key(v): k for k, v in EXPORT_LABELS.items()}
+LABEL_KEYS = {header_key(v): k for k, v in FIELD_LABELS.items()}
 
 
 def field_of(heading: Any) -> str:
     """The field a heading of the documented layout or of the export names (else the
     heading as a key, refused by the reader as a column we do not know)."""
     key = header_key(heading)
-    return EXPORT_KEYS.get(key, key)
+    return LABEL_KEYS.get(key, key)
 
 
 def cell_text(value: Any) -> str:
@@ -118,3 +120,31 @@ def cell_text(value: Any) -> str:
         return str(int(value))
     # What our own export escaped against formulas reads back as it was.
     return read_back(re.sub(r"[ \t]+", " ", str(value)).strip())
+
+
+def read_state(
+    row: dict[str, str], bad: Callable[[str, str], None]
+) -> tuple[Status | None, Rag | None, int | None]:
+    """The status, RAG and percent complete a row's cells give (None where a cell is
+    blank); each cell that cannot be read is reported as ``bad(column, message)``."""
+    status = None
+    if row["status"]:
+        status = STATUS_WORDS.get(words(row["status"]))
+        if status is None:
+            bad(
+                "status",
+                "Use one of: " + ", ".join(s.label.lower() for s in Status) + ".",
+            )
+    rag = None
+    if row["rag"]:
+        rag = RAG_WORDS.get(words(row["rag"]))
+        if rag is None:
+            bad("rag", "Use green, amber or red.")
+    percent = None
+    if row["percent_complete"]:
+        value = row["percent_complete"].rstrip("%").strip()
+        if not value.isdigit() or not 0 <= int(value) <= 100:
+            bad("percent_complete", "Enter a whole number from 0 to 100.")
+        else:
+            percent = int(value)
+    return status, rag, percent

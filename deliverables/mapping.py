@@ -387,32 +387,9 @@ def _refuse_bad_cells(
 
 # The fields and their names ---------------------------------------------------------
 
-#: A short label per field of ``layout.COLUMNS`` for the mapping form, and "" for
-#: a column left out. (Written out rather than built from COLUMNS, which may not be
-#: loaded yet; a test keeps the two in step.)
-FIELD_LABELS: dict[str, str] = {
-    "": "Leave out",
-    "priority_ref": "Priority reference",
-    "priority_title": "Priority title",
-    "sub_priority_ref": "Sub-priority reference",
-    "sub_priority_title": "Sub-priority title",
-    "objective_ref": "Objective reference",
-    "objective_title": "Objective title",
-    "deliverable_ref": "Deliverable reference",
-    "deliverable_title": "Deliverable title",
-    "description": "Description",
-    "milestone_date": "Milestone date",
-    "owners": "Owners",
-    "lead_organisation": "Lead organisation",
-    "delivering_unit": "Delivering unit",
-    "expected_benefits": "Expected benefits",
-    "strands": "Strands",
-    "status": "Status",
-    "rag": "RAG",
-    "percent_complete": "Percent complete",
-    "forecast_date": "Forecast date",
-    "merged_into": "Merged into",
-}
+#: A short label per field (``layout.FIELD_LABELS``) for the mapping form, and "" for
+#: a column left out.
+FIELD_LABELS: dict[str, str] = {"": "Leave out"} | layout.FIELD_LABELS
 
 
 def _label(name: str) -> str:

@@ -31,9 +31,9 @@ from deliverables.rules import CLOSED_STATUSES as CLOSED_STATUSES
 from plans.models import Objective, Organisation, Plan, ReportingPeriod, Strand
 
 FUZZY_DATE_HELP = (
-    "As the plan writes it: Q1, Q2/Q3, Q4 2017, 2017, March 2018, end of March 2018, "
-    "31/03/2018, 2018-03-31, or TBA when not known. A quarter without a year takes the "
-    "plan's year."
+    "As the plan writes it: Q1, Q2/Q3, Q4 2017, autumn 2017, early 2018, March 2018, "
+    "end of March 2018, 31/03/2018, or TBA when not known (ongoing when there is "
+    "none). A quarter or season without a year takes the plan's year."
 )
 
 

@@ -40,7 +40,7 @@ from deliverables.forms import (
     ReturnForm,
     SplitForm,
 )
-from deliverables.importing import EXPORT_LABELS
+from deliverables.layout import FIELD_LABELS
 from deliverables.models import (
     Deliverable,
     Milestone,
@@ -243,9 +243,9 @@ def _text(value: Any, name: str) -> str:
 
 
 #: The export's columns: the plan import's fields, headed as the import reads them
-#: (``importing.EXPORT_LABELS``), so that an export imports back as it is.
+#: (``layout.FIELD_LABELS``), so that an export imports back as it is.
 EXPORT_COLUMNS = [
-    (EXPORT_LABELS[name], get)
+    (FIELD_LABELS[name], get)
     for name, get in {
         "priority_ref": lambda d: _text(_levels(d)[0], "reference"),
         "priority_title": lambda d: _text(_levels(d)[0], "title"),

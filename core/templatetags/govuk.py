@@ -60,3 +60,12 @@ def select_options(items, value: str, label: str, selected=None):
             f'<option value="{escape(key)}"{mark}>{escape(get(item, label))}</option>'
         )
     return mark_safe("".join(options))  # every value is escaped above
+
+
+@register.filter
+def thousands(value) -> str:
+    """A whole number with its thousands separated: 5000 as 5,000."""
+    try:
+        return f"{int(value):,}"
+    except (TypeError, ValueError):
+        return str(value)

@@ -16,7 +16,8 @@ from django.db.models import Subquery
 
 from core.actors import Writer
 from deliverables import fuzzydates
-from deliverables.importing import RAG_WORDS, STATUS_WORDS, _words
+from deliverables.layout import RAG_WORDS, STATUS_WORDS
+from deliverables.layout import words as _words
 from deliverables.models import Deliverable, ProgressUpdate, Rag, ReviewState, Status
 from deliverables.permissions import may_record_progress
 from deliverables.returns.layout import (

@@ -228,7 +228,7 @@ def test_editor_imports_a_plan_in_its_own_layout_correcting_a_column_and_a_row(
     page.get_by_role("button", name="Import", exact=True).click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Delivery plan 2017/18")
-    expect(page.get_by_role("alert")).to_contain_text("deliverables: 6 created")
+    expect(page.get_by_role("alert")).to_contain_text("created 6 deliverables")
     expect(
         page.get_by_text("This plan is a list of 6 projects, with no priorities")
     ).to_be_visible()
@@ -287,7 +287,7 @@ def test_the_documented_layout_goes_straight_to_the_check(new_page, officer, aut
     page.get_by_role("button", name="Import", exact=True).click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Delivery plan 2017/18")
-    expect(page.get_by_role("alert")).to_contain_text("deliverables: 90 created")
+    expect(page.get_by_role("alert")).to_contain_text("and 90 deliverables")
     expect(page.get_by_role("heading", name="Priorities")).to_be_visible()
     axe_check(page)
     shot("plan")

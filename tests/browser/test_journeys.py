@@ -286,5 +286,5 @@ def test_editor_imports_a_bad_file_then_a_good_one(page, workspace, tmp_path):
     axe_check(page)
     page.get_by_role("button", name="Import").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Victims plan")
-    expect(page.get_by_role("alert")).to_contain_text("deliverables: 2 created")
+    expect(page.get_by_role("alert")).to_contain_text("and 2 deliverables")
     axe_check(page)

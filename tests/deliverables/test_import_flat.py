@@ -11,7 +11,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from deliverables.importing import (
-    EXPORT_LABELS,
+    FIELD_LABELS,
     ImportFailed,
     RowError,
     import_plan,
@@ -296,7 +296,7 @@ def test_the_export_edited_in_a_spreadsheet_changes_exactly_the_edited_cells(
     workbook = load_workbook(path)
     sheet = workbook.active
     header = [cell.value for cell in sheet[1]]
-    col = {name: header.index(label) for name, label in EXPORT_LABELS.items()}
+    col = {name: header.index(label) for name, label in FIELD_LABELS.items()}
     rows = list(sheet.iter_rows(min_row=2))
     first = next(r for r in rows if r[col["deliverable_ref"]].value == "3.1.1.1.1")
     second = next(r for r in rows if r[col["deliverable_ref"]].value == "3.2.1.1.1")
@@ -330,8 +330,9 @@ def test_the_export_of_a_flat_plan_imports_back(
     path.write_bytes(export(client, plan, "csv"))
     header = next(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
     assert header[:8] == [
-        "Priority reference", "Priority", "Sub-priority reference", "Sub-priority",
-        "Objective reference", "Objective", "Reference", "Title",
+        "Priority reference", "Priority title", "Sub-priority reference",
+        "Sub-priority title", "Objective reference", "Objective title",
+        "Deliverable reference", "Deliverable title",
     ]  # fmt: skip
     before = everything(plan)
     again = run(path, authority, editor)

@@ -365,7 +365,7 @@ def test_the_command_reports_what_it_did(authority, force, tmp_path):
         stderr=io.StringIO(),
         verbosity=1,
     )
-    assert "deliverables: 90 created" in out.getvalue()
+    assert "and 90 deliverables" in out.getvalue()
     plan = Plan.objects.get(reference="R.4/2017")
     # Without --user the import is recorded against the "import" account.
     assert plan.history.latest().history_user.username == "import"

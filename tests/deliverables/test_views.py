@@ -128,7 +128,7 @@ def test_export_holds_exactly_what_is_filtered_and_escapes_formulas(
             [c if c is not None else "" for c in r]
             for r in sheet.iter_rows(values_only=True)
         ]
-    assert rows[0][6:8] == ["Reference", "Title"]
+    assert rows[0][6:8] == ["Deliverable reference", "Deliverable title"]
     assert len(rows) == 2
     assert rows[1][7] == '\'=HYPERLINK("x")'
 
