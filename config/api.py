@@ -19,6 +19,7 @@ from plans.api.views import (
     PlanViewSet,
     PriorityViewSet,
 )
+from plans.oauth import TokenView
 from scrutiny.api.views import (
     DecisionNoticeViewSet,
     PublishedReportViewSet,
@@ -72,7 +73,8 @@ urlpatterns = [
         name="api-docs",
     ),
     # Only the token endpoints of OAuth 2.0: forces use the client-credentials grant.
-    path("o/token/", oauth_views.TokenView.as_view(), name="oauth-token"),
+    # Throttled on failed client authentications, errors as problem details.
+    path("o/token/", TokenView.as_view(), name="oauth-token"),
     path("o/revoke_token/", oauth_views.RevokeTokenView.as_view(), name="oauth-revoke"),
     # Last, and only for paths ending in a slash, so that APPEND_SLASH still sends
     # /api/v1/plans on to /api/v1/plans/.

@@ -385,7 +385,8 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # Refuses bodies too large (413) or nested too deep (400), as problems.
+    "DEFAULT_PARSER_CLASSES": ["core.api.parsers.JSONParser"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
@@ -413,7 +414,30 @@ OAUTH2_PROVIDER = {
     "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": True,
     "REFRESH_TOKEN_REUSE_PROTECTION": True,
     "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
+    # Client secrets are 48 random characters, not passwords: a fast salted hash
+    # (plans.oauth.ClientSecretHasher), so a wrong one costs microseconds, not the
+    # password hasher's 1.6 s. Secrets stored before are re-hashed on their next use.
+    "CLIENT_SECRET_HASHER": "client_secret_sha256",
 }
+# The client-secret hasher must be listed to be used, after the password hashers so
+# that people's passwords keep the strong one.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+    "plans.oauth.ClientSecretHasher",
+]
+# /o/token/ (docs/api.md): after this many failed client authentications from one
+# address, or for one client id from anywhere, within the window (counted in the
+# shared cache, from the first failure), it answers 429 with Retry-After and checks
+# no secret until the window ends.
+API_TOKEN_FAILURES_PER_ADDRESS = env.int("API_TOKEN_FAILURES_PER_ADDRESS", default=10)
+API_TOKEN_FAILURES_PER_CLIENT = env.int("API_TOKEN_FAILURES_PER_CLIENT", default=30)
+API_TOKEN_FAILURE_WINDOW_SECONDS = env.int(
+    "API_TOKEN_FAILURE_WINDOW_SECONDS", default=900
+)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Plan Delivery Tracker API",

@@ -6,6 +6,7 @@ from django.urls import include, path
 
 from core import views as site
 from deliverables.urls import deliverable_patterns, plan_work_patterns
+from plans.api.views import MeView
 from plans.urls import patterns as plan_patterns
 
 admin.site.site_header = "Plan Delivery Tracker administration"
@@ -14,6 +15,8 @@ admin.site.index_title = "Administration"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # Who the caller is (docs/api.md); before the API's catch-all 404.
+    path("api/v1/me/", MeView.as_view(), name="api-me"),
     path("", include("config.api")),
     path("", site.home, name="home"),
     path("sign-in/", site.SignInView.as_view(), name="sign-in"),

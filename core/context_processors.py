@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.urls import reverse
 
-from core.actors import administers_anywhere, edits_anywhere
+from core.actors import WRITING, administers_anywhere, edits_anywhere, roles_of
 
 
 def service(request):
@@ -17,6 +17,8 @@ def service(request):
             (reverse("deliverables:list"), "Deliverables"),
             (reverse("scrutiny:overview"), "Dashboards"),
         ]
+        if any(role in WRITING for role in roles_of(user).values()):
+            items.append((reverse("deliverables:tasks"), "Your tasks"))
         if edits_anywhere(user):
             items.append((reverse("deliverables:review-queue"), "Review"))
             items.append((reverse("deliverables:import"), "Import"))

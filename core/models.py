@@ -225,3 +225,48 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class NotificationChoices(models.Model):
+    """Which e-mails about progress updates a person chooses to get.
+
+    Someone without a row gets the defaults: told when an update of theirs is
+    returned, not when one is accepted, and (editors only) a daily digest of the
+    updates waiting for their review. Written by
+    ``core.accounts.notifications.choose_notifications``, which records who.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notification_choices",
+    )
+    when_returned = models.BooleanField("An update of mine is returned", default=True)
+    when_accepted = models.BooleanField("An update of mine is accepted", default=False)
+    review_digest = models.BooleanField(
+        "Daily digest of updates waiting for my review",
+        default=True,
+        help_text="Only editors and administrators review updates.",
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "notification choices"
+
+    def __str__(self) -> str:
+        return f"Notifications for {self.user}"
+
+    @classmethod
+    def of(cls, user: Any) -> NotificationChoices:
+        """The person's choices, or the defaults (unsaved) when they made none."""
+        try:
+            return cls.objects.get(user=user)
+        except cls.DoesNotExist:
+            return cls(user=user)

@@ -19,6 +19,7 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csp import csp_override
 from django.views.generic import FormView
+from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 
 from core.api.authentication import ClientCredentialsAuthentication
@@ -125,7 +126,10 @@ def _reader(request) -> Any:
     bearer token has the read scope (the API gives clients these URLs)."""
     if request.user.is_authenticated or "Authorization" not in request.headers:
         return request.user
-    found = ClientCredentialsAuthentication().authenticate(Request(request))
+    try:
+        found = ClientCredentialsAuthentication().authenticate(Request(request))
+    except AuthenticationFailed:  # a token that is not valid opens nothing
+        return request.user
     if found is None:
         return request.user
     user, token = found

@@ -6,6 +6,9 @@ written before that spelt some ``yes`` or ``no``; ``respelt`` gives the pages th
 address to redirect those to.
 """
 
+import operator
+from functools import reduce
+
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
@@ -20,6 +23,7 @@ from deliverables.models import (
     Milestone,
     ProgressUpdate,
     Rag,
+    ReviewState,
     Status,
 )
 from plans.filtersets import IdFilter
@@ -210,15 +214,48 @@ class MilestoneFilter(django_filters.FilterSet):
         fields = ["deliverable", "plan"]
 
 
+#: Each review state as a condition on the update, as ``ProgressUpdate.review_state``
+#: reads it: accepted is what counts as made (``rules.counts_as_made``).
+REVIEW_STATES = {
+    ReviewState.ACCEPTED: rules.counts_as_made(),
+    ReviewState.SUBMITTED: Q(requires_review=True, review__isnull=True),
+    ReviewState.RETURNED: Q(review__decision=ReviewState.RETURNED),
+}
+
+
 class ProgressUpdateFilter(django_filters.FilterSet):
     deliverable = IdFilter(field_name="deliverable_id")
     plan = IdFilter(field_name="deliverable__plan_id")
     period = IdFilter(field_name="period_id")
     status = django_filters.MultipleChoiceFilter(choices=Status.choices, distinct=False)
     updated_since = django_filters.IsoDateTimeFilter(
-        field_name="recorded_at", lookup_expr="gte"
+        field_name="recorded_at",
+        lookup_expr="gte",
+        help_text="Recorded at or after this moment. Deprecated: use changed_since, "
+        "which also finds updates reviewed since.",
+    )
+    review_state = django_filters.MultipleChoiceFilter(
+        choices=ReviewState.choices,
+        method="filter_review_state",
+        help_text="Where the update stands with review: submitted (waiting), "
+        "accepted or returned. Repeat it for more than one.",
+    )
+    changed_since = django_filters.IsoDateTimeFilter(
+        method="filter_changed_since",
+        help_text="Recorded, or accepted or returned by an editor, at or after this "
+        "moment: for incremental sync.",
     )
 
     class Meta:
         model = ProgressUpdate
         fields = ["deliverable", "plan", "period", "status", "source"]
+
+    def filter_review_state(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(reduce(operator.or_, (REVIEW_STATES[v] for v in value)))
+
+    def filter_changed_since(self, queryset, name, value):
+        return queryset.filter(
+            Q(recorded_at__gte=value) | Q(review__reviewed_at__gte=value)
+        )

@@ -639,6 +639,61 @@ class SentReminder(models.Model):
         return f"{self.get_kind_display()} to {self.recipient} ({self.period})"
 
 
+class SentNotification(models.Model):
+    """An e-mail about progress updates that has been sent, so it is never sent twice:
+    to an update's author when it is returned or accepted (one per update and kind),
+    or an editor's daily digest of updates waiting for review (one per person a day).
+    """
+
+    class Kind(models.TextChoices):
+        RETURNED = "returned", "Your update was returned"
+        ACCEPTED = "accepted", "Your update was accepted"
+        REVIEW_DIGEST = "review", "Digest of updates waiting for review"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    update = models.ForeignKey(
+        ProgressUpdate,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications_sent",
+        help_text="The update told about; empty for a digest.",
+    )
+    day = models.DateField(help_text="The day it was sent, in the site's time zone.")
+    sent_at = models.DateTimeField(default=timezone.now)
+    updates = models.ManyToManyField(
+        ProgressUpdate,
+        related_name="+",
+        blank=True,
+        help_text="The updates a digest listed.",
+    )
+
+    class Meta:
+        ordering = ["sent_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["update", "kind"],
+                condition=Q(update__isnull=False),
+                name="notification_sent_once",
+            ),
+            models.UniqueConstraint(
+                fields=["recipient", "kind", "day"],
+                condition=Q(kind="review"),
+                name="review_digest_once_a_day",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["returned", "accepted", "review"]),
+                name="notification_kind_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.recipient} ({self.day})"
+
+
 class PendingUpload(models.Model):
     """A file checked and previewed but not yet confirmed: a quarterly return or a
     plan's action table.

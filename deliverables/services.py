@@ -19,7 +19,7 @@ from core import audit
 from core.actors import Writer
 from core.conflicts import StaleVersion
 from core.history import attribute_to
-from deliverables import fuzzydates, rules, states
+from deliverables import fuzzydates, rules, states, tasks
 from deliverables.models import (
     Deliverable,
     DeliverableOwner,
@@ -511,6 +511,8 @@ def _review(
         _copy_onto(deliverable=deliverable, update=update)
         attribute_to(deliverable, by=by, reason=f"Accepted progress update {update.pk}")
         deliverable.save()
+    # The author hears once the decision is committed (deliverables.notifications).
+    tasks.queue_review_notice(review)
     return review
 
 

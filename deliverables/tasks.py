@@ -3,8 +3,9 @@
 ``manage.py crontask`` (django-crontask) runs every task decorated with ``@cron`` on its
 schedule by enqueueing it; with the default backend the scheduler process runs it at
 once, and with ``TASKS_BACKEND=database`` it is queued in the database and a worker
-(``manage.py db_worker``) runs it. The day's reminders go at ``REMINDER_TIME`` (an
-environment variable, 07:00 by default) in the site's time zone.
+(``manage.py db_worker``) runs it. The day's reminders and the editors' review digests
+go at ``REMINDER_TIME`` (an environment variable, 07:00 by default) in the site's time
+zone. The e-mail about a reviewed update is queued by the review itself.
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ import logging
 
 from crontask import cron
 from django.conf import settings
-from django.db import close_old_connections, connection
+from django.db import close_old_connections, connection, transaction
 from django.tasks import task
 
+from deliverables import notifications
 from deliverables.reminders import Kind, send_reminders
 from deliverables.uploads import discard_expired_uploads
 
@@ -49,6 +51,36 @@ def send_update_reminders(as_of: str | None = None) -> int:
         sent[Kind.DIGEST],
     )
     return sum(sent.values())
+
+
+def queue_review_notice(review) -> None:
+    """Once the review's transaction commits, queue the e-mail to the update's
+    author (``send_review_notice`` decides whether to send)."""
+    transaction.on_commit(lambda: send_review_notice.enqueue(review.pk))
+
+
+@task
+def send_review_notice(review_id: int) -> bool:
+    """E-mail the author of a returned (or accepted) update, queued when the review
+    commits (``deliverables.notifications``); nothing if already sent."""
+    _fresh_connection()
+    return notifications.send_review_notice(review_id=review_id)
+
+
+# With the reminders, so editors read both over their first coffee.
+@cron(daily_at(settings.REMINDER_TIME))
+@task
+def send_review_digests(as_of: str | None = None) -> int:
+    """E-mail each editor the updates waiting for their review, once a day and only
+    when something waits; return how many were sent."""
+    day = datetime.date.fromisoformat(as_of) if as_of else None
+    _fresh_connection()
+    try:
+        sent = notifications.send_review_digests(as_of=day)
+    finally:
+        _fresh_connection()
+    logger.info("Sent %d review digests.", sent)
+    return sent
 
 
 # Every day at a quarter past three, out of office hours.

@@ -14,6 +14,7 @@ from deliverables import (
     periods,
     return_views,
     views,
+    your_tasks,
 )
 
 plan_work_patterns = [
@@ -62,6 +63,7 @@ deliverable_patterns = (
     [
         path("", views.DeliverableListView.as_view(), name="list"),
         path("review/", views.ReviewQueueView.as_view(), name="review-queue"),
+        path("tasks/", your_tasks.YourTasksView.as_view(), name="tasks"),
         path("import/", import_views.ImportPlanView.as_view(), name="import"),
         path(
             "import/<str:token>/columns/",

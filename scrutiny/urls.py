@@ -53,6 +53,11 @@ urlpatterns = [
         name="timeline",
     ),
     path(
+        "plans/<int:plan>/dashboard/<int:period>/indicators/<int:indicator>.svg",
+        dashboards.IndicatorChartView.as_view(),
+        name="indicator-chart",
+    ),
+    path(
         "plans/<int:plan>/dashboard/<int:period>/commentary/",
         commentary.CommentaryView.as_view(),
         name="commentary",

@@ -60,7 +60,10 @@ def media_root(tmp_path_factory):
 def test_settings(settings):
     """Fast password hashing (tests need speed, not secrecy), and static files served
     without the manifest so tests do not depend on collectstatic having run."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "plans.oauth.ClientSecretHasher",  # API client secrets (issue 18)
+    ]
     settings.STORAGES = settings.STORAGES | {
         "staticfiles": {
             "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"

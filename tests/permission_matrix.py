@@ -171,6 +171,10 @@ SITE: dict[str, Entry] = {
     # An empty POST names no update waiting for this editor: 404.
     "deliverables:review-queue": page(BODY_EDITORS, BODY_EDITORS_404, SIGNED_IN_405),
     "deliverables:import": page(BODY_EDITORS, BODY_EDITORS_400, BODY_EDITORS_405),
+    # Your tasks: each writer's own organisation's; a reader has no tasks (404).
+    "deliverables:tasks": page(
+        row("sign-in 404 ok ok ok ok sign-in sign-in"), SIGNED_IN_405
+    ),
     # An upload's later steps: a token no longer held sends the editor back to the
     # upload, with a message.
     "deliverables:import-columns": page(
@@ -221,6 +225,13 @@ SITE: dict[str, Entry] = {
     "scrutiny:dashboard": page(REPORT, NOT_ALLOWED, args=P),
     "scrutiny:dashboard-period": page(REPORT, NOT_ALLOWED, args=PP),
     "scrutiny:drill-down": page(MEMBERS, SIGNED_IN_405, args=PP),
+    # An indicator's chart on the live dashboard (an SVG): whoever sees the plan's
+    # dashboard; signed out, no live figures.
+    "scrutiny:indicator-chart": page(
+        MEMBERS,
+        SIGNED_IN_405,
+        args={"plan": "plan", "period": "second_period", "indicator": "indicator"},
+    ),
     "scrutiny:timeline": page(MEMBERS, SIGNED_IN_405, args={**PP, "pk": "deliverable"}),
     "scrutiny:publish": page(EDITORS, EDITORS_400, SIGNED_IN_405, args=PP),
     "scrutiny:commentary": page(EDITORS, EDITORS_400, SIGNED_IN_405, args=PP),
@@ -246,6 +257,8 @@ SITE: dict[str, Entry] = {
     ),
     # Accounts
     "accounts:account": page(SIGNED_IN, SIGNED_IN_405),
+    # Saving one's e-mail choices: an empty form turns the optional ones off.
+    "accounts:notifications": page(SIGNED_IN_405, SIGNED_IN, SIGNED_IN_405),
     "accounts:set-up": page(BODY_EDITORS, BODY_EDITORS_400, SIGNED_IN_405),
     "accounts:codes": page(SIGNED_IN, BODY_EDITORS_404, SIGNED_IN_405),
     "accounts:turn-off": page(SIGNED_IN, SIGNED_IN, SIGNED_IN_405),
@@ -271,6 +284,8 @@ API: dict[str, Entry] = {
     # Without client credentials, the token endpoints answer 400 (OAuth's own errors).
     "oauth-token": page(NOT_ALLOWED, row("400 " * 8), NOT_ALLOWED),
     "oauth-revoke": page(NOT_ALLOWED, row("400 " * 8), NOT_ALLOWED),
+    # Who the caller is: anyone signed in or with a token; it only reads.
+    "api-me": Entry(API_LIST, API_405, API_405),
     # Any other URL under /api/: 404 before anything else is asked.
     "api-not-found": page(row("404 " * 8), row("404 " * 8)),
 }
@@ -328,6 +343,7 @@ API.update(
 for _key, _entry in list(API.items()):
     if "-" in _key and _key not in {
         "api-docs",
+        "api-me",
         "api-not-found",
         "oauth-token",
         "oauth-revoke",

@@ -169,9 +169,12 @@ def _side(name, short_name, label, text) -> Side:
     indicator = IndicatorFactory(plan=plan, title=text("indicator"))
     IndicatorValueFactory(indicator=indicator, period=periods[0], recorded_by=editor)
     report = publish_report(plan=plan, period=periods[0], by=editor)
+    # A second figure, so that the indicator has a chart on the Q2 dashboard.
+    IndicatorValueFactory(indicator=indicator, period=periods[1], recorded_by=editor)
     side.objects.update(
         plan=plan,
         period=periods[0],
+        second_period=periods[1],
         priority=work.objective.priority,
         objective=work.objective,
         deliverable=work,
@@ -231,7 +234,10 @@ def module_world(django_db_blocker, tmp_path_factory):
     with (
         override_settings(
             MEDIA_ROOT=media,
-            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+            PASSWORD_HASHERS=[
+                "django.contrib.auth.hashers.MD5PasswordHasher",
+                "plans.oauth.ClientSecretHasher",  # API client secrets
+            ],
         ),
         django_db_blocker.unblock(),
         transaction.atomic(),

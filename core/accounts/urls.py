@@ -1,11 +1,16 @@
 from django.urls import path
 
-from core.accounts import views
+from core.accounts import notifications, views
 
 app_name = "accounts"
 
 urlpatterns = [
     path("account/", views.AccountView.as_view(), name="account"),
+    path(
+        "account/notifications/",
+        notifications.NotificationsView.as_view(),
+        name="notifications",
+    ),
     path("account/two-factor/set-up/", views.SetUpView.as_view(), name="set-up"),
     path(
         "account/two-factor/backup-codes/",

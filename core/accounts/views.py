@@ -21,7 +21,7 @@ from django.views.decorators.cache import never_cache
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 
 from core.accounts import services
-from core.accounts.forms import CodeForm
+from core.accounts.forms import CodeForm, notifications_form
 from core.accounts.qr import qr_code_data_url, spaced
 from core.accounts.selectors import two_factor_offered, two_factor_required
 from core.accounts.signals import SET_UP, TWO_FACTOR_STATE, VERIFY
@@ -134,6 +134,7 @@ class AccountView(AccountPage):
                 "backup_codes_left": backup_codes_left,
                 "offered": two_factor_offered(user),
                 "required": two_factor_required(user),
+                "notifications_form": notifications_form(user),
             },
         )
 

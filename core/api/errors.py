@@ -14,6 +14,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django.core.exceptions import (
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, status
@@ -50,6 +55,11 @@ class PreconditionFailed(exceptions.APIException):
 class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_code = "conflict"
+
+
+class RequestTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "too_large"
 
 
 class Unprocessable(exceptions.APIException):
@@ -119,6 +129,15 @@ def problem_details(exc: Exception, context: dict[str, Any]) -> Response | None:
         exc = exceptions.ValidationError(detail=as_serializer_error(exc))
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
+    if isinstance(exc, RequestDataTooBig):
+        # A multipart body past Django's limit (JSON bodies: core.api.parsers).
+        exc = RequestTooLarge(
+            "The request body is larger than the API takes: send less at once."
+        )
+    if isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
+        exc = exceptions.ParseError(
+            "The request has more fields or files than the API takes."
+        )
     response = exception_handler(exc, context)
     if response is None:
         return None

@@ -122,6 +122,14 @@ class AutoSchema(openapi.AutoSchema):
 
     def _map_basic_serializer(self, serializer: Any, direction: Any) -> dict[str, Any]:
         schema = super()._map_basic_serializer(serializer, direction)
+        if direction == "response" and getattr(serializer, "expandable", ()):
+            # Shown only when ?expand= asks for them.
+            optional = set(serializer.expandable)
+            required = [n for n in schema.get("required", []) if n not in optional]
+            if required:
+                schema["required"] = required
+            else:
+                schema.pop("required", None)
         if direction == "request" and isinstance(
             force_instance(serializer), StrictInput
         ):

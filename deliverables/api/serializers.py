@@ -77,6 +77,26 @@ class DeliverableSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
 
+    #: Fields shown only when asked for (``?expand=updates``): optional in the schema.
+    expandable = ("updates",)
+
+    def get_fields(self):
+        """The fields, with ``updates`` when ``?expand=updates`` asked for them.
+
+        The view puts what was asked for in the context as ``expand``; without it
+        (the schema's generator reading the serializer), every field is there."""
+        fields = super().get_fields()
+        expand = self.context.get("expand")
+        if expand is None or "updates" in expand:
+            fields["updates"] = ProgressUpdateSerializer(
+                many=True,
+                read_only=True,
+                required=False,
+                help_text="With ?expand=updates only: every progress update on the "
+                "deliverable, newest first, as GET .../updates/ lists them.",
+            )
+        return fields
+
     @extend_schema_field(FuzzyDateOut)
     def get_baseline_date(self, deliverable):
         return fuzzy_out(deliverable, "baseline_date")
@@ -288,8 +308,22 @@ class BulkUpdateItem(serializers.DictField):
     the index of every one it refuses; documented as the update it must be."""
 
 
+class BoundedList(serializers.ListField):
+    """A list refused as too long before any of its items is checked: 100,000 items
+    cost nothing to refuse."""
+
+    def to_internal_value(self, data):
+        if (
+            isinstance(data, list)
+            and self.max_length is not None
+            and len(data) > self.max_length
+        ):
+            self.fail("max_length", max_length=self.max_length)
+        return super().to_internal_value(data)
+
+
 class BulkInput(StrictInput):
-    updates = serializers.ListField(
+    updates = BoundedList(
         child=BulkUpdateItem(),
         min_length=1,
         max_length=1000,

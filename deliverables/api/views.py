@@ -8,18 +8,24 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Prefetch
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from oauth2_provider.models import AccessToken
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 
 from core.api.base import ScopedReadOnlyViewSet
-from core.api.errors import PreconditionFailed, problem_response
+from core.api.errors import Conflict, PreconditionFailed, problem_response
 from core.api.idempotency import idempotent
+from core.api.parsers import JSONParser
 from core.api.schema import IDEMPOTENCY_KEY
 from core.conflicts import StaleVersion
 from deliverables.api.serializers import (
@@ -52,7 +58,7 @@ from deliverables.services import (
     ProgressRefused,
     record_progress,
 )
-from plans.models import ReportingPeriod
+from plans.models import Plan, ReportingPeriod
 
 PROBLEM = OpenApiResponse(description="Problem details naming each field at fault.")
 IF_MATCH = OpenApiParameter(
@@ -73,6 +79,20 @@ ETAG = OpenApiParameter(
     response=[200, 201, 304],
     required=True,
     description="The deliverable's version, for If-Match and If-None-Match.",
+)
+
+
+#: What ``?expand=`` may ask a deliverable to carry.
+EXPANSIONS = ("updates",)
+EXPAND = OpenApiParameter(
+    "expand",
+    str,
+    OpenApiParameter.QUERY,
+    required=False,
+    enum=list(EXPANSIONS),
+    description="updates: each deliverable carries its progress updates, newest "
+    "first, as GET /api/v1/deliverables/{id}/updates/ lists them: one request "
+    "instead of two.",
 )
 
 
@@ -156,22 +176,14 @@ def _create_one(viewset, request, deliverable_id: Any) -> Response:
     deliverable is a 404 whatever the body), or ``None`` when the body names it."""
     deliverable = None
     if deliverable_id is not None:
-        deliverable = _writable(request, [deliverable_id], lock=True).get(
-            deliverable_id
-        )
-        if deliverable is None:
-            raise NotFound()
+        deliverable = _writable_one(request, deliverable_id)
     form = ProgressUpdateInput(data=request.data)
     form.is_valid(raise_exception=True)
     data = form.validated_data
     if deliverable is None:
         if "deliverable" not in data:
             raise DjangoValidationError({"deliverable": "Give the deliverable's id."})
-        deliverable = _writable(request, [data["deliverable"]], lock=True).get(
-            data["deliverable"]
-        )
-        if deliverable is None:
-            raise NotFound()
+        deliverable = _writable_one(request, data["deliverable"])
     elif "deliverable" in data and data["deliverable"] != deliverable.pk:
         raise DjangoValidationError(
             {"deliverable": "Leave this out, or give this deliverable's id."}
@@ -224,10 +236,23 @@ class _BulkItems:
                 self.refuse(index, {"deliverable": "Give the deliverable's id."})
                 continue
             validated.append((index, data))
-        writable = _writable(request, {data["deliverable"] for _, data in validated})
+        drafts: dict[int, Deliverable] = {}
+        writable = _writable(
+            request, {data["deliverable"] for _, data in validated}, drafts=drafts
+        )
         periods: dict[tuple[int, str], ReportingPeriod] = {}
         for index, data in validated:
             deliverable = writable.get(data["deliverable"])
+            if data["deliverable"] in drafts:
+                self.errors.append(
+                    {
+                        "index": index,
+                        "field": "deliverable",
+                        "message": draft_message(drafts[data["deliverable"]].plan),
+                        "code": "draft",
+                    }
+                )
+                continue
             if deliverable is None:
                 self.refuse(
                     index,
@@ -261,35 +286,120 @@ class _BulkItems:
                 )
 
 
-def _writable(request, ids, lock: bool = False) -> dict[int, Deliverable]:
+def _writable(
+    request,
+    ids,
+    lock: bool = False,
+    drafts: dict[int, Deliverable] | None = None,
+) -> dict[int, Deliverable]:
     """The deliverables among ``ids`` that the caller may record progress on.
 
     Whoever may write a deliverable may also see it, so this needs no separate scope.
     With ``lock``, the rows stay locked until the request's transaction ends, and the
-    write need not read them again.
+    write need not read them again. Given ``drafts``, it collects those the caller
+    may not write because their plan is a draft (``may_record_progress``) but may
+    read.
     """
     found = Deliverable.objects.filter(pk__in=ids).select_related("plan").order_by("pk")
     if len(ids) > 1:
         found = found.prefetch_related("owners")
     if lock:
         found = found.select_for_update(of=("self",))
-    return {d.pk: d for d in found if may_record_progress(request.user, d)}
+    writable, refused = {}, {}
+    for deliverable in found:
+        if may_record_progress(request.user, deliverable):
+            writable[deliverable.pk] = deliverable
+        elif deliverable.plan.state == Plan.State.DRAFT:
+            refused[deliverable.pk] = deliverable
+    if drafts is not None and refused:
+        # Whoever may read a draft plan's work (its owners' people and clients) is
+        # told why a write is refused (409); anyone else learns nothing (404).
+        readable = Deliverable.objects.visible_to(request.user).filter(pk__in=refused)
+        for pk in readable.values_list("pk", flat=True):
+            drafts[pk] = refused[pk]
+    return writable
 
 
+def _writable_one(request, deliverable_id: int) -> Deliverable:
+    """The deliverable to record progress on, locked; 409 when its plan is a draft
+    that the caller may read, and 404 when the caller may not write it at all."""
+    drafts: dict[int, Deliverable] = {}
+    deliverable = _writable(request, [deliverable_id], lock=True, drafts=drafts).get(
+        deliverable_id
+    )
+    if deliverable_id in drafts:
+        raise Conflict(draft_message(drafts[deliverable_id].plan), code="draft")
+    if deliverable is None:
+        raise NotFound()
+    return deliverable
+
+
+def draft_message(plan: Plan) -> str:
+    return (
+        f"The plan {plan.reference or plan.title} is a draft: progress can be "
+        "recorded once its owners publish it."
+    )
+
+
+@extend_schema_view(list=extend_schema(parameters=[EXPAND]))
 class DeliverableViewSet(ScopedReadOnlyViewSet):
     """Deliverables with their current state, owners, dates and milestones.
 
     Each carries an ``ETag``; send it back as ``If-Match`` when you post an update to
-    be sure nobody changed the deliverable since you read it.
+    be sure nobody changed the deliverable since you read it. ``?expand=updates``
+    adds each one's progress updates.
     """
 
     queryset = _deliverables_queryset()
     serializer_class = DeliverableSerializer
     filterset_class = DeliverableFilter
     ordering_fields = ["id", "updated_at", "reference", "forecast_date_end"]
+    query_parameters = {"list": [EXPAND.name], "retrieve": [EXPAND.name]}
+
+    def expanded(self) -> set[str]:
+        """What ``?expand=`` asks for (repeated, or comma-separated); anything else
+        is refused with a 400 naming ``expand``."""
+        if self.action not in self.query_parameters:
+            return set()
+        asked = {
+            name.strip()
+            for value in self.request.query_params.getlist(EXPAND.name)
+            for name in value.split(",")
+            if name.strip()
+        }
+        unknown = sorted(asked - set(EXPANSIONS))
+        if unknown:
+            raise ValidationError(
+                {
+                    EXPAND.name: [
+                        f'Cannot expand "{name}": give one of {", ".join(EXPANSIONS)}.'
+                        for name in unknown
+                    ]
+                }
+            )
+        return asked
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        self.expand = self.expanded()
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if "updates" in getattr(self, "expand", ()):
+            updates = with_attachments(
+                _updates_queryset().order_by("-recorded_at", "-id"), self.request.user
+            )
+            queryset = queryset.prefetch_related(Prefetch("updates", updates))
+        return queryset
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if not getattr(self, "swagger_fake_view", False):
+            context["expand"] = getattr(self, "expand", set())
+        return context
 
     @extend_schema(
-        parameters=[IF_NONE_MATCH, ETAG],
+        parameters=[EXPAND, IF_NONE_MATCH, ETAG],
         responses={
             200: DeliverableSerializer,
             304: OpenApiResponse(description="Not modified since the ETag you sent."),
@@ -297,7 +407,9 @@ class DeliverableViewSet(ScopedReadOnlyViewSet):
     )
     def retrieve(self, request, *args, **kwargs):
         deliverable = self.get_object()
-        if request.headers.get("If-None-Match") == deliverable.etag:
+        # The ETag is the deliverable's own: an update waiting for review leaves it
+        # as it was, so with its updates expanded the answer is always sent in full.
+        if not self.expand and request.headers.get("If-None-Match") == deliverable.etag:
             return Response(
                 status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": deliverable.etag}
             )
@@ -438,8 +550,11 @@ class ProgressUpdateViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
             errors = sorted(
                 checked.errors, key=lambda e: (e["index"], e["field"] or "")
             )
+            drafts_only = all(e["code"] == "draft" for e in errors)
             return problem_response(
-                status.HTTP_400_BAD_REQUEST,
+                status.HTTP_409_CONFLICT
+                if drafts_only
+                else status.HTTP_400_BAD_REQUEST,
                 errors,
                 f"{len({e['index'] for e in errors})} of {len(items)} updates were "
                 "refused, so none was recorded.",
@@ -481,7 +596,7 @@ class ProgressUpdateViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         detail=True,
         methods=["get", "post"],
         url_path="attachments",
-        parser_classes=[JSONParser, MultiPartParser],
+        parser_classes=[JSONParser, MultiPartParser],  # JSON: core.api.parsers
         filter_backends=[],
         filterset_class=None,
         ordering_fields=None,

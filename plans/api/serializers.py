@@ -4,9 +4,11 @@ from rest_framework import serializers
 
 from core.api.base import StrictInput
 from plans.models import (
+    ApiClient,
     Indicator,
     IndicatorChange,
     IndicatorValue,
+    Membership,
     Objective,
     Organisation,
     Plan,
@@ -243,3 +245,51 @@ class IndicatorValueInput(StrictInput):
                 f'The plan has no reporting period "{value}". Use one of: {labels}.'
             )
         return found
+
+
+class MembershipOut(serializers.Serializer):
+    id = serializers.IntegerField(help_text="The organisation's id.")
+    name = serializers.CharField()
+    short_name = serializers.CharField()
+    role = serializers.ChoiceField(
+        choices=Membership.Role.choices,
+        help_text="The caller's role there (an API client acts as a contributor).",
+    )
+
+
+class RateLimitOut(serializers.Serializer):
+    rate = serializers.CharField(
+        allow_null=True,
+        help_text='As the service sets it: "1200/minute"; null when unlimited.',
+    )
+    requests = serializers.IntegerField(
+        allow_null=True, help_text="Requests allowed in each period."
+    )
+    period_seconds = serializers.IntegerField(allow_null=True)
+
+
+class MeSerializer(serializers.Serializer):
+    """Who the caller is to the API: an API client of one organisation, or a person
+    signed in to the service."""
+
+    kind = serializers.ChoiceField(
+        choices=[("client", "API client"), ("person", "Person")]
+    )
+    name = serializers.CharField(
+        help_text="The API client's name, or the person's full name."
+    )
+    organisation = MembershipOut(
+        allow_null=True,
+        help_text="The API client's organisation; null for a person, who may belong "
+        "to several (see organisations).",
+    )
+    organisations = MembershipOut(
+        many=True, help_text="Every organisation the caller acts for, with its role."
+    )
+    scopes = serializers.ListField(
+        child=serializers.ChoiceField(choices=ApiClient.Scope.choices),
+        allow_null=True,
+        help_text="The access token's scopes; null for a person signed in, whom "
+        "scopes do not limit (their roles do).",
+    )
+    rate_limit = RateLimitOut(help_text="How many requests the caller may make.")

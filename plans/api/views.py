@@ -1,17 +1,22 @@
 from drf_spectacular.utils import OpenApiResponse, extend_schema
+from oauth2_provider.models import AccessToken
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from core.api.base import ScopedReadOnlyViewSet
+from core.actors import roles_of
+from core.api.base import KnownQueryParameters, ScopedReadOnlyViewSet
 from core.api.idempotency import idempotent
 from core.api.schema import IDEMPOTENCY_KEY
+from core.api.throttling import PerClientThrottle
 from plans.api.serializers import (
     IndicatorSerializer,
     IndicatorValueInput,
     IndicatorValueSerializer,
+    MeSerializer,
     ObjectiveSerializer,
     OrganisationSerializer,
     PlanSerializer,
@@ -27,6 +32,7 @@ from plans.filtersets import (
 from plans.models import (
     Indicator,
     IndicatorValue,
+    Membership,
     Objective,
     Organisation,
     Plan,
@@ -114,3 +120,70 @@ class IndicatorViewSet(ScopedReadOnlyViewSet):
         return Response(
             IndicatorValueSerializer(value).data, status=status.HTTP_201_CREATED
         )
+
+
+class MeView(KnownQueryParameters, APIView):
+    """Who the caller is: for an API client, its organisation, its token's scopes and
+    its rate limit, so that a system can check its credentials in one request."""
+
+    @extend_schema(
+        responses={200: MeSerializer},
+        summary="Who you are: your organisation, scopes and rate limit",
+        description="For an API client: its name, its organisation, the scopes of the "
+        "access token sent and the rate limit that applies. For a person signed in "
+        "to the service: their name, every organisation they belong to with their "
+        "role there, and no scopes (their roles decide what they may do).",
+    )
+    def get(self, request, format=None):
+        user = request.user
+        token = request.auth
+        client = (
+            getattr(token.application, "api_client", None)
+            if isinstance(token, AccessToken)
+            else None
+        )
+        roles = roles_of(user)
+        organisations = [
+            {
+                "id": organisation.pk,
+                "name": organisation.name,
+                "short_name": organisation.short_name,
+                "role": roles[organisation.pk],
+            }
+            for organisation in Organisation.objects.filter(pk__in=roles).order_by(
+                "name", "pk"
+            )
+        ]
+        if client is not None:
+            organisation = next(
+                (o for o in organisations if o["id"] == client.organisation_id),
+                {
+                    "id": client.organisation_id,
+                    "name": client.organisation.name,
+                    "short_name": client.organisation.short_name,
+                    "role": Membership.Role.CONTRIBUTOR,
+                },
+            )
+            me = {
+                "kind": "client",
+                "name": client.name,
+                "organisation": organisation,
+                "organisations": [organisation],
+                "scopes": sorted(token.scope.split()),
+            }
+        else:
+            me = {
+                "kind": "person",
+                "name": user.get_full_name() or user.get_username(),
+                "organisation": None,
+                "organisations": organisations,
+                "scopes": None,
+            }
+        throttle = PerClientThrottle()
+        requests, seconds = throttle.parse_rate(throttle.rate)
+        me["rate_limit"] = {
+            "rate": throttle.rate,
+            "requests": requests,
+            "period_seconds": seconds,
+        }
+        return Response(MeSerializer(me).data)

@@ -20,7 +20,7 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api.base import ScopedReadOnlyViewSet
+from core.api.base import KnownQueryParameters, ScopedReadOnlyViewSet
 from core.api.errors import PreconditionFailed
 from core.api.idempotency import idempotent
 from core.api.schema import IDEMPOTENCY_KEY
@@ -162,7 +162,7 @@ def _etag(words: dict[str, Any]) -> str:
     return f'W/"{digest}"'
 
 
-class CommentaryView(APIView):
+class CommentaryView(KnownQueryParameters, APIView):
     """A plan's commentary for one reporting period: the executive summary, the look
     ahead and a narrative per top-level priority, for bodies that write it in their
     own systems. Drafts until the period's report is published, so the plan's

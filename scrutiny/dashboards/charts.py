@@ -12,6 +12,13 @@ forty charts with pygal takes longer than building the whole dashboard, and the 
 images would make the page over a megabyte. A chart's URL changes whenever its figures
 do, so browsers keep it for good, and drawing it reads nothing from the database.
 
+An indicator's chart, of which a plan may have forty, is linked by a short address
+instead (its plan, period and indicator, given by ``charts_for``'s ``indicator_src``),
+with the ``version`` of its spec after ``?v=``: the signed spec would be some 580
+characters a chart, a third of a large plan's page. That address reads the figures
+again (``scrutiny.dashboards.views.IndicatorChartView``); it still changes whenever
+they do, so browsers keep it for good too.
+
 Colour carries meaning only with words beside it: RAG charts are red, amber, green and
 grey; statuses are blues, purples, a grey and black, so that a status is never read as
 a rating. Every colour reaches 3:1 against white, and every printed value 4.5:1 against
@@ -22,6 +29,8 @@ width; charts are drawn narrow, with large type, so that it stays legible there.
 from __future__ import annotations
 
 import base64
+import hashlib
+import json
 import math
 import re
 from typing import Any
@@ -520,12 +529,25 @@ def chart_url(spec: dict[str, Any]) -> str:
     return reverse("scrutiny:chart", args=[token])
 
 
-def _image(spec: dict[str, Any], alt: str, inline: bool) -> dict:
-    return {
-        "title": spec["title"],
-        "src": data_uri(spec) if inline else chart_url(spec),
-        "alt": alt,
-    }
+def version(spec: dict[str, Any]) -> str:
+    """Eight hex digits that change whenever anything drawn changes: a digest of the
+    spec, for a chart's short address (``?v=``), so that it can be kept for good."""
+    text = json.dumps(spec, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
+
+
+def _image(
+    spec: dict[str, Any], alt: str, inline: bool, src: str | None = None
+) -> dict:
+    """A chart as the page shows it: embedded (``inline``), at its short address
+    ``src`` with its version, or else at a URL holding its signed spec."""
+    if inline:
+        address = data_uri(spec)
+    elif src is not None:
+        address = f"{src}?v={version(spec)}"
+    else:
+        address = chart_url(spec)
+    return {"title": spec["title"], "src": address, "alt": alt}
 
 
 def status_chart(data: dict, inline: bool = True) -> dict:
@@ -608,12 +630,27 @@ def rag_chart(data: dict, inline: bool = True) -> dict:
     return _image(spec, alt, inline)
 
 
-def indicator_chart(row: dict, inline: bool = True) -> dict | None:
+def indicator_chart(
+    row: dict, inline: bool = True, *, src: str | None = None
+) -> dict | None:
     """An indicator's figures quarter by quarter, against its baseline and target
     (horizontal lines, named in the legend with their values) and, when the row has
     them (``series_last_year``), the same quarters a year earlier, dashed. A figure
     withheld (a point with ``withheld``, its reason) is a gap, and the alt text says
-    why. None with fewer than two figures to draw."""
+    why. None with fewer than two figures to draw.
+
+    ``src``, when not ``inline``: the chart's short address, which draws it from the
+    same row (see ``indicator_spec``)."""
+    drawn = indicator_spec(row)
+    if drawn is None:
+        return None
+    spec, alt = drawn
+    return _image(spec, alt, inline, src)
+
+
+def indicator_spec(row: dict) -> tuple[dict[str, Any], str] | None:
+    """The spec and alt text of an indicator's chart (see ``indicator_chart``), or
+    None with fewer than two figures to draw."""
     series = row.get("series") or []
     values = [None if p.get("withheld") else p.get("value") for p in series]
     drawn = {i: v for i, v in enumerate(values) if v is not None}
@@ -679,7 +716,7 @@ def indicator_chart(row: dict, inline: bool = True) -> dict | None:
     for p in series:
         if p.get("withheld"):
             alt += f" {p['label']} withheld: {p['withheld']}."
-    return _image(spec, alt, inline)
+    return spec, alt
 
 
 def _moved(group: dict) -> dict[str, int]:
@@ -739,9 +776,12 @@ def movement_chart(
     return _image(spec, alt, inline)
 
 
-def charts_for(data: dict, *, inline: bool = True) -> dict:
+def charts_for(data: dict, *, inline: bool = True, indicator_src=None) -> dict:
     """Every chart of a dashboard, keyed by where it goes: embedded (``inline``, for
-    a published report) or linked to ``chart_view`` (for the live page)."""
+    a published report) or linked to ``chart_view`` (for the live page).
+
+    ``indicator_src``, for the live page: a function of an indicator's row giving
+    the short address that draws its chart (without its version, which is added)."""
     since = (data.get("previous") or {}).get("label")
     after = f"since the end of {since}" if since else "since the previous quarter"
     return {
@@ -764,7 +804,10 @@ def charts_for(data: dict, *, inline: bool = True) -> dict:
         ),
         "rag": rag_chart(data, inline),
         "indicators": {
-            row["id"]: indicator_chart(row, inline) for row in data["indicators"]
+            row["id"]: indicator_chart(
+                row, inline, src=indicator_src(row) if indicator_src else None
+            )
+            for row in data["indicators"]
         },
     }
 

@@ -419,9 +419,11 @@ def _indicators(
     period,
     previous,
     show_names: bool = True,
+    only: int | None = None,
 ):
-    """Each indicator with its values up to ``period``: one query for both (a left
-    join), and one more for definition changes only when an indicator has any.
+    """Each indicator with its values up to ``period`` (or only the one whose id is
+    ``only``): one query for both (a left join), and one more for definition changes
+    only when an indicator has any.
 
     A withheld figure has no value and its reason instead; a comparison that would
     use one is skipped and says so. Each quarter is also compared with the same
@@ -438,9 +440,11 @@ def _indicators(
     values: dict[int, dict[int, float | None]] = defaultdict(dict)
     withheld: dict[int, dict[int, str]] = defaultdict(dict)
     notes: dict[int, dict[int, str]] = defaultdict(dict)
+    of_plan = Indicator.objects.filter(plan=plan)
+    if only is not None:
+        of_plan = of_plan.filter(pk=only)
     for *row, period_id, value, reason, note in (
-        Indicator.objects.filter(plan=plan)
-        .annotate(
+        of_plan.annotate(
             changed=Exists(IndicatorChange.objects.filter(indicator=OuterRef("pk"))),
             measured=FilteredRelation(
                 "values", condition=Q(values__period_id__in=[p.pk for p in upto])
@@ -568,6 +572,22 @@ def _indicators(
             }
         )
     return rows
+
+
+def indicator_rows(
+    plan: Plan,
+    period: ReportingPeriod,
+    *,
+    periods: list[ReportingPeriod] | None = None,
+    indicator: int | None = None,
+    show_names: bool = True,
+) -> list[dict]:
+    """The dashboard's indicator rows for ``plan`` at the end of ``period``, as
+    ``build_dashboard`` gives them (or only the row of the indicator whose id is
+    ``indicator``), in the same one or two queries however many there are;
+    ``periods`` are the plan's periods in order, when the caller has read them."""
+    periods, previous, _following = neighbours(plan, period, periods)
+    return _indicators(plan, periods, period, previous, show_names, only=indicator)
 
 
 @dataclass

@@ -14,7 +14,7 @@ from collections import Counter, defaultdict
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,13 +28,14 @@ from deliverables.views import ordered_counts
 from plans.models import Plan, ReportingPeriod
 from plans.permissions import edits_plan
 from plans.views import PlanPage
-from scrutiny.dashboards.charts import charts_for
+from scrutiny.dashboards import charts
 from scrutiny.dashboards.figures import (
     build_dashboard,
     current_period,
     dashboard_rows,
     describe,
     effective,
+    indicator_rows,
 )
 from scrutiny.models import PublishedReport
 from scrutiny.reports.selectors import latest_reports
@@ -116,13 +117,49 @@ class DashboardView(View):
                 "period": period,
                 "periods": periods,
                 "data": data,
-                "charts": charts_for(data, inline=False),
+                "charts": charts.charts_for(
+                    data,
+                    inline=False,
+                    indicator_src=lambda row: reverse(
+                        "scrutiny:indicator-chart", args=[plan.pk, period.pk, row["id"]]
+                    ),
+                ),
                 "may_publish": editor,
                 "reports": PublishedReport.objects.filter(plan=plan, period=period)
                 .only("pk", "version", "published_at")
                 .order_by("-version"),
             },
         )
+
+
+class IndicatorChartView(LoginRequiredMixin, View):
+    """One indicator's chart on the live dashboard of a period, drawn from its figures
+    now, for the reader who may see that dashboard.
+
+    The dashboard links it with the ``version`` of the chart it drew (``?v=``): while
+    the figures are unchanged, the chart is the same and browsers keep it for good; a
+    version that no longer matches (a figure recorded since) still draws the chart as
+    it is now, kept for a minute only. Its cost is the same few queries however many
+    indicators the plan has."""
+
+    def get(self, request, plan, period, indicator):
+        plan, periods = plan_and_periods(request, plan)
+        period = next((p for p in periods if p.pk == period), None)
+        if period is None:
+            raise Http404("No such period in this plan.")
+        rows = indicator_rows(
+            plan, period, periods=periods, indicator=indicator, show_names=False
+        )
+        drawn = charts.indicator_spec(rows[0]) if rows else None
+        if drawn is None:
+            raise Http404("This indicator has no chart for this period.")
+        spec, _alt = drawn
+        response = HttpResponse(charts.svg(spec), content_type="image/svg+xml")
+        if request.GET.get("v") == charts.version(spec):
+            response["Cache-Control"] = "private, max-age=31536000, immutable"
+        else:
+            response["Cache-Control"] = "private, max-age=60"
+        return response
 
 
 def _old_link(request):

@@ -17,6 +17,7 @@ from deliverables.models import (
     PeriodState,
     ProgressUpdate,
     Redaction,
+    SentNotification,
     SentReminder,
     Status,
     UpdateReview,
@@ -344,6 +345,24 @@ CONSTRAINT_CASES = {
     ],
     "decision_precision_valid": lambda d: set_columns(
         DecisionNoticeFactory(plan=d.plan), approved_on_precision="week"
+    ),
+    "notification_sent_once": lambda d: [
+        SentNotification.objects.create(
+            kind="returned",
+            recipient=UserFactory(),
+            update=update,
+            day=datetime.date(2017, 5, 1),
+        )
+        for update in [make_update(d)] * 2
+    ],
+    "review_digest_once_a_day": lambda d: [
+        SentNotification.objects.create(
+            kind="review", recipient=user, day=datetime.date(2017, 5, 1)
+        )
+        for user in [UserFactory()] * 2
+    ],
+    "notification_kind_valid": lambda d: SentNotification.objects.create(
+        kind="shout", recipient=UserFactory(), day=datetime.date(2017, 5, 1)
     ),
     "import_mapping_unique_per_layout": lambda d: [
         ImportMapping.objects.create(organisation=d.lead_organisation, signature="s")

@@ -130,6 +130,7 @@ SHOTS: dict[str, tuple[Shot, ...]] = {
     # Deliverables
     "deliverables:list": (Shot("reader"),),
     "deliverables:review-queue": (Shot("editor"),),
+    "deliverables:tasks": (Shot("force"),),
     "deliverables:import": (Shot("editor"),),
     "deliverables:detail": (Shot("reader", {"pk": "deliverable"}),),
     "deliverables:record": (Shot("force", {"pk": "deliverable"}),),
@@ -187,9 +188,11 @@ SKIPPED: dict[str, str] = {
     "deliverables:evidence": "an evidence file download",
     "deliverables:evidence-public": "takes only a POST",
     "scrutiny:chart": "an SVG chart, pictured inside the dashboards",
+    "scrutiny:indicator-chart": "an SVG chart, pictured inside the dashboards",
     "scrutiny:report-pdf": "a PDF download",
     "scrutiny:report-xlsx": "a spreadsheet download",
     "scrutiny:report-csv": "a CSV download",
+    "accounts:notifications": "takes only a POST (the form is on accounts:account)",
     "deliverables:import-columns": "a step of an upload held in the session; "
     "tests/browser/test_import_journey.py walks and checks it",
     "deliverables:import-check": "a step of an upload held in the session; "
