@@ -7,8 +7,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 from core import audit
 from deliverables.history_import import import_history, preview_history
-from deliverables.management.commands.import_plan import import_user, organisation_named
+from deliverables.management.commands.import_plan import import_user
 from deliverables.upload_errors import ImportFailed
+from plans.commands import organisation_named
 from plans.models import Plan
 
 

@@ -15,7 +15,8 @@ from core import audit
 from deliverables import mapping as columns
 from deliverables.history_import import find_period
 from deliverables.importing import ImportFailed, import_plan
-from plans.models import Organisation, Plan
+from plans.commands import command_account, organisation_named
+from plans.models import Plan
 
 IMPORT_USERNAME = "import"
 
@@ -27,28 +28,10 @@ def _date(value: str) -> datetime.date:
         raise CommandError(f"{value!r} is not a date in the form 2017-01-31.") from exc
 
 
-def organisation_named(value: str) -> Organisation:
-    """The organisation of this name or short name (any case), for a command."""
-    found = Organisation.objects.filter(name__iexact=value).first() or (
-        Organisation.objects.filter(short_name__iexact=value).first()
-    )
-    if found is None:
-        raise CommandError(f'No organisation is called "{value}".')
-    return found
-
-
 def import_user():
     """The account imports are recorded against when no --user is given. It cannot sign
-    in.
-    """
-    user, created = get_user_model().objects.get_or_create(
-        username=IMPORT_USERNAME,
-        defaults={"first_name": "Plan", "last_name": "import", "is_active": False},
-    )
-    if created:
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
-    return user
+    in."""
+    return command_account(IMPORT_USERNAME, "Plan", "import")
 
 
 class Command(BaseCommand):

@@ -7,25 +7,16 @@ read). The secret is stored hashed and cannot be shown again (docs/api.md).
 
 import json
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from core import audit
-from plans.models import ApiClient, Organisation
+from plans.commands import command_account, organisation_named, user_named
+from plans.models import ApiClient
 from plans.services import issue_api_client
 
 #: The account a client issued without --by is recorded against. It cannot sign in.
 COMMAND_USERNAME = "command-line"
-
-
-def _organisation(value: str) -> Organisation:
-    found = Organisation.objects.filter(name__iexact=value).first() or (
-        Organisation.objects.filter(short_name__iexact=value).first()
-    )
-    if found is None:
-        raise CommandError(f'No organisation is called "{value}".')
-    return found
 
 
 def _scopes(value: str) -> list[str]:
@@ -41,20 +32,9 @@ def _scopes(value: str) -> list[str]:
 
 
 def _writer(username: str | None):
-    User = get_user_model()
     if username:
-        try:
-            return User.objects.get(username=username)
-        except User.DoesNotExist as error:
-            raise CommandError(f'No user is called "{username}".') from error
-    user, created = User.objects.get_or_create(
-        username=COMMAND_USERNAME,
-        defaults={"first_name": "Command", "last_name": "line", "is_active": False},
-    )
-    if created:
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
-    return user
+        return user_named(username)
+    return command_account(COMMAND_USERNAME, "Command", "line")
 
 
 class Command(BaseCommand):
@@ -89,7 +69,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        organisation = _organisation(options["organisation"])
+        organisation = organisation_named(options["organisation"])
         scopes = _scopes(options["scopes"])
         by = _writer(options["by"])
         try:
