@@ -26,7 +26,7 @@ from deliverables.models import (
     ReviewState,
     Status,
 )
-from plans.filtersets import IdFilter
+from plans.filtersets import IdFilter, MomentFilter
 from plans.models import ReportingPeriod
 
 YES, NO = "true", "false"
@@ -93,7 +93,7 @@ class DeliverableFilter(django_filters.FilterSet):
         help_text="Open deliverables whose forecast (or baseline) ended before this "
         "day.",
     )
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = MomentFilter(
         field_name="updated_at",
         lookup_expr="gte",
         help_text="Changed at or after this moment, for incremental sync.",
@@ -228,7 +228,7 @@ class ProgressUpdateFilter(django_filters.FilterSet):
     plan = IdFilter(field_name="deliverable__plan_id")
     period = IdFilter(field_name="period_id")
     status = django_filters.MultipleChoiceFilter(choices=Status.choices, distinct=False)
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = MomentFilter(
         field_name="recorded_at",
         lookup_expr="gte",
         help_text="Recorded at or after this moment. Deprecated: use changed_since, "
@@ -240,7 +240,7 @@ class ProgressUpdateFilter(django_filters.FilterSet):
         help_text="Where the update stands with review: submitted (waiting), "
         "accepted or returned. Repeat it for more than one.",
     )
-    changed_since = django_filters.IsoDateTimeFilter(
+    changed_since = MomentFilter(
         method="filter_changed_since",
         help_text="Recorded, or accepted or returned by an editor, at or after this "
         "moment: for incremental sync.",

@@ -1,5 +1,7 @@
 """Filters shared by the API and (later) the pages that list the same things."""
 
+import datetime
+
 import django_filters
 from django import forms
 from drf_spectacular.utils import extend_schema_field
@@ -21,6 +23,28 @@ class IdFilter(django_filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
+class MomentField(django_filters.fields.IsoDateTimeField):
+    """An ISO 8601 moment read in UTC: any offset RFC 3339 allows (a database may
+    refuse one beyond real zones' 14 hours) and any year, the far ends held at the
+    calendar's first or last moment."""
+
+    def clean(self, value):
+        moment = super().clean(value)
+        if moment is None or moment.utcoffset() is None:
+            return moment
+        try:
+            return moment.astimezone(datetime.UTC)
+        except OverflowError:  # past the calendar's end once in UTC
+            end = datetime.datetime.max if moment.year > 1 else datetime.datetime.min
+            return end.replace(tzinfo=datetime.UTC)
+
+
+class MomentFilter(django_filters.IsoDateTimeFilter):
+    """``IsoDateTimeFilter`` with the moment checked by ``MomentField``."""
+
+    field_class = MomentField
+
+
 class OrganisationFilter(django_filters.FilterSet):
     kind = django_filters.CharFilter(field_name="kind__slug")
 
@@ -31,9 +55,7 @@ class OrganisationFilter(django_filters.FilterSet):
 
 class PlanFilter(django_filters.FilterSet):
     owner = IdFilter(field_name="owner_id")
-    updated_since = django_filters.IsoDateTimeFilter(
-        field_name="updated_at", lookup_expr="gte"
-    )
+    updated_since = MomentFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = Plan

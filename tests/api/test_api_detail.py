@@ -440,3 +440,18 @@ def test_a_method_the_address_does_not_take_is_a_405_whatever_the_parameters(
     response = force_api.delete(f"{API}/deliverables/?colour=blue")
     assert response.status_code == 405
     assert problems(response)
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        "0850-06-13T11:42:49-19:21",
+        "2017-06-13T11:42:49+15:00",
+        "9999-12-31T23:59:59-01:00",
+        "0001-01-01T00:00:00+01:00",
+    ],
+)
+@pytest.mark.parametrize("name", ["changed_since", "updated_since"])
+def test_a_moment_in_any_zone_or_year_is_read_in_utc(force_api, name, moment):
+    response = force_api.get("/api/v1/progress-updates/", {name: moment})
+    assert response.status_code == 200, response.content

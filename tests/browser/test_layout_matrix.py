@@ -42,6 +42,7 @@ PEOPLE = ("signed out", "reader", "force", "honorary", "editor", "admin")
 NOT_PAGES = {
     "brand-css",
     "scrutiny:chart",
+    "scrutiny:indicator-chart",
     "scrutiny:report-pdf",
     "scrutiny:report-xlsx",
     "scrutiny:report-csv",
@@ -138,6 +139,7 @@ def demo(settings):
     return {
         "plan": plan,
         "period": report.period,
+        "second_period": report.period,
         "report": report,
         "priority": deliverable.objective.priority,
         "objective": deliverable.objective,
