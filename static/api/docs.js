@@ -21,6 +21,12 @@ function nameUnnamedControls(root) {
   for (const button of root.querySelectorAll(".close-modal:not([aria-label])")) {
     button.setAttribute("aria-label", "Close");
   }
+  // The schema's title, which Swagger UI draws as a second first-level heading
+  // under the page's own: a heading of the page's second level.
+  for (const title of root.querySelectorAll(".info h1.title:not([aria-level])")) {
+    title.setAttribute("role", "heading");
+    title.setAttribute("aria-level", "2");
+  }
 }
 
 const docs = document.getElementById("swagger-ui");
