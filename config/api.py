@@ -2,7 +2,6 @@
 
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from oauth2_provider import views as oauth_views
 from rest_framework.exceptions import NotFound
 from rest_framework.routers import DefaultRouter
 from rest_framework.views import APIView
@@ -19,7 +18,7 @@ from plans.api.views import (
     PlanViewSet,
     PriorityViewSet,
 )
-from plans.oauth import TokenView
+from plans.oauth import RevokeTokenView, TokenView
 from scrutiny.api.views import (
     DecisionNoticeViewSet,
     PublishedReportViewSet,
@@ -73,9 +72,9 @@ urlpatterns = [
         name="api-docs",
     ),
     # Only the token endpoints of OAuth 2.0: forces use the client-credentials grant.
-    # Throttled on failed client authentications, errors as problem details.
+    # Both throttled on failed client authentications, errors as problem details.
     path("o/token/", TokenView.as_view(), name="oauth-token"),
-    path("o/revoke_token/", oauth_views.RevokeTokenView.as_view(), name="oauth-revoke"),
+    path("o/revoke_token/", RevokeTokenView.as_view(), name="oauth-revoke"),
     # Last, and only for paths ending in a slash, so that APPEND_SLASH still sends
     # /api/v1/plans on to /api/v1/plans/.
     # (Any character at all, newlines too: a fuzzer sends them.)

@@ -257,10 +257,10 @@ def _as_problem(response: HttpResponse) -> tuple[HttpResponse, str]:
     return problem, error
 
 
-@method_decorator(csrf_exempt, name="dispatch")
-class TokenView(oauth_views.TokenView):
-    """``/o/token/``: DOT's token endpoint, throttled on failed client
-    authentications and answering every error in problem details."""
+class _GuardedEndpoint:
+    """An OAuth endpoint that authenticates clients: throttled on failed client
+    authentications (per address and per client id) and answering every error in
+    problem details."""
 
     validator_class = ClientSecretValidator
 
@@ -274,10 +274,21 @@ class TokenView(oauth_views.TokenView):
                 f"Too many failed client authentications: try again in {wait} seconds.",
                 {"Retry-After": str(wait), "Cache-Control": "no-store"},
             )
-        response = super().dispatch(request, *args, **kwargs)
+        response = super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
         if response.status_code < 400:
             return response
         problem, error = _as_problem(response)
         if error == "invalid_client":
             _record_failure(counters)
         return problem
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class TokenView(_GuardedEndpoint, oauth_views.TokenView):
+    """``/o/token/``: DOT's token endpoint, guarded."""
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class RevokeTokenView(_GuardedEndpoint, oauth_views.RevokeTokenView):
+    """``/o/revoke_token/``: DOT's revocation endpoint, guarded the same way (it
+    checks the client's secret too)."""

@@ -247,3 +247,48 @@ def test_get_is_405_problem(db):
 
     assert_problem(response, 405, "method_not_allowed")
     assert "POST" in response["Allow"]
+
+
+# -- /o/revoke_token/: the same guard --------------------------------------------
+
+REVOKE = "/o/revoke_token/"
+
+
+def revoke(client_id, secret, token="anything", address="203.0.113.1"):
+    return Client(enforce_csrf_checks=True).post(
+        REVOKE,
+        {"token": token},
+        HTTP_AUTHORIZATION=basic(client_id, secret),
+        REMOTE_ADDR=address,
+    )
+
+
+def test_revoking_a_token_with_the_right_secret_ends_it(issued):
+    token = ask(*issued).json()["access_token"]
+
+    assert revoke(*issued, token=token).status_code == 200
+    me = Client().get("/api/v1/me/", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert me.status_code == 401
+
+
+def test_revoke_with_a_wrong_secret_is_a_problem_and_throttled(issued):
+    client_id, _secret = issued
+    body = assert_problem(revoke(client_id, "wrong"), 401, "invalid_client")
+    assert body["type"] == "about:blank"
+    for _attempt in range(LIMIT - 1):
+        assert revoke(client_id, "wrong").status_code == 401
+
+    response = revoke(client_id, "wrong")
+
+    assert_problem(response, 429, "too_many_requests")
+    assert int(response["Retry-After"]) > 0
+
+
+def test_failures_at_revoke_count_against_the_token_endpoint_too(issued):
+    """One guard for both: guessing a secret at the revocation endpoint uses up the
+    same allowance as guessing it at the token endpoint."""
+    client_id, secret = issued
+    for _attempt in range(LIMIT):
+        revoke(client_id, "wrong")
+
+    assert_problem(ask(client_id, secret), 429, "too_many_requests")
