@@ -17,6 +17,7 @@ from plans.api.views import (
     OrganisationViewSet,
     PlanViewSet,
     PriorityViewSet,
+    StrandViewSet,
 )
 from plans.oauth import RevokeTokenView, TokenView
 from scrutiny.api.views import (
@@ -45,6 +46,7 @@ router.register("organisations", OrganisationViewSet)
 router.register("plans", PlanViewSet)
 router.register("priorities", PriorityViewSet)
 router.register("objectives", ObjectiveViewSet)
+router.register("strands", StrandViewSet)
 router.register("deliverables", DeliverableViewSet)
 router.register("milestones", MilestoneViewSet)
 router.register("progress-updates", ProgressUpdateViewSet)

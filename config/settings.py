@@ -71,6 +71,11 @@ INSTALLED_APPS = [
     "crontask",
     # Background tasks queued in the database and run by `manage.py db_worker`.
     "django_tasks_db",
+    # Sign-in with an organisation's identity provider (docs/sign-in.md).
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "core",
     "plans",
     "deliverables",
@@ -107,6 +112,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # django-allauth asks for it (sign-in with an identity provider).
+    "allauth.account.middleware.AccountMiddleware",
     # Last, as django-axes asks: it throttles repeated failed sign-ins.
     "axes.middleware.AxesMiddleware",
 ]
@@ -127,6 +134,16 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # the sign-in lockout and the API throttle see the visitor's own address.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 AXES_CLIENT_IP_CALLABLE = "config.proxies.client_address"
+
+# Sign-in with an organisation's identity provider (docs/sign-in.md): django-allauth
+# is only the OpenID Connect client (discovery, state, PKCE, the ID token's signature,
+# issuer, audience and expiry); each organisation's provider is a row of
+# plans.IdentityProvider, and plans.sign_in decides who may come in.
+SOCIALACCOUNT_ADAPTER = "plans.sign_in.adapter.IdentityProviderAdapter"
+SOCIALACCOUNT_OPENID_CONNECT_URL_PREFIX = "oidc"
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = 10
 
 # Two-factor sign-in (docs/sign-in.md): optional for administrators, editors and
 # superusers, or compulsory for them with REQUIRE_TWO_FACTOR_FOR=editors.
@@ -358,6 +375,12 @@ def _time_of_day(name: str, default: str) -> tuple[int, int]:
 # When the scheduler sends the day's reminder e-mails, in TIME_ZONE (see
 # docs/reminders.md).
 REMINDER_TIME = _time_of_day("REMINDER_TIME", default="07:00")
+# Webhooks (docs/webhooks.md). Endpoints must be HTTPS on public addresses. For
+# development and testing only: networks (CIDRs, comma-separated) exempt from the
+# public-address rule, and a CA bundle to trust instead of the system's (a local
+# receiver's self-signed certificate). Never set these in production.
+WEBHOOK_ALLOWED_NETWORKS = env.list("WEBHOOK_ALLOWED_NETWORKS", default=[])
+WEBHOOK_CA_BUNDLE = env.str("WEBHOOK_CA_BUNDLE", default="") or None
 # With Redis, schedulers take a lock there, so a second scheduler (on another machine)
 # waits as a standby instead of enqueueing every task twice.
 CRONTASK = {"REDIS_URL": env.str("REDIS_URL", default="") or None}
@@ -397,6 +420,7 @@ OAUTH2_PROVIDER = {
     "SCOPES": {
         "read": "Read plans, deliverables and updates",
         "updates:write": "Push progress updates and indicator values",
+        "plans:write": "Keep the plan's structure in step (editors)",
     },
     "SCOPES_BACKEND_CLASS": "core.api.oauth.ClientScopes",
     "OAUTH2_VALIDATOR_CLASS": "core.api.oauth.ClientValidator",

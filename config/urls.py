@@ -20,6 +20,8 @@ urlpatterns = [
     path("", include("config.api")),
     path("", site.home, name="home"),
     path("sign-in/", site.SignInView.as_view(), name="sign-in"),
+    # Signing in with an organisation's identity provider (docs/sign-in.md).
+    path("", include("plans.sign_in.urls")),
     path("sign-out/", auth_views.LogoutView.as_view(), name="sign-out"),
     path("brand.css", site.brand_css, name="brand-css"),
     path("accessibility/", site.AccessibilityView.as_view(), name="accessibility"),

@@ -51,10 +51,21 @@ _NOT_SHOWN = {"id", "created_at", "updated_at"}
 
 def version_of(obj: Model) -> str:
     """The version of a row: a deliverable's ETag, or one made the same way (id and
-    time of the last save) for another row with ``updated_at``."""
+    time of the last save) for another row, from its ``updated_at`` or else its
+    latest history record."""
     if hasattr(obj, "etag"):
         return obj.etag
-    updated_at = obj.updated_at  # type: ignore[attr-defined]
+    if not hasattr(obj, "updated_at"):
+        # A row with no time of its last save (a priority, a milestone): the time
+        # of its latest history record, which every save through a service writes.
+        latest = (
+            obj.history.order_by("-history_date", "-pk")  # type: ignore[attr-defined]
+            .values_list("history_date", flat=True)
+            .first()
+        )
+        stamp = int(latest.timestamp() * 1_000_000) if latest else 0
+        return f'W/"{obj.pk}-{stamp}"'
+    updated_at = obj.updated_at
     stamp = int(updated_at.timestamp() * 1_000_000) if updated_at else 0
     return f'W/"{obj.pk}-{stamp}"'
 

@@ -5,6 +5,7 @@ page about one object."""
 from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -16,6 +17,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
 
+from core.accounts.selectors import password_sign_in_refusal, sign_in_options
 from core.forms import GovukFormMixin
 
 
@@ -105,13 +107,36 @@ def brand_css(request):
 
 
 class SignInForm(GovukFormMixin, auth_views.AuthenticationForm):
-    pass
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        # An organisation may sign its people in with its own identity provider
+        # only (docs/sign-in.md); the rule is the selector's, the form shows it.
+        refusal = password_sign_in_refusal(user)
+        if refusal:
+            raise forms.ValidationError(refusal, code="password_sign_in_off")
 
 
 class SignInView(auth_views.LoginView):
     form_class = SignInForm
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["sign_in_options"] = self.options
+        return context
+
+    def dispatch(self, request, *args, **kwargs):
+        self.options = sign_in_options()
+        response = super().dispatch(request, *args, **kwargs)
+        origins = sorted({o for option in self.options for o in option.origins})
+        if origins:
+            # A provider's button posts here and is redirected to the provider:
+            # browsers check that redirect against the page's form-action.
+            policy = dict(settings.SECURE_CSP)
+            policy["form-action"] = [*policy.get("form-action", []), *origins]
+            response._csp_config = policy
+        return response
 
 
 class AccessibilityView(TemplateView):

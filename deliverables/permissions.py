@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from core.actors import Actor
 from deliverables.models import Deliverable, ProgressUpdate
-from plans.permissions import edits_plan, writes_for
+from plans.permissions import edits_plan, edits_structure, writes_for
 
 
 def party_organisations(deliverable: Deliverable) -> set[int]:
@@ -27,8 +27,10 @@ def may_record_progress(actor: Actor, deliverable: Deliverable) -> bool:
 
 
 def needs_review(actor: Actor, deliverable: Deliverable) -> bool:
-    """Whether an update by this actor waits for an editor before it takes effect."""
-    return deliverable.plan.review_contributor_updates and not edits_plan(
+    """Whether an update by this actor waits for an editor before it takes effect
+    (not one by an API client that keeps the plan's structure: it acts as an
+    editor)."""
+    return deliverable.plan.review_contributor_updates and not edits_structure(
         actor, deliverable.plan
     )
 

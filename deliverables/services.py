@@ -31,9 +31,13 @@ from deliverables.models import (
     UpdateReview,
 )
 from deliverables.permissions import needs_review
-from plans.models import Objective, Plan, ReportingPeriod
-from plans.permissions import edits_plan
+from plans.models import Objective, Plan, ReportingPeriod, Strand
+from plans.permissions import edits_plan, edits_structure
 from plans.selectors import period_for_day
+from plans.services import reference_free
+from plans.webhooks import events as webhook_events
+from plans.webhooks import services as webhooks
+from plans.webhooks.models import Event
 
 _UNCHANGED: Any = object()
 
@@ -156,7 +160,38 @@ def record_progress(
     audit.record_many(updates, audit.Action.CREATED)
     audit.record_many(changed, audit.Action.CHANGED)
     states.changed(current_of)
+    _announce_recorded(updates, current_of, periods, source=source)
     return updates
+
+
+#: Updates from these doors are not announced by webhook: an import of a plan, its
+#: history or a quarterly return brings in many at once (docs/webhooks.md).
+UNANNOUNCED_SOURCES = {ProgressUpdate.Source.IMPORT, ProgressUpdate.Source.DEMO}
+
+
+def _announce_recorded(
+    updates: Sequence[ProgressUpdate],
+    current_of: Mapping[int, Deliverable],
+    periods: Mapping[int, Sequence[ReportingPeriod]],
+    *,
+    source: str,
+) -> None:
+    """``update.recorded`` for each update, one emit per plan."""
+    if source in UNANNOUNCED_SOURCES or not updates:
+        return
+    period_of = {p.pk: p for plan_periods in periods.values() for p in plan_periods}
+    by_plan: dict[int, list[ProgressUpdate]] = {}
+    for update in updates:
+        update.deliverable = current_of[update.deliverable_id]
+        if update.period_id in period_of:
+            update.period = period_of[update.period_id]
+        by_plan.setdefault(update.deliverable.plan_id, []).append(update)
+    for plan_updates in by_plan.values():
+        webhooks.emit_many(
+            Event.UPDATE_RECORDED,
+            plan=plan_updates[0].deliverable.plan,
+            items=[webhook_events.update_data(u) for u in plan_updates],
+        )
 
 
 def check_progress(
@@ -513,6 +548,14 @@ def _review(
         deliverable.save()
     # The author hears once the decision is committed (deliverables.notifications).
     tasks.queue_review_notice(review)
+    update.deliverable = deliverable
+    webhooks.emit(
+        Event.UPDATE_ACCEPTED
+        if decision == ReviewState.ACCEPTED
+        else Event.UPDATE_RETURNED,
+        plan=deliverable.plan,
+        data=webhook_events.update_data(update, review=review),
+    )
     return review
 
 
@@ -673,12 +716,21 @@ def merge_deliverables(
         for deliverable in chosen
     ]
     try:
-        return record_progress(changes=changes, by=by, locked=True)
+        updates = record_progress(changes=changes, by=by, locked=True)
     except ProgressRefused as refused:
         asked = {"period"} if period is not None else set()
         raise ValidationError(
             _problems_by_field(refused, changes, asked=asked, rest="merged")
         ) from refused
+    webhooks.emit(
+        Event.DELIVERABLE_MERGED,
+        plan=umbrella.plan,
+        data=webhook_events.deliverable_data(
+            umbrella,
+            merged=[webhook_events.deliverable_summary(u.deliverable) for u in updates],
+        ),
+    )
+    return updates
 
 
 _PLAIN_NUMBER = r"^[0-9]+$"
@@ -881,7 +933,7 @@ def change_several(
     ``if_match`` (each deliverable's ETag as read, by id), ``StaleVersion`` unless
     every one is unchanged.
     """
-    if not edits_plan(by, plan):
+    if not edits_structure(by, plan):
         raise PermissionDenied("Only the plan's editors change deliverables together.")
     current = _locked(d.pk for d in deliverables)
     chosen = _in_order(deliverables, current)
@@ -1032,22 +1084,195 @@ def split_deliverable(
         locked=True,
         by=by,
     )
+    webhooks.emit(
+        Event.DELIVERABLE_SPLIT,
+        plan=original.plan,
+        data=webhook_events.deliverable_data(
+            original, parts=[webhook_events.deliverable_summary(p) for p in parts]
+        ),
+    )
     return parts
+
+
+def owner_roles(roles: Iterable[str]) -> list[str]:
+    """Owner roles as given, trimmed, blanks and repeats left out, in order."""
+    return list(dict.fromkeys(role.strip() for role in roles if role.strip()))
+
+
+def _part_problems(
+    deliverable: Deliverable,
+    owners: list[str] | None,
+    strands: Sequence[Strand] | None,
+) -> dict[str, list[str]]:
+    """The rules of a deliverable's owners and strands, which its model does not
+    hold: each role fits its column, each strand is one of the same plan's."""
+    problems: dict[str, list[str]] = {}
+    if owners is not None and any(len(role) > OWNER_ROLE_LENGTH for role in owners):
+        problems["owners"] = ["Keep each owner to 200 characters or fewer."]
+    if strands is not None:
+        others = [s.name for s in strands if s.plan_id != deliverable.plan_id]
+        if others:
+            problems["strands"] = [
+                f"Choose strands of the same plan: {', '.join(others)} is not."
+            ]
+    return problems
+
+
+#: How long an owner's role may be (``DeliverableOwner.role``).
+OWNER_ROLE_LENGTH = 200
 
 
 @transaction.atomic
 def save_deliverable(
-    *, deliverable: Deliverable, by: Writer, owners: list[str] | None = None
+    *,
+    deliverable: Deliverable,
+    by: Writer,
+    owners: list[str] | None = None,
+    strands: Sequence[Strand] | None = None,
 ) -> Deliverable:
     """Add or change a deliverable of a plan, with its owner roles in order when
-    ``owners`` is given; raises ``ValidationError`` keyed by field, having written
-    nothing. Progress (status, RAG, dates forecast) is ``record_progress``'s."""
-    deliverable.full_clean()
+    ``owners`` is given and exactly ``strands`` when given; raises
+    ``ValidationError`` keyed by field (an objective or strand of another plan, a
+    reference the plan already uses), having written nothing. Progress (status,
+    RAG, dates forecast) is ``record_progress``'s."""
+    if owners is not None:
+        owners = owner_roles(owners)
+    errors = _part_problems(deliverable, owners, strands)
+    try:
+        if deliverable.plan_id:
+            reference_free(
+                Deliverable, instance=deliverable, plan_id=deliverable.plan_id
+            )
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    try:
+        # A reference used twice is told beside its field, not again as a whole.
+        deliverable.full_clean(validate_constraints="reference" not in errors)
+    except ValidationError as error:
+        errors = {**error.message_dict, **errors}
+    if errors:
+        raise ValidationError(errors)
     attribute_to(deliverable, by=by)
+    created = deliverable._state.adding
     deliverable.save()
     if owners is not None:
         sync_owners(deliverable, owners, by=by)
+    if strands is not None:
+        deliverable.strands.set(strands)
+    webhooks.emit(
+        Event.DELIVERABLE_CREATED if created else Event.DELIVERABLE_CHANGED,
+        plan=deliverable.plan,
+        data=webhook_events.deliverable_data(deliverable),
+    )
     return deliverable
+
+
+@dataclass
+class NewDeliverable:
+    """One deliverable to add by ``add_deliverables``: the row, not yet saved, with
+    its owner roles and strands."""
+
+    deliverable: Deliverable
+    owners: list[str]
+    strands: list[Strand]
+
+
+class DeliverablesRefused(ValidationError):
+    """Some of the deliverables to add were refused, so none was added.
+
+    ``errors`` maps each refused one's position to its fields' messages."""
+
+    def __init__(self, errors: dict[int, dict[str, list[str]]]):
+        self.errors = errors
+        super().__init__(errors[min(errors)])
+
+
+#: Relations a bulk addition checks from the rows it has read, not one query each.
+_RELATIONS = [
+    "plan",
+    "objective",
+    "lead_organisation",
+    "lead_user",
+    "merged_into",
+    "split_from",
+]
+
+
+@transaction.atomic
+def add_deliverables(
+    *, plan: Plan, items: Sequence[NewDeliverable], by: Writer
+) -> list[Deliverable]:
+    """Add many deliverables to ``plan`` at once, all or nothing, by the rules of
+    ``save_deliverable`` (the same fields, an objective and strands of the same
+    plan, each reference once in the plan) but written in bulk, as the importer
+    writes: a few statements however many there are, with the same history rows and
+    audit events. Every item is checked before anything is written;
+    ``DeliverablesRefused`` lists every refused one's problems.
+
+    The caller gives each row its objective, lead organisation and strands already
+    read (the API reads them in one query each)."""
+    Plan.objects.select_for_update().filter(pk=plan.pk).first()  # one adder at a time
+    taken = set(plan.deliverables.values_list("reference", flat=True))
+    first_use: dict[str, int] = {}
+    errors: dict[int, dict[str, list[str]]] = {}
+    for index, item in enumerate(items):
+        deliverable = item.deliverable
+        deliverable.plan = plan
+        item.owners = owner_roles(item.owners)
+        problems = _part_problems(deliverable, item.owners, item.strands)
+        try:
+            deliverable.clean_fields(exclude=_RELATIONS)
+            deliverable.clean()
+        except ValidationError as error:
+            problems = {**error.message_dict, **problems}
+        reference = deliverable.reference
+        if reference in taken:
+            problems.setdefault("reference", []).append(
+                f"The reference {reference} is already used in the plan."
+            )
+        elif reference in first_use:
+            problems.setdefault("reference", []).append(
+                f"The reference {reference} is also given to item "
+                f"{first_use[reference]}: give each deliverable its own."
+            )
+        first_use.setdefault(reference, index)
+        if problems:
+            errors[index] = problems
+    if errors:
+        raise DeliverablesRefused(errors)
+    added = [attribute_to(item.deliverable, by=by) for item in items]
+    Deliverable.objects.bulk_create(added, batch_size=500)
+    Deliverable.history.bulk_history_create(added, default_user=by)
+    audit.record_many(added, audit.Action.CREATED)
+    owners = [
+        attribute_to(
+            DeliverableOwner(
+                deliverable=item.deliverable, role=role, position=position
+            ),
+            by=by,
+        )
+        for item in items
+        for position, role in enumerate(item.owners)
+    ]
+    DeliverableOwner.objects.bulk_create(owners, batch_size=500)
+    DeliverableOwner.history.bulk_history_create(owners, default_user=by)
+    audit.record_many(owners, audit.Action.CREATED)
+    through: Any = Deliverable.strands.through
+    through.objects.bulk_create(
+        [
+            through(deliverable_id=item.deliverable.pk, strand_id=strand.pk)
+            for item in items
+            for strand in dict.fromkeys(item.strands)
+        ],
+        batch_size=500,
+    )
+    states.changed([d.pk for d in added])
+    webhooks.emit_many(
+        Event.DELIVERABLE_CREATED,
+        plan=plan,
+        items=[webhook_events.deliverable_data(d) for d in added],
+    )
+    return added
 
 
 def sync_owners(deliverable: Deliverable, roles: list[str], *, by: Writer) -> bool:

@@ -350,3 +350,8 @@ class ApiClientAdmin(ScopedAdmin):
         for client in queryset:
             revoke_api_client(client=client, by=request.user)
         self.message_user(request, f"Revoked {queryset.count()} client(s).")
+
+
+from plans.sign_in import admin as sign_in_admin  # noqa: E402, F401, I001
+
+from plans.webhooks import admin as webhooks_admin  # noqa: E402, F401, I001

@@ -165,13 +165,8 @@ class PlanForm(GovukFormMixin, forms.ModelForm):
         }
         widgets = {"state": forms.RadioSelect, "year_starts_month": forms.RadioSelect}
 
-    #: The most days each reporting-cycle setting may take, with what it is.
-    DAY_LIMITS = {
-        "return_due_days": (90, "Updates must be due within 90 days of the quarter"),
-        "grace_days": (90, "Keep the grace period to 90 days or fewer"),
-        "remind_days_before_due": (60, "Send the first reminder within 60 days"),
-        "remind_days_after_due": (60, "Send the chaser within 60 days"),
-    }
+    #: The reporting-cycle settings' limits: the model's rule (``Plan.clean``).
+    DAY_LIMITS = Plan.DAY_LIMITS
 
     def __init__(self, *args, owners, **kwargs):
         super().__init__(*args, **kwargs)
@@ -189,10 +184,6 @@ class PlanForm(GovukFormMixin, forms.ModelForm):
         for name in (*self.DAY_LIMITS, "year_starts_month"):
             if cleaned.get(name) in (None, ""):
                 cleaned[name] = getattr(self.instance, name)
-        for name, (most, message) in self.DAY_LIMITS.items():
-            value = cleaned.get(name)
-            if value is not None and value > most:
-                self.add_error(name, f"{message}.")
         return cleaned
 
 

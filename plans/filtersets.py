@@ -7,7 +7,7 @@ from django import forms
 from drf_spectacular.utils import extend_schema_field
 
 from core.api.base import MAX_ID
-from plans.models import Indicator, Objective, Organisation, Plan, Priority
+from plans.models import Indicator, Objective, Organisation, Plan, Priority, Strand
 
 
 @extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
@@ -80,6 +80,15 @@ class ObjectiveFilter(django_filters.FilterSet):
     class Meta:
         model = Objective
         fields = ["plan", "plan_reference", "priority", "reference"]
+
+
+class StrandFilter(django_filters.FilterSet):
+    plan = IdFilter(field_name="plan_id")
+    plan_reference = django_filters.CharFilter(field_name="plan__reference")
+
+    class Meta:
+        model = Strand
+        fields = ["plan", "plan_reference", "name"]
 
 
 class IndicatorFilter(django_filters.FilterSet):

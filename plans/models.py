@@ -7,6 +7,7 @@ API, import, shell) can store a plan that contradicts itself.
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
@@ -231,6 +232,32 @@ class Plan(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    #: The most days each reporting-cycle setting may take, with what it is.
+    DAY_LIMITS = {
+        "return_due_days": (90, "Updates must be due within 90 days of the quarter"),
+        "grace_days": (90, "Keep the grace period to 90 days or fewer"),
+        "remind_days_before_due": (60, "Send the first reminder within 60 days"),
+        "remind_days_after_due": (60, "Send the chaser within 60 days"),
+    }
+
+    def clean(self) -> None:
+        super().clean()
+        errors = {}
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            errors["ends_on"] = "The plan must end on or after the day it starts."
+        for name, (most, message) in self.DAY_LIMITS.items():
+            value = getattr(self, name)
+            if value is not None and value > most:
+                errors[name] = f"{message}."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_archived(self) -> bool:
+        """Superseded: kept for the record, its structure no longer changes (what
+        archiving a plan does)."""
+        return self.state == self.State.SUPERSEDED
+
     @property
     def year(self) -> int:
         """The year a quarter written without one ("Q2") belongs to."""
@@ -274,6 +301,14 @@ class Priority(models.Model):
     def __str__(self) -> str:
         return f"{self.reference} {self.title}"
 
+    def clean(self) -> None:
+        super().clean()
+        parent = self.parent if self.parent_id else None
+        if parent is not None and self.plan_id and parent.plan_id != self.plan_id:
+            raise ValidationError({"parent": "Choose a priority of the same plan."})
+        if parent is not None and self.pk and parent.pk == self.pk:
+            raise ValidationError({"parent": "A priority cannot sit under itself."})
+
 
 class Objective(models.Model):
     """An objective under a priority; it has one or more deliverables."""
@@ -300,6 +335,12 @@ class Objective(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference} {self.title}"
+
+    def clean(self) -> None:
+        super().clean()
+        priority = self.priority if self.priority_id else None
+        if priority is not None and self.plan_id and priority.plan_id != self.plan_id:
+            raise ValidationError({"priority": "Choose a priority of the same plan."})
 
 
 class Strand(models.Model):
@@ -717,6 +758,7 @@ class ApiClient(models.Model):
     class Scope(models.TextChoices):
         READ = "read", "Read plans, deliverables and updates"
         WRITE_UPDATES = "updates:write", "Push progress updates and indicator values"
+        WRITE_PLANS = "plans:write", "Keep the plan's structure in step (editors)"
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="api_clients"
@@ -764,3 +806,7 @@ class ApiClient(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None and self.application_id is not None
+
+
+from plans.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookMessage  # noqa: E402, F401, I001
+from plans.sign_in.models import ExternalAccount, IdentityProvider  # noqa: E402, F401, I001

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from core.actors import Actor, roles_of, sees_everything
-from plans.models import Membership, Organisation, Plan
+from plans.models import ApiClient, Membership, Organisation, OrganisationKind, Plan
 
 WRITERS = (Membership.Role.ADMIN, Membership.Role.EDITOR, Membership.Role.CONTRIBUTOR)
 EDITORS = (Membership.Role.ADMIN, Membership.Role.EDITOR)
@@ -27,6 +27,53 @@ def edits_plan(actor: Actor, plan: Plan) -> bool:
     if getattr(actor, "is_superuser", False):
         return True
     return roles_of(actor).get(plan.owner_id) in EDITORS
+
+
+def structure_client(actor: Actor) -> ApiClient | None:
+    """The API client ``actor`` acts for when it may keep plans' structure in step
+    (issued ``plans:write``, not revoked); None for a person or any other client.
+    Read once per request and kept on the actor."""
+    if not getattr(actor, "is_authenticated", False):
+        return None
+    if not hasattr(actor, "_structure_client"):
+        client = (
+            ApiClient.objects.filter(service_user_id=actor.pk, revoked_at__isnull=True)
+            .select_related("organisation__kind")
+            .first()
+        )
+        if client is not None and ApiClient.Scope.WRITE_PLANS not in client.scopes:
+            client = None
+        actor._structure_client = client  # type: ignore[union-attr]
+    return actor._structure_client  # type: ignore[union-attr]
+
+
+def edits_structure(actor: Actor, plan: Plan) -> bool:
+    """Who may change a plan's structure (the plan, its priorities, objectives,
+    strands, deliverables and milestones): its editors, and the owning body's own
+    API clients issued ``plans:write`` (never a force's clients)."""
+    if edits_plan(actor, plan):
+        return True
+    if roles_of(actor).get(plan.owner_id) != Membership.Role.CONTRIBUTOR:
+        return False  # API clients act as contributors of their organisation
+    client = structure_client(actor)
+    return (
+        client is not None
+        and client.organisation_id == plan.owner_id
+        and client.organisation.kind.slug != OrganisationKind.FORCE
+    )
+
+
+def edits_structure_anywhere(actor: Actor) -> bool:
+    """Whether the actor keeps any plan's structure: an editor or administrator
+    somewhere, or an API client issued ``plans:write`` (not a force's)."""
+    if getattr(actor, "is_superuser", False):
+        return True
+    if any(role in EDITORS for role in roles_of(actor).values()):
+        return True
+    client = structure_client(actor)
+    return (
+        client is not None and client.organisation.kind.slug != OrganisationKind.FORCE
+    )
 
 
 def writes_commentary(actor: Actor, plan: Plan) -> bool:

@@ -63,8 +63,12 @@ class PlanQuerySet(models.QuerySet):
         """Plans the actor's organisations own or take part in, and public plans."""
         if sees_everything(actor):
             return self.all()
+        return self.seen_by_organisations(organisation_ids_of(actor))
+
+    def seen_by_organisations(self, org_ids: list[int]) -> PlanQuerySet:
+        """Plans that members of these organisations see (the rule of
+        ``visible_to``; webhooks ask it of an organisation rather than a person)."""
         public = Q(is_public=True) & ~Q(state="draft")
-        org_ids = organisation_ids_of(actor)
         if not org_ids:
             return self.filter(public)
         # EXISTS on the organisations' own work, not "id in (every plan joined to

@@ -33,8 +33,12 @@ from plans.models import (
     Plan,
     Priority,
     ReportingPeriod,
+    Strand,
 )
 from plans.permissions import edits_plan
+from plans.webhooks import services as webhooks
+from plans.webhooks.events import period_data
+from plans.webhooks.models import Event
 
 
 def _quarter_starts(
@@ -174,7 +178,9 @@ def issue_api_client(
     """
     unknown = set(scopes) - set(ApiClient.Scope.values)
     if not scopes or unknown:
-        raise ValidationError({"scopes": "Choose read, updates:write or both."})
+        raise ValidationError(
+            {"scopes": "Choose one or more of read, updates:write and plans:write."}
+        )
     if ApiClient.objects.filter(organisation=organisation, name=name).exists():
         raise ValidationError(
             {"name": "This organisation already has a client of that name."}
@@ -617,7 +623,7 @@ def lock_period(
     if period.is_locked:
         return period
     at = at or timezone.now()
-    return _change_period(
+    period = _change_period(
         period,
         PeriodEvent.Kind.LOCKED,
         by=by,
@@ -626,6 +632,8 @@ def lock_period(
         locked_at=at,
         locked_by=by,
     )
+    webhooks.emit(Event.PERIOD_LOCKED, plan=period.plan, data=period_data(period))
+    return period
 
 
 @transaction.atomic
@@ -664,7 +672,7 @@ def reopen_period(
             errors["reason"] = f"{period.label} is already open for updates."
     if errors:
         raise ValidationError(errors)
-    return _change_period(
+    period = _change_period(
         period,
         PeriodEvent.Kind.REOPENED,
         by=by,
@@ -673,6 +681,114 @@ def reopen_period(
         locked_by=None,
         closes_on=closes_on,
     )
+    webhooks.emit(Event.PERIOD_OPENED, plan=period.plan, data=period_data(period))
+    return period
+
+
+def reference_free(model: type[Any], *, instance: Any, **scope: Any) -> None:
+    """Refuse, keyed ``reference``, a reference another row of ``model`` within
+    ``scope`` (its plan; a plan's owner) already uses: the rule the unique
+    constraints stand behind, told beside the field."""
+    reference = (instance.reference or "").strip()
+    taken = model._default_manager.filter(reference=reference, **scope)
+    if instance.pk is not None:
+        taken = taken.exclude(pk=instance.pk)
+    if reference and taken.exists():
+        where = "its owner" if model is Plan else "the plan"
+        raise ValidationError(
+            {"reference": f"The reference {reference} is already used in {where}."}
+        )
+
+
+class PlanArchived(Exception):
+    """The plan is archived (superseded): its structure no longer changes."""
+
+    def __init__(self, plan: Plan):
+        self.plan = plan
+        super().__init__(
+            f"The plan {plan.reference or plan.title} is archived (superseded): its "
+            "structure no longer changes."
+        )
+
+
+class StillHeld(Exception):
+    """A part of a plan that other records hang from, so it is not removed."""
+
+    def __init__(self, part: Any, holders: list[str]):
+        self.part = part
+        self.holders = holders
+        super().__init__(
+            f"{part} is not removed: {', '.join(holders)} still hang from it. Move "
+            "or remove them first."
+        )
+
+
+def refuse_if_archived(plan: Plan) -> None:
+    """Raise ``PlanArchived`` for an archived plan (any structure write)."""
+    if plan.is_archived:
+        raise PlanArchived(plan)
+
+
+def holders_of(part: Any) -> list[str]:
+    """What hangs from ``part`` (a priority, objective, strand or milestone), such as
+    "2 objectives": every relation pointing at it, counted."""
+    found = []
+    for relation in part._meta.related_objects:
+        accessor = relation.get_accessor_name()
+        if accessor is None:
+            continue
+        count = getattr(part, accessor).count()
+        if count:
+            meta = relation.related_model._meta
+            name = meta.verbose_name if count == 1 else meta.verbose_name_plural
+            found.append(f"{count} {name}")
+    return found
+
+
+@transaction.atomic
+def remove_plan_part(*, part: Any, by: Writer) -> None:
+    """Remove a priority, objective, strand or milestone that nothing hangs from
+    (no sub-priorities, objectives, deliverables, indicators, report rows); raises
+    ``StillHeld`` naming what holds it, having written nothing. History keeps the
+    row as it was."""
+    part = type(part)._default_manager.select_for_update().get(pk=part.pk)
+    holders = holders_of(part)
+    if holders:
+        raise StillHeld(part, holders)
+    attribute_to(part, by=by, reason="Removed")
+    part.delete()
+
+
+@transaction.atomic
+def archive_plan(*, plan: Plan, by: Writer) -> Plan:
+    """Archive a plan: it becomes superseded, kept with its history and reports but
+    no longer changed. Archiving an archived plan changes nothing."""
+    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    if plan.is_archived:
+        return plan
+    plan.state = Plan.State.SUPERSEDED
+    attribute_to(plan, by=by, reason="Archived")
+    plan.save()
+    return plan
+
+
+@transaction.atomic
+def save_strand(*, strand: Strand, by: Writer) -> Strand:
+    """Add or rename one of a plan's strands (its own cross-cutting grouping);
+    raises ``ValidationError`` keyed by field (a name used twice), having written
+    nothing."""
+    strand.name = (strand.name or "").strip()
+    taken = Strand.objects.filter(plan_id=strand.plan_id, name__iexact=strand.name)
+    if strand.pk is not None:
+        taken = taken.exclude(pk=strand.pk)
+    if strand.name and taken.exists():
+        raise ValidationError(
+            {"name": f"The plan already has a strand called {strand.name}."}
+        )
+    strand.full_clean()
+    attribute_to(strand, by=by)
+    strand.save()
+    return strand
 
 
 @transaction.atomic
@@ -686,6 +802,8 @@ def save_plan(*, by: Writer, plan: Plan | None = None, **fields: Any) -> Plan:
     plan = plan or Plan()
     for name, value in fields.items():
         setattr(plan, name, value)
+    if plan.owner_id:
+        reference_free(Plan, instance=plan, owner_id=plan.owner_id)
     plan.full_clean()
     attribute_to(plan, by=by)
     plan.save()
@@ -696,7 +814,10 @@ def save_plan(*, by: Writer, plan: Plan | None = None, **fields: Any) -> Plan:
 @transaction.atomic
 def save_plan_part(*, part: Priority | Objective, by: Writer) -> Priority | Objective:
     """Add or change a priority or an objective of a plan, checked by the model's
-    rules; raises ``ValidationError`` keyed by field, having written nothing."""
+    rules (its parent or priority in the same plan, a reference the plan does not
+    use yet); raises ``ValidationError`` keyed by field, having written nothing."""
+    if part.plan_id:
+        reference_free(type(part), instance=part, plan_id=part.plan_id)
     part.full_clean()
     attribute_to(part, by=by)
     part.save()

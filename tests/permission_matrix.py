@@ -36,7 +36,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.permission_world import ROLE_LABELS, ROLES
 
-OUTCOMES = ("ok", "400", "sign-in", "401", "403", "404", "405")
+OUTCOMES = ("ok", "400", "sign-in", "401", "403", "404", "405", "409")
 METHODS = ("GET", "POST", "other")
 
 
@@ -83,6 +83,15 @@ API_405 = row("401 405 405 405 405 405 405 405")
 API_WRITE = row("401 404 ok ok ok 404 ok 404")
 #: The bulk endpoint refuses an update one may not write in a 400 naming it.
 API_BULK = row("401 400 ok ok ok 400 ok 400")
+#: The editor API (the plan's structure): the plan's editors, and clients with the
+#: plans:write scope (which neither world client has: 403 before anything is
+#: read). A reader sees the plan, so is refused (403); another organisation's plan
+#: named in a body is refused as a field (400), and in the URL is not found (404).
+API_STRUCTURE_ADD = row("401 403 403 ok ok 400 403 403")
+API_STRUCTURE_CHANGE = row("401 403 403 ok ok 404 403 403")
+#: Removing a part something still hangs from (A's priority has an objective, its
+#: objective a deliverable): let in, and refused (409) for what holds it.
+API_STRUCTURE_HELD = row("401 403 403 409 409 404 403 403")
 
 
 @dataclass(frozen=True)
@@ -274,6 +283,20 @@ SITE: dict[str, Entry] = {
         SIGNED_IN_405,
         args={"organisation": "organisation"},
     ),
+    # Sign-in with the organisation's identity provider (issue 18): django-allauth's
+    # start and return addresses answer 404 for a provider that does not exist (the
+    # world has none; tests/plans/test_sign_in_oidc.py follows a real one). What a
+    # provider's cancel or failure leads to is a refusal page for everyone; the page
+    # for someone with no role yet is for anyone signed in.
+    "openid_connect_login": page(
+        row("404 " * 8), row("404 " * 8), args={"provider_id": "=idp-0"}
+    ),
+    "openid_connect_callback": page(
+        row("404 " * 8), row("404 " * 8), args={"provider_id": "=idp-0"}
+    ),
+    "socialaccount_login_cancelled": page(row("403 " * 8), NOT_ALLOWED),
+    "socialaccount_login_error": page(row("403 " * 8), NOT_ALLOWED),
+    "sign-in-no-role": page(SIGNED_IN, SIGNED_IN_405),
 }
 
 API: dict[str, Entry] = {
@@ -335,6 +358,36 @@ API.update(
         # method it takes.
         "plan-period-commentary": Entry(
             row("401 404 404 ok ok 404 ok 404"), API_405, API_405, args=PP
+        ),
+    }
+)
+# The editor API (issue 18): adding to the plan's structure, removing parts that
+# nothing hangs from, archiving plans and deliverables, and adding deliverables in
+# bulk. PATCH follows the same rows as DELETE (tests/api/test_editor_api.py).
+for _base, _remove in (
+    ("plan", API_405),
+    ("priority", API_STRUCTURE_HELD),
+    ("objective", API_STRUCTURE_HELD),
+    ("strand", API_STRUCTURE_CHANGE),
+    ("deliverable", API_405),
+    ("milestone", API_STRUCTURE_CHANGE),
+):
+    API[f"{_base}-list"] = Entry(API_LIST, API_STRUCTURE_ADD, API_405, body=_base)
+    API[f"{_base}-detail"] = Entry(API_DETAIL, API_405, _remove, args={"pk": _base})
+API.update(
+    {
+        "plan-archive": Entry(
+            API_405, API_STRUCTURE_CHANGE, API_405, args={"pk": "plan"}
+        ),
+        "deliverable-archive": Entry(
+            API_405,
+            API_STRUCTURE_CHANGE,
+            API_405,
+            args={"pk": "deliverable"},
+            body="archive",
+        ),
+        "deliverable-bulk": Entry(
+            API_405, API_STRUCTURE_ADD, API_405, body="deliverables-in-bulk"
         ),
     }
 )
@@ -419,6 +472,8 @@ LEGEND = {
     " this to it",
     "404": "refused as if it did not exist: the person may not know it is there",
     "405": "the address does not take this method",
+    "409": "let in, but refused for the state of what it is about: something still"
+    " hangs from the part to remove, or the plan is archived",
 }
 #: When a refusal is a 403 and when a 404: one rule for every page (core/views.py's
 #: ``ScopedPage`` applies it), written out for docs/permissions.md.
@@ -445,8 +500,9 @@ RULE = (
     "Both show the service's own page, which says what happened in plain words and",
     "links back to the page before and to the start page; so does a demo copy that",
     "runs with `DEBUG` on. The API follows the rule with one exception, described in",
-    "its guide (docs/api.md): a write that the caller may not make answers 404, even",
-    "when the caller may read the object.",
+    "its guide (docs/api.md): a progress write that the caller may not make answers",
+    "404, even when the caller may read the object. The editor API (the plan's",
+    "structure) follows the rule: a reader of the plan is refused with 403.",
 )
 SECTIONS = (
     ("Pages", lambda key: key in SITE),

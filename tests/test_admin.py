@@ -11,6 +11,8 @@ from deliverables.models import Attachment, ProgressUpdate, SentReminder, Status
 from deliverables.services import return_update
 from plans.models import ApiClient, PeriodEvent
 from plans.services import change_indicator, issue_api_client
+from plans.sign_in.models import ExternalAccount
+from plans.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookMessage
 from tests.factories import (
     DecisionNoticeFactory,
     DeliverableOwnerFactory,
@@ -23,6 +25,7 @@ from tests.factories import (
     UserFactory,
     record_update,
 )
+from tests.oidc_provider import provider_for
 
 pytestmark = pytest.mark.django_db
 
@@ -91,6 +94,22 @@ def one_of_everything(deliverable, editor, superuser):
         narrative="Started.",
         reason="Go-ahead given.",
         period=plan.reporting_periods.first(),
+    )
+    # Sign-in with the organisation's identity provider (issue 18).
+    provider = provider_for(plan.owner, "https://login.microsoftonline.com/t/v2.0")
+    ExternalAccount.objects.create(
+        user=editor, identity_provider=provider, issuer=provider.issuer, subject="s"
+    )
+    # Webhooks (issue 18): an endpoint and one delivery to it.
+    endpoint = WebhookEndpoint.objects.create(
+        organisation=plan.owner, url="https://hooks.example.org/", events=["x"]
+    )
+    WebhookDelivery.objects.create(
+        endpoint=endpoint,
+        message=WebhookMessage.objects.create(
+            event_type="period.locked", payload={"data": {}}
+        ),
+        next_attempt_at=timezone.now(),
     )
     assert AuditEvent.objects.exists()  # every write above was recorded
     return deliverable

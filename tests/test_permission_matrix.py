@@ -66,6 +66,40 @@ def bodies(world) -> dict[str, dict]:
             "value": 5,
         },
         "evidence-link": {"url": "https://example.org/minutes", "title": "Minutes"},
+        # The editor API (issue 18).
+        "plan": {
+            "owner": a.organisation.pk,
+            "reference": "NEW/PLAN",
+            "title": "A new plan",
+            "starts_on": "2030-01-01",
+            "ends_on": "2030-12-31",
+        },
+        "priority": {"plan": a.plan.pk, "reference": "NEW-P", "title": "New"},
+        "objective": {
+            "plan": a.plan.pk,
+            "priority": a.priority.pk,
+            "reference": "NEW-O",
+            "title": "New",
+        },
+        "strand": {"plan": a.plan.pk, "name": "A new strand"},
+        "deliverable": {
+            "plan": a.plan.pk,
+            "reference": "NEW-D",
+            "title": "New",
+            "lead_organisation": a.organisation.pk,
+        },
+        "milestone": {"deliverable": a.deliverable.pk, "title": "New step"},
+        "archive": {"reason": "Funded elsewhere."},
+        "deliverables-in-bulk": {
+            "plan": a.plan.pk,
+            "deliverables": [
+                {
+                    "reference": "NEW-B",
+                    "title": "New",
+                    "lead_organisation": a.organisation.pk,
+                }
+            ],
+        },
     }
 
 
@@ -89,7 +123,7 @@ def outcome(response) -> str:
         return "ok"
     if 200 <= code < 300 or code == 304:
         return "ok"
-    if code in (400, 401, 403, 404, 405):
+    if code in (400, 401, 403, 404, 405, 409):
         return str(code)
     return f"unexpected {code}"
 

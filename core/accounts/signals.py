@@ -32,6 +32,15 @@ def _ask_for_second_factor(sender: Any, request: Any, user: Any, **kwargs: Any) 
         session[TWO_FACTOR_STATE] = SET_UP
 
 
+def second_factor_given_elsewhere(request: Any) -> None:
+    """The person has just signed in through their organisation's identity provider,
+    which says it asked them for a second factor (its ID token's ``amr`` or ``acr``
+    claim): they owe this service no code of its own in this session."""
+    session = getattr(request, "session", None)
+    if session is not None:
+        session.pop(TWO_FACTOR_STATE, None)
+
+
 def _remember_whether_active(sender: Any, instance: Any, **kwargs: Any) -> None:
     # Read from __dict__: a user loaded without is_active must not cost a query here.
     instance._was_active = instance.__dict__.get("is_active")

@@ -1,7 +1,9 @@
 """Who may call the API at all; what they may see is decided by each queryset's scope.
 
 - Signed-in browser users (session) may read.
-- OAuth clients need the ``read`` scope to read and ``updates:write`` to write.
+- OAuth clients need the ``read`` scope to read and ``updates:write`` to write; a
+  view that writes something else names its own scope in ``write_scope`` (the plan's
+  structure: ``plans:write``).
 - Writes also need the actor to be allowed to write that object, which the view checks
   (answering 404 when not, so nothing leaks about objects one may not touch).
 """
@@ -11,6 +13,7 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 READ_SCOPE = "read"
 WRITE_SCOPE = "updates:write"
+STRUCTURE_SCOPE = "plans:write"
 
 
 class ApiAccess(BasePermission):
@@ -21,7 +24,16 @@ class ApiAccess(BasePermission):
         if not (user and user.is_authenticated):
             return False
         token = request.auth
-        needed = READ_SCOPE if request.method in SAFE_METHODS else WRITE_SCOPE
+        method = request.method.lower()
+        if method not in getattr(view, "http_method_names", ()) or not hasattr(
+            view, method
+        ):
+            return True  # a method the address does not take: 405, whoever asks
+        needed = (
+            READ_SCOPE
+            if request.method in SAFE_METHODS
+            else getattr(view, "write_scope", WRITE_SCOPE)
+        )
         if isinstance(token, AccessToken):
             client = getattr(token.application, "api_client", None)
             if client is None or client.revoked_at is not None:

@@ -63,7 +63,11 @@ class ClientCredentialsScheme(OpenApiAuthenticationExtension):
     name = "oauth2"
 
     def get_security_requirement(self, auto_schema: Any) -> dict[str, list[str]]:
-        needed = READ_SCOPE if auto_schema.method in SAFE_METHODS else WRITE_SCOPE
+        needed = (
+            READ_SCOPE
+            if auto_schema.method in SAFE_METHODS
+            else getattr(auto_schema.view, "write_scope", WRITE_SCOPE)
+        )
         return {self.name: [needed]}
 
     def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:

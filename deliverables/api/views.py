@@ -28,6 +28,13 @@ from core.api.idempotency import idempotent
 from core.api.parsers import JSONParser
 from core.api.schema import IDEMPOTENCY_KEY
 from core.conflicts import StaleVersion
+from deliverables.api.editing import (
+    ArchiveInput,
+    DeliverableBulkInput,
+    DeliverableBulkResult,
+    DeliverableWrites,
+    MilestoneWrites,
+)
 from deliverables.api.serializers import (
     AttachmentFileInput,
     AttachmentLinkInput,
@@ -58,6 +65,7 @@ from deliverables.services import (
     ProgressRefused,
     record_progress,
 )
+from plans.api.editing import structure_schema
 from plans.models import Plan, ReportingPeriod
 
 PROBLEM = OpenApiResponse(description="Problem details naming each field at fault.")
@@ -342,12 +350,14 @@ def draft_message(plan: Plan) -> str:
 
 
 @extend_schema_view(list=extend_schema(parameters=[EXPAND]))
-class DeliverableViewSet(ScopedReadOnlyViewSet):
+@structure_schema("deliverable", DeliverableSerializer, removable=False, retrieve=False)
+class DeliverableViewSet(DeliverableWrites, ScopedReadOnlyViewSet):
     """Deliverables with their current state, owners, dates and milestones.
 
     Each carries an ``ETag``; send it back as ``If-Match`` when you post an update to
     be sure nobody changed the deliverable since you read it. ``?expand=updates``
-    adds each one's progress updates.
+    adds each one's progress updates. Editors add, change and archive them
+    (``plans.api.editing``).
     """
 
     queryset = _deliverables_queryset()
@@ -467,8 +477,70 @@ class DeliverableViewSet(ScopedReadOnlyViewSet):
             raise NotFound()
         return _create_one(self, request, int(pk))
 
+    @extend_schema(
+        request=ArchiveInput,
+        parameters=[IF_MATCH, ETAG],
+        responses={
+            200: DeliverableSerializer,
+            400: PROBLEM,
+            403: PROBLEM,
+            404: PROBLEM,
+            409: PROBLEM,
+            412: PROBLEM,
+        },
+        summary="Archive a deliverable: stopped, will not proceed (editors; "
+        "plans:write)",
+        description="Records a progress update that stops it (will not proceed) "
+        "with the reason, as the plan's page does for a group of deliverables, so "
+        "that its history, the summary of changes and the dashboards show it. A "
+        "deliverable already closed (completed, stopped, merged, split) answers "
+        "409.",
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="archive",
+        filter_backends=[],
+        filterset_class=None,
+        ordering_fields=None,
+        pagination_class=None,
+    )
+    def archive(self, request, pk=None, format=None):
+        return self.archive_one(request, pk)
 
-class MilestoneViewSet(ScopedReadOnlyViewSet):
+    @extend_schema(
+        request=DeliverableBulkInput,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={
+            201: DeliverableBulkResult,
+            400: PROBLEM,
+            403: PROBLEM,
+            409: PROBLEM,
+            422: PROBLEM,
+        },
+        summary="Add up to 1,000 deliverables to a plan at once, all or nothing "
+        "(editors; plans:write)",
+        description="Every deliverable is checked before any is added. If any is "
+        "refused, none is added, and the answer lists every refused one's index, "
+        "field and message. More than 1,000 is refused with a 400 naming "
+        "deliverables.",
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="bulk",
+        filter_backends=[],
+        filterset_class=None,
+        ordering_fields=None,
+        pagination_class=None,
+    )
+    @idempotent
+    def bulk(self, request, format=None):
+        return self.bulk_add(request)
+
+
+@structure_schema("milestone", MilestoneSerializer)
+class MilestoneViewSet(MilestoneWrites, ScopedReadOnlyViewSet):
     queryset = Milestone.objects.select_related("deliverable")
     serializer_class = MilestoneSerializer
     filterset_class = MilestoneFilter

@@ -12,6 +12,16 @@ from core.api.base import KnownQueryParameters, ScopedReadOnlyViewSet
 from core.api.idempotency import idempotent
 from core.api.schema import IDEMPOTENCY_KEY
 from core.api.throttling import PerClientThrottle
+from plans.api.editing import (
+    ETAG,
+    IF_MATCH,
+    ObjectiveWrites,
+    PlanWrites,
+    PriorityWrites,
+    StrandSerializer,
+    StrandWrites,
+    structure_schema,
+)
 from plans.api.serializers import (
     IndicatorSerializer,
     IndicatorValueInput,
@@ -28,6 +38,7 @@ from plans.filtersets import (
     OrganisationFilter,
     PlanFilter,
     PriorityFilter,
+    StrandFilter,
 )
 from plans.models import (
     Indicator,
@@ -37,6 +48,7 @@ from plans.models import (
     Organisation,
     Plan,
     Priority,
+    Strand,
 )
 from plans.permissions import may_record_indicators
 from plans.services import record_indicator_value
@@ -53,16 +65,32 @@ class OrganisationViewSet(ScopedReadOnlyViewSet):
     ordering_fields = ["id", "name"]
 
 
-class PlanViewSet(ScopedReadOnlyViewSet):
-    """Plans the caller's organisation owns or takes part in."""
+@structure_schema("plan", PlanSerializer, removable=False)
+class PlanViewSet(PlanWrites, ScopedReadOnlyViewSet):
+    """Plans the caller's organisation owns or takes part in. Editors add and change
+    them, and archive them (never remove them)."""
 
     queryset = Plan.objects.prefetch_related("reporting_periods")
     serializer_class = PlanSerializer
     filterset_class = PlanFilter
     ordering_fields = ["id", "updated_at", "starts_on"]
 
+    @extend_schema(
+        request=None,
+        parameters=[IF_MATCH, ETAG],
+        responses={200: PlanSerializer, 403: PROBLEM, 404: PROBLEM, 412: PROBLEM},
+        summary="Archive a plan: it becomes superseded (editors; plans:write)",
+        description="The plan is kept, with its history and reports, in the state "
+        "superseded; its structure no longer changes (writes to it answer 409). "
+        "Archiving an archived plan changes nothing.",
+    )
+    @action(detail=True, methods=["post"], url_path="archive")
+    def archive(self, request, pk=None, format=None):
+        return super().archive(request, pk, format)
 
-class PriorityViewSet(ScopedReadOnlyViewSet):
+
+@structure_schema("priority", PrioritySerializer)
+class PriorityViewSet(PriorityWrites, ScopedReadOnlyViewSet):
     """Priorities (sections, themes) of visible plans; ``parent`` nests them."""
 
     queryset = Priority.objects.all()
@@ -71,11 +99,22 @@ class PriorityViewSet(ScopedReadOnlyViewSet):
     ordering_fields = ["id", "position", "reference"]
 
 
-class ObjectiveViewSet(ScopedReadOnlyViewSet):
+@structure_schema("objective", ObjectiveSerializer)
+class ObjectiveViewSet(ObjectiveWrites, ScopedReadOnlyViewSet):
     queryset = Objective.objects.all()
     serializer_class = ObjectiveSerializer
     filterset_class = ObjectiveFilter
     ordering_fields = ["id", "position", "reference"]
+
+
+@structure_schema("strand", StrandSerializer)
+class StrandViewSet(StrandWrites, ScopedReadOnlyViewSet):
+    """A plan's own cross-cutting groupings of its deliverables (an OPCC's strands)."""
+
+    queryset = Strand.objects.all()
+    serializer_class = StrandSerializer
+    filterset_class = StrandFilter
+    ordering_fields = ["id", "name"]
 
 
 class IndicatorViewSet(ScopedReadOnlyViewSet):

@@ -18,6 +18,9 @@ from deliverables.models import Deliverable
 from plans.models import Plan, ReportingPeriod
 from plans.permissions import edits_plan
 from plans.services import lock_period
+from plans.webhooks import services as webhooks
+from plans.webhooks.events import report_data
+from plans.webhooks.models import Event
 from scrutiny.dashboards.charts import charts_for
 from scrutiny.dashboards.figures import build_dashboard, dashboard_rows
 from scrutiny.models import PublishedReport
@@ -168,6 +171,9 @@ def publish_report(
             by=by,
             reason=f"Report version {version} published.",
             at=published_at,
+        )
+        webhooks.emit(
+            Event.REPORT_PUBLISHED, plan=plan, data=report_data(report, period)
         )
         # Its PDF is drawn in the background once the report is committed (a worker
         # reads it from the database); should queueing fail, the first download

@@ -48,6 +48,9 @@ NOT_PAGES = {
     "scrutiny:report-csv",
     "plans:return-download",
     "deliverables:evidence",
+    # Sign-in with an identity provider: addresses that send the browser on (issue 18).
+    "openid_connect_login",
+    "openid_connect_callback",
 }
 #: How many of a page's words cut off are named (the first show where it is).
 CUT_OFF_SHOWN = 5

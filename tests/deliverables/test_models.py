@@ -31,6 +31,13 @@ from plans.models import (
     Plan,
     ReportingPeriod,
 )
+from plans.sign_in.models import ExternalAccount, IdentityProvider
+from plans.webhooks.models import (
+    Event,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookMessage,
+)
 from scrutiny.models import Commentary, PublishedReport, ReportPdf, ScrutinyAction
 from tests.factories import (
     DecisionNoticeFactory,
@@ -138,6 +145,47 @@ def _raw_on_audit_event(sql):
 
     with connection.cursor() as cursor:
         cursor.execute(sql, [AuditEvent.objects.latest("id").pk])
+
+
+_HOOK_URL = "https://hooks.example.org/tracker"
+_NOW = datetime.datetime(2017, 10, 2, 9, 0, tzinfo=datetime.UTC)
+
+
+def _endpoint(d):
+    return WebhookEndpoint.objects.create(
+        organisation=d.plan.owner, url=_HOOK_URL, events=[]
+    )
+
+
+def _message(**fields):
+    return WebhookMessage.objects.create(
+        **{"event_type": Event.UPDATE_RECORDED, "payload": {}} | fields
+    )
+
+
+def _delivery(d, message):
+    return WebhookDelivery.objects.create(
+        endpoint=_endpoint(d), message=message, next_attempt_at=_NOW
+    )
+
+
+def _twice_delivered(d):
+    endpoint, message = _endpoint(d), _message()
+    for _ in range(2):
+        WebhookDelivery.objects.create(
+            endpoint=endpoint, message=message, next_attempt_at=_NOW
+        )
+
+
+def _provider(d):
+    return IdentityProvider.objects.create(
+        organisation=d.plan.owner,
+        name="Microsoft",
+        issuer="https://login.example.org/tenant/v2.0",
+        client_id="tracker",
+        client_secret="secret",
+        email_domains="example.org",
+    )
 
 
 CONSTRAINT_CASES = {
@@ -415,6 +463,39 @@ CONSTRAINT_CASES = {
     "audit_event_never_deleted": lambda d: _raw_on_audit_event(
         "DELETE FROM plans_auditevent WHERE id = %s"
     ),
+    # Webhooks (plans/webhooks; tests/plans/test_webhooks_models.py covers each too).
+    "webhook_endpoint_url_unique": lambda d: [_endpoint(d), _endpoint(d)],
+    "webhook_endpoint_https": lambda d: set_columns(
+        _endpoint(d), url="http://hooks.example.org/"
+    ),
+    "webhook_endpoint_secret_form": lambda d: set_columns(_endpoint(d), secret="x"),
+    "webhook_endpoint_disabled_when": lambda d: set_columns(
+        _endpoint(d), enabled=False
+    ),
+    "webhook_message_id_form": lambda d: _message(id="nope"),
+    "webhook_message_event_valid": lambda d: _message(event_type="made.up"),
+    "webhook_message_sent_once": lambda d: [
+        _message(once_key="period-7"),
+        _message(once_key="period-7"),
+    ],
+    "webhook_delivery_once": lambda d: _twice_delivered(d),
+    "webhook_delivery_delivered_or_failed": lambda d: set_columns(
+        _delivery(d, _message()),
+        delivered_at=_NOW,
+        failed_at=_NOW,
+        next_attempt_at=None,
+    ),
+    "webhook_delivery_next_attempt_when_pending": lambda d: set_columns(
+        _delivery(d, _message()), next_attempt_at=None
+    ),
+    # Sign-in with an organisation's identity provider (plans/sign_in).
+    "identity_provider_name_unique_per_org": lambda d: [_provider(d), _provider(d)],
+    "external_account_unique": lambda d: [
+        ExternalAccount.objects.create(
+            user=UserFactory(), issuer="https://id.example.org", subject="s-1"
+        )
+        for _ in range(2)
+    ],
 }
 
 

@@ -10,16 +10,19 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from deliverables.models import ProgressUpdate
+from deliverables.models import Deliverable, ProgressUpdate
 from scrutiny.models import PublishedReport
 from tests.perf.management.commands.bench import (
     DASHBOARD_AFTER_WRITE,
     DASHBOARD_NOW,
     DASHBOARD_PAST,
+    EDITOR_ADD,
+    EDITOR_CHANGE,
     REPORT_PAGE,
     REPORT_PDF,
     Comparison,
     Row,
+    editor_budgets,
     large_budgets,
     write_section,
 )
@@ -35,6 +38,8 @@ MEASURES = [
     "API: deliverables list, 100 a page",
     "API: one progress update (POST)",
     "API: bulk POST of 1,000 updates",
+    EDITOR_ADD,
+    EDITOR_CHANGE,
     "Import the Jersey plan (90 deliverables)",
     "Publish a quarterly report",
     "Render a report's PDF",
@@ -55,6 +60,11 @@ BUDGETS = [
     "Dashboard, 40-deliverable plan, first read after a write: p95 under 150 ms",
     "PDF download p95 under 50 ms",
     "Query count the same for the 12- and 40-deliverable plans",
+]
+#: The editor API's budgets (issue 18).
+EDITOR_BUDGETS = [
+    f"{EDITOR_ADD}: p95 under 100 ms",
+    f"{EDITOR_CHANGE}: p95 under 100 ms",
 ]
 
 DOC = """# Performance
@@ -95,7 +105,7 @@ def test_the_benchmark_seeds_an_empty_database_and_writes_its_table(tmp_path, se
     assert "The national figures." in text
     assert text.endswith("## Budgets and findings\n\nThe lead's notes.\n")
     assert "seeded in" in text
-    table, large, budgets = {}, {}, {}
+    table, large, budgets, editor = {}, {}, {}, {}
     for line in text.splitlines():
         cells = [c.strip() for c in line.strip("|").split("|")]
         if cells[0] in MEASURES:
@@ -104,6 +114,8 @@ def test_the_benchmark_seeds_an_empty_database_and_writes_its_table(tmp_path, se
             large[cells[0]] = cells[1:]
         if cells[0] in BUDGETS:
             budgets[cells[0]] = cells[1:]
+        if cells[0] in EDITOR_BUDGETS:
+            editor[cells[0]] = cells[1:]
     assert list(table) == MEASURES
     for name, (p50, p95, queries, floor, ratio) in table.items():
         assert float(p50.replace(",", "")) <= float(p95.replace(",", "")), name
@@ -144,6 +156,13 @@ def test_the_benchmark_seeds_an_empty_database_and_writes_its_table(tmp_path, se
     assert list(budgets) == BUDGETS
     assert all(met in ("yes", "**no**") for _, met in budgets.values())
     assert budgets[BUDGETS[0]][0].startswith("current ")
+    # The editor API's add and change, each with its budget, met or missed.
+    assert list(editor) == EDITOR_BUDGETS
+    for figures, verdict in editor.values():
+        assert re.fullmatch(r"[\d,.]+ ms", figures)
+        assert verdict in ("yes", "**no**")
+    added = Deliverable.objects.filter(title__startswith="Benchmark deliverable")
+    assert added.exists()
     # The writes happened: 1 + 10 + 1 single updates, 4 bulks of 1,000, and 4
     # reports, besides the large plan's, published by seeding, and the first plan's
     # version 1, published for the comparison.
@@ -230,6 +249,17 @@ def test_the_large_plans_budgets_are_missed_by_figures_outside_them():
     assert figures[3] == "4,012.0 ms (89.16x the 150-deliverable plan's)"
     assert figures[4] == "150: 3,200.0 ms, 5,000: 61,000.0 ms"
     assert figures[5].startswith("dashboard, current period 14 and 15; ")
+
+
+def test_the_editor_api_budgets_are_met_under_100_ms_and_missed_over():
+    rows = [
+        Row(EDITOR_ADD, [40.0, 60.0, 99.0], 20, None, None),
+        Row(EDITOR_CHANGE, [40.0, 60.0, 101.0], 20, None, None),
+    ]
+    assert [(budget, met) for budget, _, met in editor_budgets(rows)] == [
+        (EDITOR_BUDGETS[0], True),
+        (EDITOR_BUDGETS[1], False),
+    ]
 
 
 def test_a_ratio_just_over_the_budget_misses_it():

@@ -25,8 +25,8 @@ def _scopes(value: str) -> list[str]:
     if unknown or not scopes:
         named = ", ".join(f'"{scope}"' for scope in unknown) or "none"
         raise CommandError(
-            f"Unknown scope {named}: give read, updates:write or both, "
-            "separated by commas."
+            f"Unknown scope {named}: give one or more of read, updates:write "
+            "and plans:write, separated by commas."
         )
     return scopes
 
@@ -55,7 +55,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--scopes",
             required=True,
-            help="read, updates:write or both, separated by commas.",
+            help="read, updates:write, plans:write: one or more, separated by commas.",
         )
         parser.add_argument(
             "--by",

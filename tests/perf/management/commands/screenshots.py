@@ -174,6 +174,10 @@ SHOTS: dict[str, tuple[Shot, ...]] = {
     "accounts:verify": (Shot("admin", session="owes a code"),),
     "audit:index": (Shot("admin"),),
     "audit:log": (Shot("admin", {"organisation": "organisation"}),),
+    # Sign-in with the organisation's identity provider (issue 18).
+    "socialaccount_login_cancelled": (Shot(SIGNED_OUT),),
+    "socialaccount_login_error": (Shot(SIGNED_OUT),),
+    "sign-in-no-role": (Shot("reader"),),
     # The API's interactive docs; the rest of the API answers JSON.
     "api-docs": (Shot("reader", ready=".opblock"),),
 }
@@ -199,6 +203,11 @@ SKIPPED: dict[str, str] = {
     "tests/browser/test_import_journey.py walks and checks it",
     "plans:change-deliverables": "reached by a POST of the deliverables chosen on "
     "the list; tests/browser/test_grouped_changes.py walks and checks it",
+    # Sign-in with the organisation's identity provider (issue 18).
+    "openid_connect_login": "sends the browser on to the organisation's identity "
+    "provider; tests/browser/test_sign_in_oidc.py walks it",
+    "openid_connect_callback": "where the identity provider sends the browser back; "
+    "tests/browser/test_sign_in_oidc.py walks it",
 }
 
 #: The README's pictures (docs/images/<name>.png): a page's first screen at 1280 px.
