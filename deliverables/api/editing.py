@@ -8,12 +8,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from core.api.base import StrictInput
+from core.api.bulk import listed, write_all_or_nothing
 from core.api.errors import Conflict, PreconditionFailed, problem_response
 from core.api.permissions import STRUCTURE_SCOPE, WRITE_SCOPE
 from core.conflicts import StaleVersion
@@ -229,25 +229,13 @@ class DeliverableWrites(StructureWrites):
         may_change(request.user, plan)
         checked = _BulkDeliverables(request.user, plan)
         checked.check(envelope.validated_data["deliverables"])
-        added: list[Deliverable] = []
-        try:
-            with transaction.atomic():
-                # Run even when some items failed already, so every problem is
-                # listed; rolled back unless every item was fine.
-                added = add_deliverables(
-                    plan=plan, items=checked.items, by=request.user
-                )
-                if checked.errors:
-                    raise _RollBack()
-        except DeliverablesRefused as refused:
-            for position, fields in refused.errors.items():
-                checked.refuse(checked.positions[position], fields)
-        except _RollBack:
-            added = []
+        added = write_all_or_nothing(
+            checked,
+            lambda: add_deliverables(plan=plan, items=checked.items, by=request.user),
+            DeliverablesRefused,
+        )
         if checked.errors:
-            errors = sorted(
-                checked.errors, key=lambda e: (e["index"], e["field"] or "")
-            )
+            errors = listed(checked.errors)
             count = len({e["index"] for e in errors})
             return problem_response(
                 status.HTTP_400_BAD_REQUEST,
@@ -356,11 +344,6 @@ class _BulkDeliverables:
 
 class _BulkItemInput(DeliverableInput):
     plan = None  # type: ignore[assignment]  # given once, for every item
-
-
-class _RollBack(Exception):
-    """Raised inside the bulk transaction to undo every addition when any item was
-    refused."""
 
 
 class MilestoneWrites(StructureWrites):

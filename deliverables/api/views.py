@@ -6,7 +6,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from django.db.models import Prefetch
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -23,6 +22,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 
 from core.api.base import ScopedReadOnlyViewSet
+from core.api.bulk import listed, write_all_or_nothing
 from core.api.errors import Conflict, PreconditionFailed, problem_response
 from core.api.idempotency import idempotent
 from core.api.parsers import JSONParser
@@ -600,28 +600,18 @@ class ProgressUpdateViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         envelope.is_valid(raise_exception=True)
         items = envelope.validated_data["updates"]
         checked = _BulkItems(request, items)
-        created: list[ProgressUpdate] = []
-        try:
-            # Checked even when some items already failed, so every problem is listed;
-            # rolled back unless every item was fine.
-            with transaction.atomic():
-                created = record_progress(
-                    changes=checked.changes,
-                    by=request.user,
-                    source=ProgressUpdate.Source.API,
-                    api_client=_api_client(request),
-                )
-                if checked.errors:
-                    raise _RollBack()
-        except ProgressRefused as refused:
-            for position, fields in refused.errors.items():
-                checked.refuse(checked.positions[position], fields)
-        except _RollBack:
-            created = []
+        created = write_all_or_nothing(
+            checked,
+            lambda: record_progress(
+                changes=checked.changes,
+                by=request.user,
+                source=ProgressUpdate.Source.API,
+                api_client=_api_client(request),
+            ),
+            ProgressRefused,
+        )
         if checked.errors:
-            errors = sorted(
-                checked.errors, key=lambda e: (e["index"], e["field"] or "")
-            )
+            errors = listed(checked.errors)
             drafts_only = all(e["code"] == "draft" for e in errors)
             return problem_response(
                 status.HTTP_409_CONFLICT
@@ -719,7 +709,3 @@ class ProgressUpdateViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
             AttachmentSerializer(added, context=context).data,
             status=status.HTTP_201_CREATED,
         )
-
-
-class _RollBack(Exception):
-    """Raised inside the bulk transaction to undo every update when any was refused."""
