@@ -375,6 +375,28 @@ def _time_of_day(name: str, default: str) -> tuple[int, int]:
 # When the scheduler sends the day's reminder e-mails, in TIME_ZONE (see
 # docs/reminders.md).
 REMINDER_TIME = _time_of_day("REMINDER_TIME", default="07:00")
+
+
+def _response_days(name: str) -> dict[str, int | None]:
+    """Days from publication to a recommendation's response, by source: pairs such
+    as ``panel_report=42,other=none`` (docs/recommendations.md). A source left out
+    keeps the service's default; HMICFRS's 56 days are set by law, not here."""
+    days: dict[str, int | None] = {}
+    for pair in filter(None, (p.strip() for p in env.str(name, default="").split(","))):
+        source, _, value = (part.strip().lower() for part in pair.partition("="))
+        if source not in {"panel_report", "annual_review", "other"} or not (
+            value.isdigit() or value == "none"
+        ):
+            raise environ.ImproperlyConfigured(
+                f"{name} must be pairs like panel_report=42,other=none, for the "
+                "sources panel_report, annual_review and other."
+            )
+        days[source] = None if value == "none" else int(value)
+    return days
+
+
+# Days to respond to recommendations other than HMICFRS's (docs/recommendations.md).
+RECOMMENDATION_RESPONSE_DAYS = _response_days("RECOMMENDATION_RESPONSE_DAYS")
 # Webhooks (docs/webhooks.md). Endpoints must be HTTPS on public addresses. For
 # development and testing only: networks (CIDRs, comma-separated) exempt from the
 # public-address rule, and a CA bundle to trust instead of the system's (a local

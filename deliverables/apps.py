@@ -23,6 +23,11 @@ class DeliverablesConfig(AppConfig):
         from core import audit
 
         post_migrate.connect(_reinstall_guards, sender=self)
+        # A body's transfer to its successor moves what it leads and owns.
+        from deliverables.transfer import transfer_deliverables
+        from plans.succession.registry import register_transfer_step
+
+        register_transfer_step("deliverables", transfer_deliverables)
         self._keep_period_states()
         audit.register(
             "deliverables",
@@ -85,4 +90,7 @@ class DeliverablesConfig(AppConfig):
         )
         post_save.connect(
             states.on_priority_saved, sender=apps.get_model("plans", "Priority")
+        )
+        post_save.connect(
+            states.on_variation_saved, sender=apps.get_model("plans", "PlanVariation")
         )

@@ -28,6 +28,7 @@ from deliverables.models import (
 )
 from plans.filtersets import IdFilter, MomentFilter
 from plans.models import ReportingPeriod
+from plans.succession.selectors import with_successor
 
 YES, NO = "true", "false"
 YES_NO = [(YES, "Yes"), (NO, "No")]
@@ -83,7 +84,11 @@ class DeliverableFilter(django_filters.FilterSet):
         widget=forms.CheckboxSelectMultiple,
         distinct=False,
     )
-    lead_organisation = IdFilter(field_name="lead_organisation_id")
+    lead_organisation = IdFilter(
+        method="filter_lead_organisation",
+        help_text="An organisation's id. A body since succeeded also finds what "
+        "its successor leads.",
+    )
     lead_organisation_name = django_filters.CharFilter(
         method="filter_lead_organisation_name",
         help_text="Name or short name of the lead organisation.",
@@ -158,6 +163,9 @@ class DeliverableFilter(django_filters.FilterSet):
             Q(objective__priority__reference=value)
             | Q(objective__priority__parent__reference=value)
         )
+
+    def filter_lead_organisation(self, queryset, name, value):
+        return queryset.filter(lead_organisation_id__in=with_successor(value))
 
     def filter_lead_organisation_name(self, queryset, name, value):
         return queryset.filter(

@@ -46,6 +46,7 @@ from deliverables.models import (
 )
 from deliverables.rollup import ancestors
 from plans.models import Priority, ReportingPeriod
+from plans.variations.structure import undone, variations_of
 
 NOT_STARTED = (Status.FUTURE, Status.NOT_YET_COMMENCED)
 
@@ -67,6 +68,7 @@ _DELIVERABLE_COLUMNS = (
     "baseline_date_start",
     "baseline_date_end",
     "identified_on",
+    "objective_id",
 )
 _UPDATE_COLUMNS = (
     "pk",
@@ -103,6 +105,10 @@ class _Deliverable:
     baseline_date_start: datetime.date | None
     baseline_date_end: datetime.date | None
     identified_on: datetime.date | None
+    objective_id: int | None = None
+    # Its top-level priority in the periods that ended before a variation of the
+    # plan moved it (by period id); any other period's is ``priority_id``.
+    priority_then: dict[int, int | None] | None = None
 
 
 @dataclass(slots=True)
@@ -200,7 +206,11 @@ def states_of(
             forecast_end = deliverable.forecast_date_end
         state.deliverable_id = deliverable.pk
         state.period_id = period.pk
-        state.priority_id = deliverable.priority_id
+        state.priority_id = (
+            deliverable.priority_then.get(period.pk, deliverable.priority_id)
+            if deliverable.priority_then
+            else deliverable.priority_id
+        )
         state.position = deliverable.position
         state.reference = deliverable.reference
         state.late = rules.is_late(
@@ -240,6 +250,62 @@ def states_of(
     return rows
 
 
+def _trees_then(
+    periods: list[ReportingPeriod],
+    parents: dict[Hashable, Hashable | None],
+    variations: list,
+) -> dict[int, tuple[dict, dict]]:
+    """For each period of a plan that ended before one of its variations took
+    effect: the priority tree then (each priority's parent) and the priority of each
+    objective a variation moved, as they stood at the period's end
+    (``plans.variations.structure``)."""
+    moved = {
+        entry["id"]: entry["values"]["priority_id"][1]
+        for variation in variations
+        for entry in variation.changes
+        if entry.get("part") == "objective" and "priority_id" in entry.get("values", {})
+    }
+    trees: dict[int, tuple[dict, dict]] = {}
+    for period in periods:
+        if not any(v.takes_effect_on > period.ends_on for v in variations):
+            continue
+        tree = undone(
+            {pk: {"parent_id": parent} for pk, parent in parents.items()},
+            "priority",
+            variations,
+            period.ends_on,
+        )
+        placed = undone(
+            {pk: {"priority_id": now} for pk, now in moved.items()},
+            "objective",
+            variations,
+            period.ends_on,
+        )
+        trees[period.pk] = (
+            {pk: row.get("parent_id") for pk, row in tree.items()},
+            # Only the objectives whose place was undone: any other is where it
+            # is today.
+            {
+                pk: row["priority_id"]
+                for pk, row in placed.items()
+                if row["priority_id"] != moved[pk]
+            },
+        )
+    return trees
+
+
+def _priority_then(
+    deliverable: _Deliverable, trees: dict[int, tuple[dict, dict]]
+) -> dict[int, int | None]:
+    """The deliverable's top-level priority at the end of each period in ``trees``."""
+    then: dict[int, int | None] = {}
+    for period_id, (tree, placed) in trees.items():
+        own = placed.get(deliverable.objective_id, deliverable.priority_id)
+        chain = ancestors(own, tree)
+        then[period_id] = chain[-1] if chain else None
+    return then
+
+
 def refresh(deliverable_ids: Iterable[int]) -> None:
     """Work out again every period's row of these deliverables (those that no longer
     exist are skipped): a few queries for each ``CHUNK`` of them."""
@@ -270,7 +336,16 @@ def _refresh_chunk(ids: list[int]) -> None:
         .order_by()
         .values_list("pk", "parent_id")
     )
+    varied = variations_of({d.plan_id for d in deliverables})
+    trees = {
+        plan_id: _trees_then(periods_of[plan_id], parents, variations)
+        for plan_id, variations in varied.items()
+    }
     for deliverable in deliverables:
+        if trees.get(deliverable.plan_id):
+            deliverable.priority_then = _priority_then(
+                deliverable, trees[deliverable.plan_id]
+            )
         # A flat plan's deliverable is under no priority.
         chain = ancestors(deliverable.priority_id, parents)
         deliverable.priority_id = chain[-1] if chain else None
@@ -411,19 +486,45 @@ def on_period_saved(sender, instance, raw=False, **kwargs) -> None:
         changed(plan_ids=[instance.plan_id])
 
 
-def on_objective_saved(sender, instance, raw=False, **kwargs) -> None:
-    # Its deliverables' states carry its top-level priority, which may have changed.
-    if not raw:
+def _moved(instance, field: str) -> bool:
+    """Whether the save just made moved ``instance`` (a priority under another
+    parent, an objective under another priority): its two latest history records
+    differ in ``field``. One query; a rename moves nothing."""
+    kept = list(
+        instance.history.order_by("-history_id").values_list(field, flat=True)[:2]
+    )
+    return len(kept) < 2 or kept[0] != kept[1]
+
+
+def on_objective_saved(sender, instance, raw=False, created=False, **kwargs) -> None:
+    # Its deliverables' states carry its top-level priority, which changes only when
+    # it moves (a new objective has no work yet).
+    if not raw and not created and _moved(instance, "priority_id"):
         changed(
             Deliverable.objects.filter(objective=instance).values_list("pk", flat=True)
         )
 
 
-def on_priority_saved(sender, instance, raw=False, **kwargs) -> None:
+def on_variation_saved(
+    sender, instance, raw=False, update_fields=None, **kwargs
+) -> None:
+    """A variation moved to another day changes which quarters show the plan as it
+    stood before it: the plan's states are worked out again. Its changes are
+    counted as they are made (by the parts' own saves), so nothing else does."""
+    if raw or not instance.changes:
+        return
+    if update_fields is not None and "takes_effect_on" not in update_fields:
+        return
+    changed(plan_ids=[instance.plan_id])
+
+
+def on_priority_saved(sender, instance, raw=False, created=False, **kwargs) -> None:
     """A priority moved under another changes the top-level priority of the work
     beneath it: only the deliverables whose states now name the wrong one are
-    worked out again (a title changed costs one query)."""
-    if raw:
+    worked out again (a title changed costs one query). Where the plan was varied,
+    states of quarters before the variation rightly name the old one, and are
+    worked out again too: moving a priority is rare."""
+    if raw or created or not _moved(instance, "parent_id"):
         return
     parents: dict[Hashable, Hashable | None] = dict(
         Priority.objects.filter(plan_id=instance.plan_id).values_list("pk", "parent_id")

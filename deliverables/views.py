@@ -63,6 +63,7 @@ from plans.models import (
     Objective,
     Organisation,
     Plan,
+    PlanVariation,
     Priority,
     ReportingPeriod,
     Strand,
@@ -75,6 +76,7 @@ from plans.selectors import (
     periods_to_record_for,
     plans_edited_by,
 )
+from plans.succession.selectors import readdressed
 from plans.views import PlanEditorPage
 
 PAGE_SIZE = 50
@@ -225,7 +227,12 @@ class PlanDetailView(ScopedMixin, DetailView):
             strands=strand_counts(plan, visible),
             counts=ordered_counts(overall),
             total=sum(overall.values()),
-            may_edit=edits_plan(self.request.user, plan),
+            may_edit=(may_edit := edits_plan(self.request.user, plan)),
+            open_variation=(
+                PlanVariation.objects.filter(plan=plan, state="open").first()
+                if may_edit
+                else None
+            ),
         )
         return context
 
@@ -391,6 +398,10 @@ class DeliverableListView(ScopedMixin, ListView):
 
     def get(self, request, *args, **kwargs):
         old_link = respelt(request.GET)
+        # A body handed to its successor: the same list for the successor.
+        old_link = (
+            readdressed(old_link or request.GET, ["lead_organisation"]) or old_link
+        )
         if old_link is not None:
             return redirect(f"{request.path}?{old_link.urlencode()}")
         rows = self.get_queryset()

@@ -23,6 +23,7 @@ from plans.models import (
     Strand,
 )
 from plans.services import issue_api_client, revoke_api_client
+from plans.succession.admin import SuccessionAdminMixin
 
 
 class ScopedAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
@@ -43,7 +44,7 @@ class OrganisationKindAdmin(admin.ModelAdmin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(ScopedAdmin):
+class OrganisationAdmin(SuccessionAdminMixin, ScopedAdmin):
     list_display = ["name", "short_name", "kind", "parent", "successor"]
     list_filter = ["kind"]
     search_fields = ["name", "short_name"]

@@ -37,6 +37,7 @@ class PlansConfig(AppConfig):
                 "plans.ApiClient": (None, "organisation"),
                 "plans.WebhookEndpoint": (None, "organisation"),
                 "plans.IdentityProvider": (None, "organisation"),
+                "plans.BodyTransfer": (None, "from_body"),
                 "plans.ExternalAccount": (None, "identity_provider.organisation"),
                 "plans.IndicatorDefinition": (None, "owner"),
                 "plans.PeriodEvent": ("period.plan", None),

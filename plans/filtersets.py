@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from core.api.base import MAX_ID
 from plans.models import Indicator, Objective, Organisation, Plan, Priority, Strand
+from plans.succession.selectors import with_successor
 
 
 @extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
@@ -54,12 +55,19 @@ class OrganisationFilter(django_filters.FilterSet):
 
 
 class PlanFilter(django_filters.FilterSet):
-    owner = IdFilter(field_name="owner_id")
+    owner = IdFilter(
+        method="filter_owner",
+        help_text="An organisation's id. A body since succeeded also finds its "
+        "successor's plans, which were its own.",
+    )
     updated_since = MomentFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = Plan
         fields = ["owner", "state", "reference"]
+
+    def filter_owner(self, queryset, name, value):
+        return queryset.filter(owner_id__in=with_successor(value))
 
 
 class PriorityFilter(django_filters.FilterSet):

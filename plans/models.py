@@ -810,3 +810,5 @@ class ApiClient(models.Model):
 
 from plans.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookMessage  # noqa: E402, F401, I001
 from plans.sign_in.models import ExternalAccount, IdentityProvider  # noqa: E402, F401, I001
+from plans.variations.models import PlanVariation  # noqa: E402, F401, I001
+from plans.succession.models import BodyTransfer  # noqa: E402, F401, I001

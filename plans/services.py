@@ -36,6 +36,7 @@ from plans.models import (
     Strand,
 )
 from plans.permissions import edits_plan
+from plans.variations import capture as variations
 from plans.webhooks import services as webhooks
 from plans.webhooks.events import period_data
 from plans.webhooks.models import Event
@@ -587,6 +588,18 @@ def change_indicator(
         setattr(indicator, name, getattr(current, name))
     if not changes:
         return None
+    variation = variations.open_variation(current.plan_id, lock=True)
+    if variation is not None:
+        variations.note_indicator(variation, current, changes)
+        # A baseline or target varied with the plan applies from the quarter the
+        # variation takes effect in, unless the editor chose another.
+        from_period = from_period or (
+            ReportingPeriod.objects.filter(
+                plan_id=current.plan_id, ends_on__gte=variation.takes_effect_on
+            )
+            .order_by("starts_on")
+            .first()
+        )
     return IndicatorChange.objects.create(
         indicator=current,
         changes=changes,
@@ -756,6 +769,10 @@ def remove_plan_part(*, part: Any, by: Writer) -> None:
     if holders:
         raise StillHeld(part, holders)
     attribute_to(part, by=by, reason="Removed")
+    if isinstance(part, Priority | Objective):
+        variation = variations.open_variation(part.plan_id, lock=True)
+        if variation is not None:
+            variations.note_removed(variation, part)
     part.delete()
 
 
@@ -806,6 +823,10 @@ def save_plan(*, by: Writer, plan: Plan | None = None, **fields: Any) -> Plan:
         reference_free(Plan, instance=plan, owner_id=plan.owner_id)
     plan.full_clean()
     attribute_to(plan, by=by)
+    variation = variations.open_variation(plan.pk, lock=True)
+    before = variations.stored(plan) if variation is not None else None
+    if variation is not None and before is not None:
+        variations.note_change(variation, plan, before)
     plan.save()
     ensure_quarterly_periods(plan=plan)
     return plan
@@ -820,5 +841,14 @@ def save_plan_part(*, part: Priority | Objective, by: Writer) -> Priority | Obje
         reference_free(type(part), instance=part, plan_id=part.plan_id)
     part.full_clean()
     attribute_to(part, by=by)
+    # Made while the plan is being varied: the variation records it, before the
+    # save, so the work under a moved part is counted where it stood in quarters
+    # before the variation (``plans.variations``).
+    variation = variations.open_variation(part.plan_id, lock=True)
+    before = variations.stored(part) if variation is not None else None
+    if variation is not None and before is not None:
+        variations.note_change(variation, part, before)
     part.save()
+    if variation is not None and before is None:
+        variations.note_added(variation, part)
     return part

@@ -9,8 +9,34 @@ namespace.
 from django.urls import path
 
 from plans import editing, library, periods, views
+from plans.variations import views as variations
 
 patterns = [
+    path(
+        "<int:plan>/variations/",
+        variations.VariationList.as_view(),
+        name="variations",
+    ),
+    path(
+        "<int:plan>/variations/start/",
+        variations.VariationEdit.as_view(),
+        name="start-variation",
+    ),
+    path(
+        "<int:plan>/variations/<int:pk>/edit/",
+        variations.VariationEdit.as_view(),
+        name="edit-variation",
+    ),
+    path(
+        "<int:plan>/variations/<int:pk>/record/",
+        variations.VariationStep.as_view(step="record"),
+        name="record-variation",
+    ),
+    path(
+        "<int:plan>/variations/<int:pk>/discard/",
+        variations.VariationStep.as_view(step="discard"),
+        name="discard-variation",
+    ),
     path("add/", editing.PlanCreate.as_view(), name="add"),
     path("<int:pk>/edit/", editing.PlanUpdate.as_view(), name="edit"),
     path(

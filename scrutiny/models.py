@@ -9,11 +9,13 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.utils import dateformat, timezone
+from django.utils.functional import cached_property
 from simple_history.models import HistoricalRecords
 
 from deliverables.models import Deliverable
 from plans.models import Organisation, Plan, ReportingPeriod
 from plans.querysets import PlanScopedQuerySet
+from scrutiny import rules
 
 #: Decision notices newest first. A notice known only to its month is dated the
 #: month's first day and sorts as the start of that month: after every notice of a
@@ -254,6 +256,28 @@ class PublishedReport(models.Model):
     def is_correction(self) -> bool:
         return self.version > 1
 
+    @cached_property
+    def published_under(self) -> str:
+        """The name of the plan's owner as it was when this report was published,
+        read from the change history: a body handed to its successor since
+        (``plans.succession``) still published it. A report dated before the
+        history begins (an import) reads the oldest state recorded. Two queries
+        (four at most), whatever the report."""
+
+        def as_published(history: Any, pk: int, field: str) -> Any:
+            rows = history.filter(id=pk).values_list(field, flat=True)
+            then = rows.filter(history_date__lte=self.published_at).order_by(
+                "-history_date", "-history_id"
+            )
+            return then.first() or rows.order_by("history_date", "history_id").first()
+
+        owner_id = as_published(Plan.history, self.plan_id, "owner_id")
+        owner_id = owner_id or self.plan.owner_id
+        name = as_published(Organisation.history, owner_id, "name")
+        if name is None:  # no history at all: the name it has now
+            name = Organisation.objects.values_list("name", flat=True).get(pk=owner_id)
+        return name
+
     @property
     def stored_pdf(self) -> ReportPdf | None:
         """Its PDF once drawn and stored; None while it is being prepared."""
@@ -402,11 +426,8 @@ class ScrutinyAction(models.Model):
 
     @property
     def is_overdue(self) -> bool:
-        return (
-            self.state == self.State.OPEN
-            and self.due_on is not None
-            and self.due_on < timezone.localdate()
-        )
+        """Awaiting its answer after its due date, today (``scrutiny.rules``)."""
+        return rules.is_overdue(self, timezone.localdate())
 
 
 class Commentary(models.Model):
@@ -479,3 +500,14 @@ class Commentary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}, {self.period}"
+
+
+from scrutiny.recommendations.models import (  # noqa: E402, F401, I001
+    Recommendation,
+    RecommendationReminder,
+)
+from scrutiny.annual.models import (  # noqa: E402, F401, I001
+    AnnualReport,
+    AnnualReportPdf,
+    PublishedAnnualReport,
+)

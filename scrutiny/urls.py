@@ -2,10 +2,12 @@ from django.urls import path
 
 from plans import periods
 from scrutiny.actions import views as actions
+from scrutiny.annual import views as annual
 from scrutiny.commentary import views as commentary
 from scrutiny.dashboards import charts
 from scrutiny.dashboards import views as dashboards
 from scrutiny.notices import views as notices
+from scrutiny.recommendations import views as recommendations
 from scrutiny.reports import views as reports
 
 app_name = "scrutiny"
@@ -94,6 +96,36 @@ urlpatterns = [
         reports.ReportCsvView.as_view(),
         name="report-csv",
     ),
+    path(
+        "plans/<int:plan>/annual-reports/",
+        annual.AnnualReportListView.as_view(),
+        name="annual-reports",
+    ),
+    path(
+        "plans/<int:plan>/annual-reports/new/",
+        annual.NewAnnualReportView.as_view(),
+        name="annual-new",
+    ),
+    path(
+        "plans/<int:plan>/annual-reports/<str:year>/",
+        annual.AnnualReportView.as_view(),
+        name="annual-year",
+    ),
+    path(
+        "annual-reports/<int:pk>/",
+        annual.PublishedAnnualReportView.as_view(),
+        name="annual-report",
+    ),
+    path(
+        "annual-reports/<int:pk>/pdf/",
+        annual.AnnualReportPdfView.as_view(),
+        name="annual-report-pdf",
+    ),
+    path(
+        "annual-reports/<int:pk>/tables.xlsx",
+        annual.AnnualReportXlsxView.as_view(),
+        name="annual-report-xlsx",
+    ),
     path("plans/<int:plan>/actions/", actions.ActionListView.as_view(), name="actions"),
     path(
         "plans/<int:plan>/actions/add/",
@@ -109,5 +141,45 @@ urlpatterns = [
         "actions/<int:pk>/respond/",
         actions.ActionRespondView.as_view(),
         name="respond-action",
+    ),
+    path(
+        "plans/<int:plan>/recommendations/",
+        recommendations.RecommendationListView.as_view(),
+        name="recommendations",
+    ),
+    path(
+        "plans/<int:plan>/recommendations.csv",
+        recommendations.RecommendationExportView.as_view(kind="csv"),
+        name="recommendations-csv",
+    ),
+    path(
+        "plans/<int:plan>/recommendations.xlsx",
+        recommendations.RecommendationExportView.as_view(kind="xlsx"),
+        name="recommendations-xlsx",
+    ),
+    path(
+        "plans/<int:plan>/recommendations/add/",
+        recommendations.RecommendationEditView.as_view(),
+        name="add-recommendation",
+    ),
+    path(
+        "plans/<int:plan>/recommendations/import/",
+        recommendations.RecommendationImportView.as_view(),
+        name="import-recommendations",
+    ),
+    path(
+        "plans/<int:plan>/recommendations/<int:pk>/edit/",
+        recommendations.RecommendationEditView.as_view(),
+        name="edit-recommendation",
+    ),
+    path(
+        "plans/<int:plan>/recommendations/<int:pk>/close/",
+        recommendations.RecommendationCloseView.as_view(),
+        name="close-recommendation",
+    ),
+    path(
+        "recommendations/<int:pk>/respond/",
+        recommendations.RecommendationRespondView.as_view(),
+        name="respond-recommendation",
     ),
 ]

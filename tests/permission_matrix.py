@@ -137,6 +137,19 @@ SITE: dict[str, Entry] = {
     # Plans
     "plans:list": page(SIGNED_IN, SIGNED_IN_405),
     "plans:detail": page(MEMBERS, SIGNED_IN_405, args={"pk": "plan"}),
+    # A plan's variations: whoever sees the plan (the public, for a public plan);
+    # varying it, its editors.
+    "plans:variations": page(REPORT, NOT_ALLOWED, args=P),
+    "plans:start-variation": page(EDITORS, EDITORS_400, SIGNED_IN_405, args=P),
+    "plans:edit-variation": page(
+        EDITORS, EDITORS_400, SIGNED_IN_405, args={"plan": "plan", "pk": "variation"}
+    ),
+    "plans:record-variation": page(
+        SIGNED_IN_405, EDITORS, SIGNED_IN_405, args={"plan": "plan", "pk": "variation"}
+    ),
+    "plans:discard-variation": page(
+        SIGNED_IN_405, EDITORS, SIGNED_IN_405, args={"plan": "plan", "pk": "variation"}
+    ),
     "plans:add": page(BODY_EDITORS, BODY_EDITORS, BODY_EDITORS_405),
     "plans:edit": page(EDITORS, EDITORS, EDITORS_405, args={"pk": "plan"}),
     "plans:add-priority": page(EDITORS, EDITORS, EDITORS_405, args=P),
@@ -255,6 +268,16 @@ SITE: dict[str, Entry] = {
     "scrutiny:report-csv": page(
         REPORT, NOT_ALLOWED, args={"pk": "report", "table": "=status"}
     ),
+    # Annual reports: the list and published versions as published reports; the
+    # working pages the plan's editors'.
+    "scrutiny:annual-reports": page(REPORT, NOT_ALLOWED, args=P),
+    "scrutiny:annual-new": page(EDITORS, EDITORS_400, SIGNED_IN_405, args=P),
+    "scrutiny:annual-year": page(
+        EDITORS, EDITORS_400, SIGNED_IN_405, args={**P, "year": "annual_year"}
+    ),
+    "scrutiny:annual-report": page(REPORT, NOT_ALLOWED, args={"pk": "annual"}),
+    "scrutiny:annual-report-pdf": page(REPORT, NOT_ALLOWED, args={"pk": "annual"}),
+    "scrutiny:annual-report-xlsx": page(REPORT, NOT_ALLOWED, args={"pk": "annual"}),
     "scrutiny:actions": page(MEMBERS, SIGNED_IN_405, args=P),
     "scrutiny:add-action": page(EDITORS, EDITORS_400, SIGNED_IN_405, args=P),
     "scrutiny:edit-action": page(
@@ -263,6 +286,31 @@ SITE: dict[str, Entry] = {
     # Plan editors, and the writers of the organisation the action is addressed to.
     "scrutiny:respond-action": page(
         WRITERS, WRITERS_400, SIGNED_IN_405, args={"pk": "action"}
+    ),
+    # The recommendations register: its plan's members read and download it; its
+    # editors record, import, edit and close; the owner's writers respond.
+    "scrutiny:recommendations": page(MEMBERS, SIGNED_IN_405, args=P),
+    "scrutiny:recommendations-csv": page(MEMBERS, SIGNED_IN_405, args=P),
+    "scrutiny:recommendations-xlsx": page(MEMBERS, SIGNED_IN_405, args=P),
+    "scrutiny:add-recommendation": page(EDITORS, EDITORS_400, SIGNED_IN_405, args=P),
+    "scrutiny:import-recommendations": page(
+        EDITORS, EDITORS_400, SIGNED_IN_405, args=P
+    ),
+    "scrutiny:edit-recommendation": page(
+        EDITORS,
+        EDITORS_400,
+        SIGNED_IN_405,
+        args={"plan": "plan", "pk": "recommendation"},
+    ),
+    # Closing takes no field that must be given: the empty form closes it, today.
+    "scrutiny:close-recommendation": page(
+        EDITORS,
+        EDITORS,
+        SIGNED_IN_405,
+        args={"plan": "plan", "pk": "responded_recommendation"},
+    ),
+    "scrutiny:respond-recommendation": page(
+        WRITERS, WRITERS_400, SIGNED_IN_405, args={"pk": "recommendation"}
     ),
     # Accounts
     "accounts:account": page(SIGNED_IN, SIGNED_IN_405),

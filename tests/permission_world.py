@@ -17,6 +17,7 @@ import datetime
 import functools
 import uuid
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -26,10 +27,11 @@ from django.utils import timezone
 from rest_framework.test import APIClient, ForceAuthClientHandler
 
 from deliverables.evidence import attach_file, attach_link
-from plans.models import Membership
+from plans.models import Membership, PlanVariation
 from plans.services import issue_api_client
+from scrutiny.annual import services as annual_services
 from scrutiny.dashboards.charts import charts_for
-from scrutiny.models import ScrutinyAction
+from scrutiny.models import Recommendation, ScrutinyAction
 from scrutiny.reports.services import publish_report
 from tests.factories import (
     DecisionNoticeFactory,
@@ -192,6 +194,55 @@ def _side(name, short_name, label, text) -> Side:
             plan=plan, text=text("action"), raised_by="Panel", owner=organisation
         ),
         strand=StrandFactory(plan=plan, name=text("strand")),
+        recommendation=Recommendation.objects.create(
+            plan=plan,
+            text=text("recommendation"),
+            source="hmicfrs",
+            source_title=text("inspection"),
+            published_on=periods[0].starts_on,
+            owner=organisation,
+        ),
+        responded_recommendation=Recommendation.objects.create(
+            plan=plan,
+            text=text("responded-recommendation"),
+            source="other",
+            source_title=text("letter"),
+            published_on=periods[0].starts_on,
+            owner=organisation,
+            state="responded",
+            response=text("response"),
+            responded_on=periods[0].starts_on,
+        ),
+        variation=PlanVariation.objects.create(
+            plan=plan,
+            takes_effect_on=periods[1].starts_on,
+            reason=text("variation"),
+            started_by=editor,
+        ),
+    )
+    # A published annual report of the plan's year: only its first quarter has a
+    # published report, and the reason for the others is recorded.
+    annual = annual_services.create_annual_report(
+        plan=plan, year=str(plan.starts_on.year), by=editor
+    )
+    today = timezone.localdate()
+    annual_services.save_sections(
+        report=annual,
+        by=editor,
+        foreword=text("annual-foreword"),
+        missing_quarters_reason=text("annual-missing"),
+    )
+    annual_services.send_to_panel(report=annual, by=editor, sent_on=today)
+    annual_services.record_panel_recommendations(
+        report=annual, by=editor, reviewed_on=today, texts=[]
+    )
+    annual_services.record_response(
+        report=annual, by=editor, responded_on=today, overall=text("annual-response")
+    )
+    side.objects.update(
+        # The address takes the year's label, not an id.
+        annual_year=SimpleNamespace(pk=annual.year),
+        annual=annual_services.publish_annual_report(report=annual, by=editor),
     )
     return side
 

@@ -12,6 +12,7 @@ from deliverables.services import return_update
 from plans.models import ApiClient, PeriodEvent
 from plans.services import change_indicator, issue_api_client
 from plans.sign_in.models import ExternalAccount
+from plans.succession.models import BodyTransfer
 from plans.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookMessage
 from tests.factories import (
     DecisionNoticeFactory,
@@ -110,6 +111,13 @@ def one_of_everything(deliverable, editor, superuser):
             event_type="period.locked", payload={"data": {}}
         ),
         next_attempt_at=timezone.now(),
+    )
+    # A body's transfer to its successor (plans/succession), prepared then given up.
+    BodyTransfer.objects.create(
+        from_body=plan.owner,
+        to_body=deliverable.lead_organisation,
+        takes_effect_on=timezone.localdate(),
+        state=BodyTransfer.State.CANCELLED,
     )
     assert AuditEvent.objects.exists()  # every write above was recorded
     return deliverable

@@ -62,6 +62,8 @@ from plans.models import (
     ReportingPeriod,
     Strand,
 )
+from plans.variations.models import PlanVariation
+from plans.variations.structure import plan_as_at, priorities_as_at, variations_of
 from scrutiny.commentary.selectors import commentary_for
 from scrutiny.models import DecisionNotice, ScrutinyAction
 
@@ -100,7 +102,7 @@ ROW_COLUMNS = (
     "deliverable__title",
     "deliverable__lead_organisation__short_name",
     "deliverable__lead_organisation__name",
-    "deliverable__objective__priority_id",
+    "priority_id",
     "deliverable__baseline_date",
     "deliverable__position",
     "status",
@@ -224,7 +226,8 @@ def _row(values: dict, show_names: bool, top_of: dict) -> dict:
         "narrative": values["latest__narrative"] or "",
         "narrative_period": values["latest__period__label"] or "",
         "recorded_by": who,
-        "priority_id": top_of.get(values["deliverable__objective__priority_id"]),
+        # The top-level priority it stood under at the period's end (its state's).
+        "priority_id": top_of.get(values["priority_id"]),
         "new": values["new"],
         "completed": values["completed"],
         "started": values["started"],
@@ -279,8 +282,14 @@ def _columns(groups: list[dict]) -> list[str]:
     ]
 
 
-def top_priorities(plan: Plan) -> tuple[list[Priority], dict[int | None, int]]:
-    """The plan's top-level priorities, and the top-level ancestor of every priority."""
+def top_priorities(
+    plan: Plan,
+    day: datetime.date | None = None,
+    variations: list[PlanVariation] | None = None,
+) -> tuple[list[Priority], dict[int | None, int]]:
+    """The plan's top-level priorities, and the top-level ancestor of every priority:
+    as they stood on ``day`` when given with the plan's ``variations``
+    (``plans.variations.structure``), else as they are."""
     priorities = list(
         Priority.objects.filter(plan=plan)
         .order_by("position")
@@ -294,6 +303,8 @@ def top_priorities(plan: Plan) -> tuple[list[Priority], dict[int | None, int]]:
             "success_statement",
         )
     )
+    if day is not None and variations:
+        priorities = priorities_as_at(priorities, day, variations)
     parent = {p.pk: p.parent_id for p in priorities}
     top: dict[int | None, int] = {}
     for p in priorities:
@@ -1068,6 +1079,7 @@ def build_dashboard(
     today: datetime.date | None = None,
     periods: list[ReportingPeriod] | None = None,
     commentary: bool = False,
+    variations: list[PlanVariation] | None = None,
 ) -> dict:
     """Everything the quarterly dashboard shows for ``plan`` at the end of ``period``.
 
@@ -1075,7 +1087,8 @@ def build_dashboard(
     choice); ``show_names`` says whether people's names may appear; ``periods`` are
     the plan's periods in order, when the caller has read them already;
     ``commentary`` says whether the body's own words for the period (drafts until
-    published: the plan's editors' alone) are read and shown, at one query more.
+    published: the plan's editors' alone) are read and shown, at one query more;
+    ``variations`` are the plan's (``variations_of``), when the caller has read them.
 
     Figures are counted in SQL and lists are the first ``SHOWN`` rows with their
     counts in ``counts``; every row is in ``dashboard_rows``.
@@ -1084,7 +1097,12 @@ def build_dashboard(
     if deliverables is None:
         deliverables = Deliverable.objects.all()
     periods, previous, following = neighbours(plan, period, periods)
-    tops, top_of = top_priorities(plan)
+    # The plan as it stood at the period's end: variations since are undone.
+    varied = (
+        variations_of([plan.pk]).get(plan.pk, []) if variations is None else variations
+    )
+    tops, top_of = top_priorities(plan, period.ends_on, varied)
+    as_stood = plan_as_at(plan, period.ends_on, varied)
     tallied = _counted(plan, period, previous, following, deliverables)
     sums = _sums(tallied["sums"], top_of)
     now = sums[period.pk]
@@ -1163,8 +1181,8 @@ def build_dashboard(
         "schema": 3,
         "plan": {
             "id": plan.pk,
-            "title": plan.title,
-            "reference": plan.reference,
+            "title": as_stood["title"],
+            "reference": as_stood["reference"],
             "owner": plan.owner.name,
         },
         "period": _period(period),
@@ -1226,7 +1244,8 @@ def dashboard_rows(
     if deliverables is None:
         deliverables = Deliverable.objects.all()
     periods, _previous, following = neighbours(plan, period, periods)
-    _tops, top_of = top_priorities(plan)
+    varied = variations_of([plan.pk]).get(plan.pk, [])
+    _tops, top_of = top_priorities(plan, period.ends_on, varied)
     states = _states(plan, deliverables, [period]).annotate(
         needs_update=Exists(
             Deliverable.objects.filter(pk=OuterRef("deliverable_id")).filter(

@@ -27,6 +27,7 @@ from deliverables.models import Deliverable, ProgressUpdate
 from deliverables.views import ordered_counts
 from plans.models import Plan, ReportingPeriod
 from plans.permissions import edits_plan
+from plans.variations.structure import plan_as_at, priority_as_at, variations_of
 from plans.views import PlanPage
 from scrutiny.dashboards import charts
 from scrutiny.dashboards.figures import (
@@ -38,6 +39,7 @@ from scrutiny.dashboards.figures import (
     indicator_rows,
 )
 from scrutiny.models import PublishedReport
+from scrutiny.recommendations.selectors import dashboard_panel
 from scrutiny.reports.selectors import latest_reports
 
 
@@ -100,6 +102,7 @@ class DashboardView(View):
         if period is None:
             raise Http404("No such period in this plan.")
         editor = edits_plan(request.user, plan)
+        variations = variations_of([plan.pk]).get(plan.pk, [])
         data = build_dashboard(
             plan,
             period,
@@ -108,6 +111,7 @@ class DashboardView(View):
             periods=periods,
             # Drafts until published: the plan's editors' alone.
             commentary=editor,
+            variations=variations,
         )
         return render(
             request,
@@ -125,6 +129,13 @@ class DashboardView(View):
                     ),
                 ),
                 "may_publish": editor,
+                "recommendations": dashboard_panel(
+                    plan=plan, period=period, today=timezone.localdate()
+                ),
+                "varied_since": sorted(
+                    (v for v in variations if v.takes_effect_on > period.ends_on),
+                    key=lambda v: v.takes_effect_on,
+                ),
                 "reports": PublishedReport.objects.filter(plan=plan, period=period)
                 .only("pk", "version", "published_at")
                 .order_by("-version"),
@@ -245,6 +256,11 @@ def _timeline(request, *, plan, deliverable_pk, upto, back, back_label, row=None
         )
     )
     state = as_at(updates, deliverable)
+    # The plan's title and the deliverable's priority as they stood then.
+    varied = variations_of([plan.pk]).get(plan.pk, [])
+    plan_title = plan_as_at(plan, upto.ends_on, varied)["title"]
+    objective = deliverable.objective
+    priority = priority_as_at(objective, upto.ends_on, varied) if objective else None
     if row is not None:
         state |= {
             "status": row["status"],
@@ -265,6 +281,8 @@ def _timeline(request, *, plan, deliverable_pk, upto, back, back_label, row=None
             "back_label": back_label,
             "from_report": row is not None,
             "plan": plan,
+            "plan_title": plan_title,
+            "priority": priority,
         },
     )
 

@@ -9,9 +9,13 @@ download."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import Model
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -20,13 +24,16 @@ from django.utils.safestring import mark_safe
 from scrutiny.models import PublishedReport, ReportPdf
 
 
-def report_pdf(report: PublishedReport, url: str) -> bytes:
-    """The PDF of ``report``; ``url`` is the report's page, which relative links in the
-    stored HTML resolve against."""
+def report_pdf(
+    report: Any, url: str, template: str = "scrutiny/report_pdf.html"
+) -> bytes:
+    """The PDF of ``report`` (a quarterly report, or any frozen report with ``html``
+    that ``template`` shows); ``url`` is the report's page, which relative links in
+    the stored HTML resolve against."""
     import weasyprint  # imported here: it loads system libraries (Pango)
 
     html = render_to_string(
-        "scrutiny/report_pdf.html",
+        template,
         {"report": report, "body": mark_safe(report.html)},  # noqa: S308 stored by us
     )
     document = weasyprint.HTML(string=html, base_url=url)
@@ -45,7 +52,24 @@ def drawn_report_pdf(report: PublishedReport) -> bytes:
 
 
 def stored_report_pdf(*, report: PublishedReport) -> ReportPdf:
-    """The stored PDF of ``report``, drawn and stored first if it has none yet.
+    """The stored PDF of ``report``, drawn and stored first if it has none yet."""
+    return stored_pdf(
+        report=report,
+        pdf_model=ReportPdf,
+        draw=drawn_report_pdf,
+        related=("plan__owner", "period"),
+    )
+
+
+def stored_pdf[P: Model](
+    *,
+    report: Any,
+    pdf_model: type[P],
+    draw: Callable[[Any], bytes],
+    related: tuple[str, ...] = ("plan__owner",),
+) -> P:
+    """The stored PDF (a ``pdf_model`` row, whose ``report`` is one-to-one with the
+    report's model) of ``report``, drawn by ``draw`` and stored first if it has none.
 
     The report's row is locked while the PDF is drawn, so that two first downloads,
     or a download and the background task, draw it once and store one file; the
@@ -56,15 +80,18 @@ def stored_report_pdf(*, report: PublishedReport) -> ReportPdf:
         # Only the report's row, and FOR NO KEY UPDATE: neither its plan nor a
         # scrutiny action raised about it meanwhile (a foreign key to it) waits.
         locked = (
-            PublishedReport.objects.select_for_update(no_key=True, of=("self",))
-            .select_related("plan__owner", "period")
+            type(report)
+            .objects.select_for_update(no_key=True, of=("self",))
+            .select_related(*related)
             .get(pk=report.pk)
         )
-        existing = ReportPdf.objects.filter(report=locked).first()
+        existing = pdf_model._default_manager.filter(report=locked).first()
         if existing is not None:
             return existing
-        content = drawn_report_pdf(locked)
-        pdf = ReportPdf(report=locked, size=len(content), rendered_at=timezone.now())
+        content = draw(locked)
+        pdf: Any = pdf_model(
+            report=locked, size=len(content), rendered_at=timezone.now()
+        )
         pdf.file.save("report.pdf", ContentFile(content), save=False)
         try:
             with transaction.atomic():
@@ -72,5 +99,5 @@ def stored_report_pdf(*, report: PublishedReport) -> ReportPdf:
         except IntegrityError:
             # Stored by another process in the meantime: keep its file, not ours.
             pdf.file.delete(save=False)
-            return ReportPdf.objects.get(report=locked)
+            return pdf_model._default_manager.get(report=locked)
         return pdf

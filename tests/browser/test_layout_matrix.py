@@ -26,6 +26,11 @@ from plans.models import Indicator, Plan
 from plans.services import create_indicator_definition
 from scrutiny.models import PublishedReport
 from tests.browser.conftest import axe_check
+from tests.perf.management.commands.screenshots import (
+    demo_annual_report,
+    demo_recommendations,
+    demo_variation,
+)
 from tests.permission_matrix import SITE
 
 # The rows the migrations add (organisation kinds, the national measures) are put back
@@ -46,6 +51,10 @@ NOT_PAGES = {
     "scrutiny:report-pdf",
     "scrutiny:report-xlsx",
     "scrutiny:report-csv",
+    "scrutiny:recommendations-csv",
+    "scrutiny:recommendations-xlsx",
+    "scrutiny:annual-report-pdf",
+    "scrutiny:annual-report-xlsx",
     "plans:return-download",
     "deliverables:evidence",
     # Sign-in with an identity provider: addresses that send the browser on (issue 18).
@@ -159,6 +168,9 @@ def demo(settings):
         ),
         "decision": plan.decision_notices.first(),
         "action": plan.scrutiny_actions.first(),
+        **demo_recommendations(plan),
+        **demo_annual_report(plan),
+        **demo_variation(plan),
         "organisation": plan.owner,
     }
 

@@ -29,16 +29,30 @@ from plans.models import (
     Membership,
     PeriodEvent,
     Plan,
+    PlanVariation,
     ReportingPeriod,
 )
 from plans.sign_in.models import ExternalAccount, IdentityProvider
+from plans.succession.models import BodyTransfer
 from plans.webhooks.models import (
     Event,
     WebhookDelivery,
     WebhookEndpoint,
     WebhookMessage,
 )
-from scrutiny.models import Commentary, PublishedReport, ReportPdf, ScrutinyAction
+from scrutiny.annual.models import (
+    AnnualReport,
+    AnnualReportPdf,
+    PublishedAnnualReport,
+)
+from scrutiny.models import (
+    Commentary,
+    PublishedReport,
+    Recommendation,
+    RecommendationReminder,
+    ReportPdf,
+    ScrutinyAction,
+)
 from tests.factories import (
     DecisionNoticeFactory,
     DeliverableFactory,
@@ -48,6 +62,7 @@ from tests.factories import (
     MembershipFactory,
     MilestoneFactory,
     ObjectiveFactory,
+    OrganisationFactory,
     PlanFactory,
     PriorityFactory,
     StrandFactory,
@@ -68,6 +83,16 @@ def refusal(make):
     except IntegrityError as error:
         return str(error)
     return None
+
+
+def _transfer(d, **fields):
+    """A prepared transfer of the deliverable's lead to a new body."""
+    values = {
+        "from_body": d.lead_organisation,
+        "to_body": OrganisationFactory(),
+        "takes_effect_on": datetime.date(2028, 5, 8),
+    }
+    return BodyTransfer.objects.create(**(values | fields))
 
 
 def set_columns(obj, **values):
@@ -127,6 +152,23 @@ def _period(d):
     return d.plan.reporting_periods.first()
 
 
+def _annual(d, **fields):
+    user = UserFactory()
+    values = {"year": "2017", "created_by": user, "updated_by": user} | fields
+    return AnnualReport.objects.create(plan=d.plan, **values)
+
+
+def _annual_version(d, annual=None, **fields):
+    return PublishedAnnualReport.objects.create(
+        annual_report=annual or _annual(d),
+        plan=d.plan,
+        published_by=UserFactory(),
+        data={},
+        html="",
+        **fields,
+    )
+
+
 def _definition(**fields):
     values = {"slug": "test-measure", "title": "A measure", "unit": "crimes"}
     values["direction"] = "lower"
@@ -136,6 +178,18 @@ def _definition(**fields):
 def _action(d):
     return ScrutinyAction.objects.create(
         plan=d.plan, text="Why?", raised_by="Panel", owner=d.lead_organisation
+    )
+
+
+def _recommendation(d, **fields):
+    return Recommendation.objects.create(
+        plan=d.plan,
+        text="Improve crime recording.",
+        source="hmicfrs",
+        source_title="PEEL 2017",
+        published_on=datetime.date(2017, 3, 14),
+        owner=d.lead_organisation,
+        **fields,
     )
 
 
@@ -188,7 +242,23 @@ def _provider(d):
     )
 
 
+def _variation(d, **fields):
+    return PlanVariation.objects.create(
+        plan=d.plan,
+        takes_effect_on=datetime.date(2017, 10, 1),
+        reason="Refreshed.",
+        started_by=UserFactory(),
+        **fields,
+    )
+
+
 CONSTRAINT_CASES = {
+    "variation_one_open_per_plan": lambda d: [_variation(d), _variation(d)],
+    "variation_state_valid": lambda d: set_columns(_variation(d), state="varied"),
+    "variation_has_reason": lambda d: set_columns(_variation(d), reason=""),
+    "variation_recorded_says_when": lambda d: set_columns(
+        _variation(d), state="recorded"
+    ),
     "organisation_not_own_parent": lambda d: set_columns(
         d.lead_organisation, parent=d.lead_organisation
     ),
@@ -433,6 +503,53 @@ CONSTRAINT_CASES = {
         response="Done.",
         answered_on=datetime.date(2017, 5, 1),
     ),
+    "recommendation_reference_unique_in_plan": lambda d: [
+        _recommendation(d, reference="AFI 1") for _ in range(2)
+    ],
+    "recommendation_source_valid": lambda d: set_columns(
+        _recommendation(d), source="rumour"
+    ),
+    "recommendation_state_valid": lambda d: set_columns(
+        _recommendation(d),
+        state="ignored",
+        response="Done.",
+        responded_on=datetime.date(2017, 5, 1),
+    ),
+    "recommendation_due_not_before_published": lambda d: set_columns(
+        _recommendation(d), due_on=datetime.date(2017, 3, 13)
+    ),
+    "recommendation_responded_has_response": lambda d: set_columns(
+        _recommendation(d), state="responded"
+    ),
+    "recommendation_closed_has_date": lambda d: set_columns(
+        _recommendation(d),
+        state="closed",
+        response="Done.",
+        responded_on=datetime.date(2017, 5, 1),
+    ),
+    "recommendation_reminder_sent_once": lambda d: [
+        RecommendationReminder.objects.create(recommendation=r, kind="overdue")
+        for r in [_recommendation(d)] * 2
+    ],
+    "recommendation_reminder_kind_valid": lambda d: (
+        RecommendationReminder.objects.create(
+            recommendation=_recommendation(d), kind="weekly"
+        )
+    ),
+    "annual_report_year_unique_in_plan": lambda d: [_annual(d) for _ in range(2)],
+    "annual_report_state_valid": lambda d: set_columns(_annual(d), state="lost"),
+    "annual_report_version_unique": lambda d: [
+        _annual_version(d, annual=a, version=1) for a in [_annual(d)] * 2
+    ],
+    "annual_report_version_positive": lambda d: _annual_version(
+        d, version=0, change_note="Why"
+    ),
+    "annual_report_correction_says_what_changed": lambda d: _annual_version(
+        d, version=2
+    ),
+    "annual_report_pdf_not_empty": lambda d: AnnualReportPdf.objects.bulk_create(
+        [AnnualReportPdf(report=_annual_version(d), file="reports/a.pdf", size=0)]
+    ),
     "report_pdf_not_empty": lambda d: ReportPdf.objects.bulk_create(
         [ReportPdf(report=_report(d), file="reports/empty.pdf", size=0)]
     ),
@@ -496,6 +613,11 @@ CONSTRAINT_CASES = {
         )
         for _ in range(2)
     ],
+    # A body's transfer to its successor (plans/succession; tests/plans/
+    # test_succession.py covers the refusals).
+    "body_transfer_not_to_itself": lambda d: _transfer(d, to_body=d.lead_organisation),
+    "body_transfer_one_prepared_per_body": lambda d: [_transfer(d), _transfer(d)],
+    "body_transfer_state_valid": lambda d: set_columns(_transfer(d), state="done"),
 }
 
 

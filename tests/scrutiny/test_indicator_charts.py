@@ -99,7 +99,16 @@ def test_the_dashboard_links_each_indicator_chart_by_a_short_address(
     # The same page with each chart's signed spec in its address instead.
     context = {
         key: response.context[key]
-        for key in ("plan", "period", "periods", "data", "may_publish", "reports")
+        for key in (
+            "plan",
+            "period",
+            "periods",
+            "data",
+            "may_publish",
+            "reports",
+            "varied_since",
+            "recommendations",
+        )
     }
     signed = render_to_string(
         "scrutiny/dashboard.html",

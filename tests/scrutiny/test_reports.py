@@ -998,11 +998,13 @@ def add_work(plan, objective, force, editor, count, start):
 #: commentary), four more since the figures are counted in SQL (the strands' counts,
 #: every list's places and then the words of the rows it shows, and what needs an
 #: update on its own), and seven to keep the counts: the plan's stamp, the cache
-#: lookup, and the cache's write (its size, a savepoint, the key, the row).
-DASHBOARD_QUERIES = 27
+#: lookup, and the cache's write (its size, a savepoint, the key, the row), and one
+#: for the plan's variations (the plan as it stood at the period's end), and one
+#: for the recommendations panel (its counts in one aggregate).
+DASHBOARD_QUERIES = 29
 #: The same page while nothing has changed since a read kept its counts: the stamp
 #: and the cache lookup in place of the five counting queries.
-DASHBOARD_QUERIES_KEPT = 17
+DASHBOARD_QUERIES_KEPT = 19
 
 
 @pytest.mark.parametrize("n", [2, 4], ids=["past period", "latest period"])

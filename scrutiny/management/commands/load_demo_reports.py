@@ -1,5 +1,7 @@
 """What a panel sees in the demo: strands, indicators, decision notices, a scrutiny
-action and the published Q1-Q3 reports of the 2017 Jersey plan.
+action, the published Q1-Q3 reports of the 2017 Jersey plan, a few recommendations in
+the register (one overdue) and the 2017 annual report, answered and waiting for the
+Q4 report before it is published.
 
 Run by ``load_demo`` after it loads the plan. Everything here is illustrative (labelled
 so where it carries text) except the 2016 baselines, which the plan itself quotes.
@@ -20,7 +22,15 @@ from django.db import transaction
 from core.history import attribute_to
 from plans.models import Indicator, Organisation, Plan, Strand
 from plans.services import record_indicator_value
+from scrutiny.annual import services as annual
+from scrutiny.annual.models import AnnualReport
 from scrutiny.models import DecisionNotice, PublishedReport, ScrutinyAction
+from scrutiny.recommendations.models import Recommendation
+from scrutiny.recommendations.services import (
+    close_recommendation,
+    respond_to_recommendation,
+    save_recommendation,
+)
 from scrutiny.reports.services import publish_report
 
 PLAN_REFERENCE = "R.4/2017"
@@ -89,9 +99,12 @@ class Command(BaseCommand):
                 attribute_to(plan, by=editor, reason="Demo: reports are public")
                 plan.save()
             published = self._reports(plan, editor)
+            self._recommendations(plan, editor)
+            self._annual_report(plan, editor)
         if options["verbosity"]:
             self.stdout.write(
-                f"Published reports: {published} (Q4 2017 is left for you to publish)."
+                f"Published reports: {published} (Q4 2017 is left for you to publish, "
+                "and then the 2017 annual report)."
             )
 
     def add_arguments(self, parser):
@@ -190,3 +203,139 @@ class Command(BaseCommand):
                 publish_report(plan=plan, period=period, by=editor)
                 published += 1
         return published
+
+    def _recommendations(self, plan, editor):
+        """An inspection's recommendations and areas for improvement (one answered
+        and closed, one answered, one overdue) and a panel report's: all invented."""
+        if Recommendation.objects.filter(plan=plan).exists():
+            return
+        force = Organisation.objects.get(short_name="SOJP")
+        inspection = "HMICFRS inspection of States of Jersey Police"
+        work = list(
+            plan.deliverables.filter(reference__startswith="3.1.1").order_by(
+                "position", "reference"
+            )[:2]
+        )
+        Source = Recommendation.Source
+        rows = [
+            # (reference, text, source, title, published, owner, linked, answered)
+            (
+                "AFI 1",
+                "Improve how the force records crime, so that every victim gets "
+                "the service they should.",
+                Source.HMICFRS,
+                inspection + ", June 2017 (invented for the demo)",
+                datetime.date(2017, 6, 15),
+                force,
+                work[:1],
+                (
+                    "A crime data lead was appointed and audits began in July.",
+                    datetime.date(2017, 8, 9),
+                    datetime.date(2017, 10, 19),
+                ),
+            ),
+            (
+                "Rec 1",
+                "Publish how quickly emergency calls are answered, each quarter.",
+                Source.HMICFRS,
+                inspection + ", June 2017 (invented for the demo)",
+                datetime.date(2017, 6, 15),
+                force,
+                work[1:2],
+                (
+                    "Published from Q3 2017 in the quarterly report.",
+                    datetime.date(2017, 8, 9),
+                    None,
+                ),
+            ),
+            (
+                "Rec 2",
+                "Set out how the force will meet the rising demand from online crime.",
+                Source.HMICFRS,
+                "HMICFRS inspection of online crime, November 2017 (invented for "
+                "the demo)",
+                datetime.date(2017, 11, 30),
+                force,
+                [],
+                None,  # never answered: overdue since 25 January 2018
+            ),
+            (
+                "PR 1",
+                "Report the on-hold deliverables' restart dates to each meeting.",
+                Source.PANEL_REPORT,
+                "Police Authority report on the plan's first half (invented for the "
+                "demo)",
+                datetime.date(2017, 9, 21),
+                plan.owner,
+                [],
+                (
+                    "Added to the quarterly report from Q3 2017.",
+                    datetime.date(2017, 10, 12),
+                    None,
+                ),
+            ),
+        ]
+        for reference, text, source, title, published, owner, linked, answer in rows:
+            recommendation = save_recommendation(
+                plan=plan,
+                by=editor,
+                deliverables=linked,
+                reference=reference,
+                text=ILLUSTRATIVE + text,
+                source=source,
+                source_title=title,
+                published_on=published,
+                owner=owner,
+            )
+            if answer is None:
+                continue
+            response, answered_on, closed_on = answer
+            respond_to_recommendation(
+                recommendation=recommendation,
+                by=editor,
+                response=ILLUSTRATIVE + response,
+                responded_on=answered_on,
+            )
+            if closed_on is not None:
+                close_recommendation(
+                    recommendation=recommendation, by=editor, closed_on=closed_on
+                )
+
+    def _annual_report(self, plan, editor):
+        """The 2017 annual report, sent to the authority, reviewed with two invented
+        recommendations and answered: publishing it waits for the Q4 report."""
+        if AnnualReport.objects.filter(plan=plan, year="2017").exists():
+            return
+        report = annual.create_annual_report(plan=plan, year="2017", by=editor)
+        report = annual.save_sections(
+            report=report,
+            by=editor,
+            foreword=ILLUSTRATIVE
+            + "2017 was the year the force prepared its move to a new headquarters "
+            "and began reporting progress on the plan each quarter.",
+            looking_ahead=ILLUSTRATIVE
+            + "The 2018 plan carries forward the work on hold and the online crime "
+            "programme.",
+        )
+        report = annual.send_to_panel(
+            report=report, by=editor, sent_on=datetime.date(2018, 2, 1)
+        )
+        report = annual.record_panel_recommendations(
+            report=report,
+            by=editor,
+            reviewed_on=datetime.date(2018, 3, 1),
+            texts=[
+                ILLUSTRATIVE + "Report the new headquarters' running costs each "
+                "quarter.",
+                ILLUSTRATIVE + "Show victims' satisfaction by type of crime.",
+            ],
+        )
+        annual.record_response(
+            report=report,
+            by=editor,
+            responded_on=datetime.date(2018, 3, 20),
+            responses={
+                r.pk: ILLUSTRATIVE + "Accepted: from the Q1 2018 report."
+                for r in report.recommendations.all()
+            },
+        )

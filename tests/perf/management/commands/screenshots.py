@@ -23,6 +23,7 @@ do: run it on a new, throwaway database (``make screenshots`` makes one in ``var
 
 from __future__ import annotations
 
+import datetime
 import io
 import threading
 import time
@@ -56,7 +57,7 @@ from core.accounts import services as two_factor
 from core.accounts.signals import TWO_FACTOR_STATE, VERIFY
 from core.accounts.views import NEW_BACKUP_CODES
 from deliverables.models import ProgressUpdate
-from plans.models import Indicator, Plan
+from plans.models import Indicator, Plan, PlanVariation
 from plans.services import create_indicator_definition
 from scrutiny.models import PublishedReport
 
@@ -107,6 +108,9 @@ SHOTS: dict[str, tuple[Shot, ...]] = {
     # Plans
     "plans:list": (Shot("editor"),),
     "plans:detail": (Shot("editor", {"pk": "plan"}),),
+    "plans:variations": (Shot("editor", P),),
+    "plans:start-variation": (Shot("editor", P),),
+    "plans:edit-variation": (Shot("editor", {"plan": "plan", "pk": "variation"}),),
     "plans:add": (Shot("editor"),),
     "plans:edit": (Shot("editor", {"pk": "plan"}),),
     "plans:add-priority": (Shot("editor", P),),
@@ -166,6 +170,20 @@ SHOTS: dict[str, tuple[Shot, ...]] = {
     "scrutiny:add-action": (Shot("editor", P),),
     "scrutiny:edit-action": (Shot("editor", {"plan": "plan", "pk": "action"}),),
     "scrutiny:respond-action": (Shot("force", {"pk": "action"}),),
+    "scrutiny:recommendations": (Shot("reader", P),),
+    "scrutiny:add-recommendation": (Shot("editor", P),),
+    "scrutiny:import-recommendations": (Shot("editor", P),),
+    "scrutiny:edit-recommendation": (
+        Shot("editor", {"plan": "plan", "pk": "recommendation"}),
+    ),
+    "scrutiny:close-recommendation": (
+        Shot("editor", {"plan": "plan", "pk": "responded_recommendation"}),
+    ),
+    "scrutiny:respond-recommendation": (Shot("force", {"pk": "recommendation"}),),
+    "scrutiny:annual-reports": (Shot("reader", P), Shot("editor", P)),
+    "scrutiny:annual-new": (Shot("editor", P),),
+    "scrutiny:annual-year": (Shot("editor", {"plan": "plan", "year": "annual_year"}),),
+    "scrutiny:annual-report": (Shot("reader", {"pk": "annual"}),),
     # Accounts: admin has two-factor sign-in on, editor has not.
     "accounts:account": (Shot("editor"), Shot("admin")),
     "accounts:set-up": (Shot("editor"),),
@@ -189,6 +207,8 @@ SKIPPED: dict[str, str] = {
     "brand-css": "a stylesheet",
     "plans:return-download": "a spreadsheet download",
     "plans:add-from-library": "takes only a POST",
+    "plans:record-variation": "takes only a POST",
+    "plans:discard-variation": "takes only a POST",
     "deliverables:evidence": "an evidence file download",
     "deliverables:evidence-public": "takes only a POST",
     "scrutiny:chart": "an SVG chart, pictured inside the dashboards",
@@ -196,6 +216,10 @@ SKIPPED: dict[str, str] = {
     "scrutiny:report-pdf": "a PDF download",
     "scrutiny:report-xlsx": "a spreadsheet download",
     "scrutiny:report-csv": "a CSV download",
+    "scrutiny:recommendations-csv": "a CSV download",
+    "scrutiny:recommendations-xlsx": "a spreadsheet download",
+    "scrutiny:annual-report-pdf": "a PDF download",
+    "scrutiny:annual-report-xlsx": "a spreadsheet download",
     "accounts:notifications": "takes only a POST (the form is on accounts:account)",
     "deliverables:import-columns": "a step of an upload held in the session; "
     "tests/browser/test_import_journey.py walks and checks it",
@@ -216,6 +240,120 @@ README_IMAGES = {
     "deliverables": ("reader", "deliverables:list"),
     "record-progress": ("force", "deliverables:record"),
 }
+
+
+def demo_variation(plan: Plan) -> dict[str, Any]:
+    """A variation of the plan being made, for its pages. The demo's year is over and
+    locked, so none can start through the service: one is written as it would be."""
+    return {
+        "variation": PlanVariation.objects.filter(plan=plan, state="open").first()
+        or PlanVariation.objects.create(
+            plan=plan,
+            takes_effect_on=plan.ends_on,
+            reason="The panel asked for the cyber crime work to be a priority.",
+            started_by=get_user_model().objects.get(username="editor"),
+        )
+    }
+
+
+def demo_recommendations(plan: Plan) -> dict[str, Any]:
+    """A recommendation of the plan awaiting the force's response and one responded
+    to, for their pages: the demo's own when it has them."""
+    from scrutiny.recommendations.models import Recommendation
+
+    force = plan.deliverables.exclude(lead_organisation=plan.owner).first()
+    owner = force.lead_organisation if force else plan.owner
+    found = {}
+    for name, state in (
+        ("recommendation", "open"),
+        ("responded_recommendation", "responded"),
+    ):
+        found[name] = Recommendation.objects.filter(
+            plan=plan, state=state, owner=owner
+        ).first() or Recommendation.objects.create(
+            plan=plan,
+            owner=owner,
+            text="Improve the quality of crime recording, so that victims get the "
+            "service they should.",
+            source="hmicfrs",
+            source_title="PEEL 2017: States of Jersey Police (invented for the demo)",
+            published_on=plan.starts_on,
+            due_on=plan.starts_on + datetime.timedelta(days=56),
+            state=state,
+            response="A crime data lead was appointed." if state != "open" else "",
+            responded_on=plan.starts_on if state != "open" else None,
+        )
+    return found
+
+
+@dataclass(frozen=True)
+class UrlWord:
+    """An address's argument that is a word, not a row's id (an annual report's
+    year), given as ``pk`` as the objects' ids are."""
+
+    pk: str
+
+
+def demo_annual_report(plan: Plan) -> dict[str, Any]:
+    """The demo year's annual report, published, for its pages: the demo's own when
+    it has one, else made through the services (its panel's recommendation invented,
+    and said to be)."""
+    from scrutiny.annual import services as annual
+    from scrutiny.annual.models import AnnualReport, PublishedAnnualReport
+
+    found = (
+        PublishedAnnualReport.objects.filter(plan=plan)
+        .select_related("annual_report")
+        .order_by("-pk")
+        .first()
+    )
+    editor = get_user_model().objects.get(username="editor")
+    waiting = AnnualReport.objects.filter(
+        plan=plan, year="2017", state=AnnualReport.State.RESPONSE_RECORDED
+    ).first()
+    if found is None and waiting is not None:
+        # The demo's own, answered and waiting for the Q4 report: published with
+        # the reason recorded, for the published version's pages.
+        annual.save_sections(
+            report=waiting,
+            by=editor,
+            foreword=waiting.foreword,
+            looking_ahead=waiting.looking_ahead,
+            narratives=waiting.narratives,
+            missing_quarters_reason="Illustrative (demonstration data): the Q4 2017 "
+            "report is published with the next year's first.",
+        )
+        found = annual.publish_annual_report(report=waiting, by=editor)
+    if found is None:
+        report = annual.create_annual_report(plan=plan, year="2017", by=editor)
+        annual.save_sections(
+            report=report,
+            by=editor,
+            foreword="Illustrative (demonstration data): the year the force moved "
+            "into its new headquarters.",
+            missing_quarters_reason="Illustrative (demonstration data): the Q4 2017 "
+            "report is published with the next year's first.",
+        )
+        annual.send_to_panel(
+            report=report, by=editor, sent_on=datetime.date(2018, 2, 1)
+        )
+        annual.record_panel_recommendations(
+            report=report,
+            by=editor,
+            reviewed_on=datetime.date(2018, 3, 1),
+            texts=[
+                "Illustrative (invented for the demo): report the new headquarters' "
+                "running costs each quarter."
+            ],
+        )
+        annual.record_response(
+            report=report,
+            by=editor,
+            responded_on=datetime.date(2018, 3, 20),
+            overall="Illustrative (invented for the demo): accepted.",
+        )
+        found = annual.publish_annual_report(report=report, by=editor)
+    return {"annual_year": UrlWord(found.annual_report.year), "annual": found}
 
 
 @dataclass(frozen=True)
@@ -374,7 +512,10 @@ class Command(BaseCommand):
             ),
             "decision": plan.decision_notices.first(),
             "action": plan.scrutiny_actions.first(),
+            **demo_recommendations(plan),
+            **demo_annual_report(plan),
             "organisation": plan.owner,
+            **demo_variation(plan),
         }
 
     def turn_on_two_factor(self, username: str) -> list[str]:
