@@ -5,20 +5,18 @@ the owning organisation respond."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 
-from core.actors import organisation_ids_of
 from core.forms import add_service_errors
-from core.views import ScopedPage
 from plans.permissions import edits_plan
 from plans.views import PlanEditorPage, PlanPage
 from scrutiny.actions.permissions import may_respond
 from scrutiny.actions.services import respond_to_action, save_scrutiny_action
 from scrutiny.forms import ResponseForm, ScrutinyActionForm
 from scrutiny.models import ScrutinyAction
+from scrutiny.responding import AddressedResponsePage
 
 
 class ActionListView(PlanPage, View):
@@ -94,67 +92,16 @@ class ActionEditView(PlanEditorPage, View):
         )
 
 
-class ActionRespondView(ScopedPage, View):
+class ActionRespondView(AddressedResponsePage):
     """The owning organisation (or a plan editor) answers an open action."""
 
     scope_model = ScrutinyAction
     scope_attr = "action"
     needs = may_respond
-    methods_first = True
+    form_class = ResponseForm
+    template_name = "scrutiny/action_respond.html"
+    list_url = "scrutiny:actions"
+    answered = "This action has been answered: its answer cannot be changed here."
 
-    def narrowed(self, queryset):
-        """Widened, not narrowed, on purpose: an action addressed to one's own
-        organisation is answerable even where its plan is otherwise out of sight (a
-        partner named as the owner, say), so those actions join the caller's scope.
-        ``plan_in_sight`` says whether the plan is visible too (an action is visible
-        exactly when its plan is): the page links to the plan only then."""
-        addressed = ScrutinyAction.objects.filter(
-            owner_id__in=organisation_ids_of(self.request.user)
-        )
-        return (
-            (queryset | addressed)
-            .annotate(plan_in_sight=Exists(queryset.filter(pk=OuterRef("pk"))))
-            .select_related("plan", "owner")
-            .distinct()
-        )
-
-    def refuse(self) -> None:
-        if self.action.state != ScrutinyAction.State.OPEN:
-            raise PermissionDenied(
-                "This action has been answered: its answer cannot be changed here."
-            )
-        super().refuse()
-
-    def get(self, request, pk):
-        return self.show(request, ResponseForm(instance=self.action))
-
-    def post(self, request, pk):
-        form = ResponseForm(request.POST, instance=self.action)
-        if form.is_valid():
-            try:
-                respond_to_action(
-                    action=self.action,
-                    by=request.user,
-                    response=form.cleaned_data["response"],
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-                return self.show(request, form, status=400)
-            messages.success(request, "Sent your response.")
-            if self.action.plan_in_sight:
-                return redirect("scrutiny:actions", self.action.plan_id)
-            return redirect("plans:list")
-        return self.show(request, form, status=400)
-
-    def show(self, request, form, status=200):
-        return render(
-            request,
-            "scrutiny/action_respond.html",
-            {
-                "form": form,
-                "action": self.action,
-                "plan": self.action.plan,
-                "plan_visible": self.action.plan_in_sight,
-            },
-            status=status,
-        )
+    def respond(self, item, response):
+        respond_to_action(action=item, by=self.request.user, response=response)

@@ -9,16 +9,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.views import View
 
-from core.actors import organisation_ids_of
 from core.forms import add_service_errors
 from core.spreadsheets import csv_response, xlsx_response
-from core.views import ScopedPage
 from deliverables.models import Deliverable
 from deliverables.upload_errors import ImportFailed
 from plans.models import Organisation
@@ -40,6 +37,7 @@ from scrutiny.recommendations.services import (
     respond_to_recommendation,
     save_recommendation,
 )
+from scrutiny.responding import AddressedResponsePage
 
 
 def register_counts(plan, as_of: datetime.date) -> dict[str, int]:
@@ -316,73 +314,22 @@ class RecommendationImportView(PlanEditorPage, View):
         )
 
 
-class RecommendationRespondView(ScopedPage, View):
+class RecommendationRespondView(AddressedResponsePage):
     """The owning organisation (or a plan editor) responds to a recommendation
     awaiting its response."""
 
     scope_model = Recommendation
     scope_attr = "recommendation"
     needs = may_respond
-    methods_first = True
+    form_class = ResponseForm
+    template_name = "scrutiny/recommendations/respond.html"
+    list_url = "scrutiny:recommendations"
+    answered = (
+        "This recommendation has been responded to: its response cannot be changed "
+        "here."
+    )
 
-    def narrowed(self, queryset):
-        """Widened, as a scrutiny action's response page is: a recommendation
-        addressed to one's own organisation is answerable even where its plan is
-        out of sight; ``plan_in_sight`` says whether the plan may be linked."""
-        addressed = Recommendation.objects.filter(
-            owner_id__in=organisation_ids_of(self.request.user)
-        )
-        return (
-            (queryset | addressed)
-            .annotate(plan_in_sight=Exists(queryset.filter(pk=OuterRef("pk"))))
-            .select_related("plan", "owner")
-            .distinct()
-        )
-
-    def refuse(self) -> None:
-        if self.recommendation.state != Recommendation.State.OPEN:
-            raise PermissionDenied(
-                "This recommendation has been responded to: its response cannot be "
-                "changed here."
-            )
-        super().refuse()
-
-    def get(self, request, pk):
-        return self.show(request, ResponseForm(instance=self.recommendation))
-
-    def post(self, request, pk):
-        form = ResponseForm(request.POST, instance=self.recommendation)
-        if form.is_valid():
-            try:
-                respond_to_recommendation(
-                    recommendation=self.recommendation,
-                    by=request.user,
-                    response=form.cleaned_data["response"],
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-                return self.show(request, form, status=400)
-            messages.success(request, "Sent your response.")
-            if self.recommendation.plan_in_sight:
-                return redirect("scrutiny:recommendations", self.recommendation.plan_id)
-            return redirect("plans:list")
-        return self.show(request, form, status=400)
-
-    def show(self, request, form, status=200):
-        recommendation = self.recommendation
-        return render(
-            request,
-            "scrutiny/recommendations/respond.html",
-            {
-                "form": form,
-                "recommendation": recommendation,
-                "plan": recommendation.plan,
-                "plan_visible": recommendation.plan_in_sight,
-                "back": reverse(
-                    "scrutiny:recommendations", args=[recommendation.plan_id]
-                )
-                if recommendation.plan_in_sight
-                else reverse("plans:list"),
-            },
-            status=status,
+    def respond(self, item, response):
+        respond_to_recommendation(
+            recommendation=item, by=self.request.user, response=response
         )
