@@ -356,47 +356,29 @@ def move_everything(
     reason = f"Transferred from {from_body} to its successor {to_body}"
     summary: dict[str, Any] = {"from_body": str(from_body), "to_body": str(to_body)}
 
-    # Plans: their references are unique per owner.
-    taken = set(Plan.objects.filter(owner=to_body).values_list("reference", flat=True))
-    plans = list(Plan.objects.filter(owner=from_body).order_by("pk"))
-    renamed = []
-    references = []
-    for plan in plans:
-        reference = unique_value(
-            plan.reference, body=from_body, taken=taken, max_length=100
-        )
-        taken.add(reference)
-        references.append(reference)
-        if reference != plan.reference:
-            renamed.append({"plan": plan.pk, "from": plan.reference, "to": reference})
-        if not dry_run:
-            plan.owner = to_body
-            plan.reference = reference
-            _save(plan, by=by, reason=reason)
-    summary["plans"] = len(plans)
+    # Plans (references unique per owner) and API clients (names unique per
+    # organisation; their applications and tokens untouched).
+    moved, references, renamed = _move_keeping_unique(
+        Plan, "owner", "reference", "plan", from_body, to_body, by, reason, dry_run
+    )
+    summary["plans"] = moved
     summary["plan_references"] = references
     summary["plans_renamed"] = renamed
 
     summary.update(_move_memberships(from_body, to_body, memberships, by, dry_run))
 
-    # API clients: names unique per organisation; applications and tokens untouched.
-    taken = set(
-        ApiClient.objects.filter(organisation=to_body).values_list("name", flat=True)
+    moved, names, renamed = _move_keeping_unique(
+        ApiClient,
+        "organisation",
+        "name",
+        "api_client",
+        from_body,
+        to_body,
+        by,
+        reason,
+        dry_run,
     )
-    clients = list(ApiClient.objects.filter(organisation=from_body).order_by("pk"))
-    renamed = []
-    names = []
-    for client in clients:
-        name = unique_value(client.name, body=from_body, taken=taken, max_length=100)
-        taken.add(name)
-        names.append(name)
-        if name != client.name:
-            renamed.append({"api_client": client.pk, "from": client.name, "to": name})
-        if not dry_run:
-            client.organisation = to_body
-            client.name = name
-            _save(client, by=by, reason=reason)
-    summary["api_clients"] = len(clients)
+    summary["api_clients"] = moved
     summary["api_client_names"] = names
     summary["api_clients_renamed"] = renamed
 
@@ -472,6 +454,47 @@ def move_everything(
         from_body.successor = to_body
         _save(from_body, by=by, reason=reason)
     return summary
+
+
+def _move_keeping_unique(
+    model: Any,
+    body_field: str,
+    unique_field: str,
+    key: str,
+    from_body: Organisation,
+    to_body: Organisation,
+    by: Any,
+    reason: str,
+    dry_run: bool,
+) -> tuple[int, list[str], list[dict[str, Any]]]:
+    """Move ``model``'s rows of ``from_body`` to ``to_body`` (by ``body_field``),
+    keeping ``unique_field`` unique within the successor: a clash gets the old
+    body's name added. Returns how many moved, their values after, and the renamed
+    ones (``{key: pk, "from": ..., "to": ...}``)."""
+    taken = set(
+        model.objects.filter(**{body_field: to_body}).values_list(
+            unique_field, flat=True
+        )
+    )
+    rows = list(model.objects.filter(**{body_field: from_body}).order_by("pk"))
+    values, renamed = [], []
+    for row in rows:
+        old = getattr(row, unique_field)
+        value = unique_value(
+            old,
+            body=from_body,
+            taken=taken,
+            max_length=model._meta.get_field(unique_field).max_length,
+        )
+        taken.add(value)
+        values.append(value)
+        if value != old:
+            renamed.append({key: row.pk, "from": old, "to": value})
+        if not dry_run:
+            setattr(row, body_field, to_body)
+            setattr(row, unique_field, value)
+            _save(row, by=by, reason=reason)
+    return len(rows), values, renamed
 
 
 def _move_memberships(
