@@ -290,18 +290,50 @@ class PublishedReport(models.Model):
         """Raised on any attempt to change or remove a published report."""
 
 
-class ReportPdfQuerySet(models.QuerySet):
+class KeptPdfQuerySet(models.QuerySet):
     """A report's PDF is as frozen as the report: bulk edits and deletes are refused."""
 
+    def update(self, **kwargs):
+        raise self._frozen("A report's PDF never changes.")
+
+    def delete(self):
+        raise self._frozen("A report's PDF is never deleted.")
+
+    @property
+    def _frozen(self) -> type[Exception]:
+        return getattr(self.model, "frozen", Exception)
+
+
+class KeptPdf(models.Model):
+    """A published report's PDF, drawn once from its stored HTML and kept: written
+    once, when the file is stored, and never changed or removed. A subclass names
+    its ``report`` (a one-to-one field), its ``file`` (where it is stored) and the
+    exception its report raises when asked to change (``frozen``)."""
+
+    size = models.PositiveIntegerField(help_text="The file's size in bytes.")
+    rendered_at = models.DateTimeField(default=timezone.now)
+
+    frozen: type[Exception] = Exception
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"PDF of {self.report}"  # type: ignore[attr-defined]
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise self.frozen("A report's PDF never changes.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise self.frozen("A report's PDF is never deleted.")
+
+
+class ReportPdfQuerySet(KeptPdfQuerySet):
     def visible_to(self, actor: Any) -> ReportPdfQuerySet:
         """The PDFs of the reports the actor may read."""
         return self.filter(report__in=PublishedReport.objects.visible_to(actor))
-
-    def update(self, **kwargs):
-        raise PublishedReport.Frozen("A report's PDF never changes.")
-
-    def delete(self):
-        raise PublishedReport.Frozen("A report's PDF is never deleted.")
 
 
 def report_pdf_path(instance: ReportPdf, filename: str) -> str:
@@ -311,7 +343,7 @@ def report_pdf_path(instance: ReportPdf, filename: str) -> str:
     return f"reports/{report.plan_id}/report-{report.pk}-v{report.version}.pdf"
 
 
-class ReportPdf(models.Model):
+class ReportPdf(KeptPdf):
     """A published report's PDF, drawn once from the report's stored HTML and kept,
     so a download sends a file instead of drawing it (seconds, more under load).
 
@@ -327,10 +359,9 @@ class ReportPdf(models.Model):
         PublishedReport, on_delete=models.PROTECT, related_name="pdf"
     )
     file = models.FileField(upload_to=report_pdf_path, max_length=255)
-    size = models.PositiveIntegerField(help_text="The file's size in bytes.")
-    rendered_at = models.DateTimeField(default=timezone.now)
 
     objects = ReportPdfQuerySet.as_manager()
+    frozen = PublishedReport.Frozen
 
     class Meta:
         verbose_name = "report PDF"
@@ -340,17 +371,6 @@ class ReportPdf(models.Model):
                 condition=models.Q(size__gt=0), name="report_pdf_not_empty"
             ),
         ]
-
-    def __str__(self) -> str:
-        return f"PDF of {self.report}"
-
-    def save(self, *args, **kwargs) -> None:
-        if not self._state.adding:
-            raise PublishedReport.Frozen("A report's PDF never changes.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PublishedReport.Frozen("A report's PDF is never deleted.")
 
 
 class ScrutinyAction(models.Model):

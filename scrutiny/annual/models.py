@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from plans.models import Plan, ReportingPeriod
 from plans.querysets import PlanScopedQuerySet
+from scrutiny.models import KeptPdf, KeptPdfQuerySet
 
 
 class AnnualReport(models.Model):
@@ -216,14 +217,6 @@ class PublishedAnnualReport(models.Model):
             return None
 
 
-class AnnualReportPdfQuerySet(models.QuerySet):
-    def update(self, **kwargs: Any) -> int:
-        raise PublishedAnnualReport.Frozen("A report's PDF never changes.")
-
-    def delete(self) -> Any:
-        raise PublishedAnnualReport.Frozen("A report's PDF is never deleted.")
-
-
 def annual_pdf_path(instance: AnnualReportPdf, filename: str) -> str:
     """Under ``reports/<plan>/`` in the private default storage, like quarterly
     reports' PDFs."""
@@ -231,7 +224,7 @@ def annual_pdf_path(instance: AnnualReportPdf, filename: str) -> str:
     return f"reports/{report.plan_id}/annual-{report.pk}-v{report.version}.pdf"
 
 
-class AnnualReportPdf(models.Model):
+class AnnualReportPdf(KeptPdf):
     """A published annual report's PDF, drawn once from its stored HTML and kept
     (as ``ReportPdf`` is for a quarterly report)."""
 
@@ -239,10 +232,9 @@ class AnnualReportPdf(models.Model):
         PublishedAnnualReport, on_delete=models.PROTECT, related_name="pdf"
     )
     file = models.FileField(upload_to=annual_pdf_path, max_length=255)
-    size = models.PositiveIntegerField(help_text="The file's size in bytes.")
-    rendered_at = models.DateTimeField(default=timezone.now)
 
-    objects = AnnualReportPdfQuerySet.as_manager()
+    objects = KeptPdfQuerySet.as_manager()
+    frozen = PublishedAnnualReport.Frozen
 
     class Meta:
         verbose_name = "annual report PDF"
@@ -251,14 +243,3 @@ class AnnualReportPdf(models.Model):
                 condition=models.Q(size__gt=0), name="annual_report_pdf_not_empty"
             ),
         ]
-
-    def __str__(self) -> str:
-        return f"PDF of {self.report}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise PublishedAnnualReport.Frozen("A report's PDF never changes.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise PublishedAnnualReport.Frozen("A report's PDF is never deleted.")
