@@ -16,6 +16,12 @@ from deliverables.models import Deliverable
 from plans.models import Organisation, Plan, ReportingPeriod
 from plans.querysets import PlanScopedQuerySet
 from scrutiny import rules
+from scrutiny.frozen import (
+    FrozenVersion,
+    FrozenVersionQuerySet,
+    KeptPdf,
+    KeptPdfQuerySet,
+)
 
 #: Decision notices newest first. A notice known only to its month is dated the
 #: month's first day and sorts as the start of that month: after every notice of a
@@ -151,19 +157,7 @@ class DecisionNotice(models.Model):
         return self.reference_label(self.reference, self.reference_generated)
 
 
-class PublishedReportQuerySet(PlanScopedQuerySet):
-    """Published reports are frozen: bulk edits and deletes are refused."""
-
-    def update(self, **kwargs):
-        raise PublishedReport.Frozen(
-            "A published report never changes: publish a correction instead."
-        )
-
-    def delete(self):
-        raise PublishedReport.Frozen(
-            "A published report is never deleted: publish a correction instead."
-        )
-
+class PublishedReportQuerySet(FrozenVersionQuerySet):
     def latest_versions(self):
         """Only the newest version of each plan's report for each period."""
         newer = PublishedReport.objects.filter(
@@ -174,7 +168,7 @@ class PublishedReportQuerySet(PlanScopedQuerySet):
         return self.exclude(models.Exists(newer))
 
 
-class PublishedReport(models.Model):
+class PublishedReport(FrozenVersion):
     """A quarterly report as it was published: the dashboard's data and its rendered
     HTML, frozen. Later changes to the plan never reach it; a correction is a new
     version that says what changed.
@@ -185,16 +179,6 @@ class PublishedReport(models.Model):
     )
     period = models.ForeignKey(
         ReportingPeriod, on_delete=models.PROTECT, related_name="published_reports"
-    )
-    version = models.PositiveSmallIntegerField(default=1)
-    published_at = models.DateTimeField(default=timezone.now)
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    change_note = models.TextField(
-        "what changed",
-        blank=True,
-        help_text="For a correction: what changed since the version before, and why.",
     )
     data = models.JSONField(help_text="The dashboard's figures, as published.")
     rows = models.JSONField(
@@ -230,18 +214,6 @@ class PublishedReport(models.Model):
     def __str__(self) -> str:
         return f"{self.plan} {self.period} report (version {self.version})"
 
-    def save(self, *args, **kwargs) -> None:
-        if not self._state.adding:
-            raise PublishedReport.Frozen(
-                "A published report never changes: publish a correction instead."
-            )
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PublishedReport.Frozen(
-            "A published report is never deleted: publish a correction instead."
-        )
-
     @property
     def every_row(self) -> list[dict]:
         """Every deliverable's row as published (a report published before the rows
@@ -251,10 +223,6 @@ class PublishedReport(models.Model):
     @property
     def title(self) -> str:
         return f"{self.plan.title}: {self.period.label} report"
-
-    @property
-    def is_correction(self) -> bool:
-        return self.version > 1
 
     @cached_property
     def published_under(self) -> str:
@@ -288,46 +256,6 @@ class PublishedReport(models.Model):
 
     class Frozen(Exception):
         """Raised on any attempt to change or remove a published report."""
-
-
-class KeptPdfQuerySet(models.QuerySet):
-    """A report's PDF is as frozen as the report: bulk edits and deletes are refused."""
-
-    def update(self, **kwargs):
-        raise self._frozen("A report's PDF never changes.")
-
-    def delete(self):
-        raise self._frozen("A report's PDF is never deleted.")
-
-    @property
-    def _frozen(self) -> type[Exception]:
-        return getattr(self.model, "frozen", Exception)
-
-
-class KeptPdf(models.Model):
-    """A published report's PDF, drawn once from its stored HTML and kept: written
-    once, when the file is stored, and never changed or removed. A subclass names
-    its ``report`` (a one-to-one field), its ``file`` (where it is stored) and the
-    exception its report raises when asked to change (``frozen``)."""
-
-    size = models.PositiveIntegerField(help_text="The file's size in bytes.")
-    rendered_at = models.DateTimeField(default=timezone.now)
-
-    frozen: type[Exception] = Exception
-
-    class Meta:
-        abstract = True
-
-    def __str__(self) -> str:
-        return f"PDF of {self.report}"  # type: ignore[attr-defined]
-
-    def save(self, *args, **kwargs) -> None:
-        if not self._state.adding:
-            raise self.frozen("A report's PDF never changes.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise self.frozen("A report's PDF is never deleted.")
 
 
 class ReportPdfQuerySet(KeptPdfQuerySet):

@@ -3,8 +3,6 @@ published version, frozen like a quarterly report, with its PDF."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -12,7 +10,12 @@ from simple_history.models import HistoricalRecords
 
 from plans.models import Plan, ReportingPeriod
 from plans.querysets import PlanScopedQuerySet
-from scrutiny.models import KeptPdf, KeptPdfQuerySet
+from scrutiny.frozen import (
+    FrozenVersion,
+    FrozenVersionQuerySet,
+    KeptPdf,
+    KeptPdfQuerySet,
+)
 
 
 class AnnualReport(models.Model):
@@ -125,21 +128,7 @@ class AnnualReport(models.Model):
         return self.ORDER.index(self.state) >= self.ORDER.index(state)
 
 
-class PublishedAnnualReportQuerySet(PlanScopedQuerySet):
-    """Published annual reports are frozen: bulk edits and deletes are refused."""
-
-    def update(self, **kwargs: Any) -> int:
-        raise PublishedAnnualReport.Frozen(
-            "A published annual report never changes: publish a correction instead."
-        )
-
-    def delete(self) -> Any:
-        raise PublishedAnnualReport.Frozen(
-            "A published annual report is never deleted: publish a correction."
-        )
-
-
-class PublishedAnnualReport(models.Model):
+class PublishedAnnualReport(FrozenVersion):
     """An annual report as it was published: its figures, sections, the panel's
     recommendations and the response (``data``) and its rendered HTML, frozen.
     A correction is a new version that says what changed."""
@@ -150,20 +139,11 @@ class PublishedAnnualReport(models.Model):
     plan = models.ForeignKey(
         Plan, on_delete=models.PROTECT, related_name="published_annual_reports"
     )
-    version = models.PositiveSmallIntegerField(default=1)
-    published_at = models.DateTimeField(default=timezone.now)
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    change_note = models.TextField(
-        "what changed",
-        blank=True,
-        help_text="For a correction: what changed since the version before, and why.",
-    )
     data = models.JSONField(help_text="The annual report's content, as published.")
     html = models.TextField(help_text="The annual report, rendered as published.")
 
-    objects = PublishedAnnualReportQuerySet.as_manager()
+    objects = FrozenVersionQuerySet.as_manager()
+    frozen_name = "published annual report"
 
     class Meta:
         ordering = ["plan", "annual_report", "-version"]
@@ -187,18 +167,6 @@ class PublishedAnnualReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.annual_report} (version {self.version})"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise PublishedAnnualReport.Frozen(
-                "A published annual report never changes: publish a correction."
-            )
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise PublishedAnnualReport.Frozen(
-            "A published annual report is never deleted: publish a correction."
-        )
 
     @property
     def year(self) -> str:
