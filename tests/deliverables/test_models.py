@@ -254,7 +254,9 @@ def _variation(d, **fields):
 
 CONSTRAINT_CASES = {
     "variation_one_open_per_plan": lambda d: [_variation(d), _variation(d)],
-    "variation_state_valid": lambda d: set_columns(_variation(d), state="varied"),
+    "variation_state_valid": lambda d: set_columns(
+        _variation(d, recorded_at=_NOW, recorded_by=UserFactory()), state="varied"
+    ),
     "variation_has_reason": lambda d: set_columns(_variation(d), reason=""),
     "variation_recorded_says_when": lambda d: set_columns(
         _variation(d), state="recorded"
