@@ -109,6 +109,8 @@ MIDDLEWARE = [
     # Keeps the request for the audit log: who wrote, and from where.
     "core.audit.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Ends sessions left idle or signed in too long (after messages: it says why).
+    "core.accounts.sessions.SessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -237,6 +239,19 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # them can serve behind a load balancer (docs/performance.md, "Scaling out").
 # Sessions are rows in the database.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# How long a signed-in session lasts, in minutes (docs/sign-in.md, "Sessions"): it ends
+# after this long without activity, shorter for superusers, staff, administrators and
+# editors; and, however active, this long after signing in.
+SESSION_IDLE_TIMEOUT_STAFF = env.int("SESSION_IDLE_TIMEOUT_STAFF", default=30)
+SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=8 * 60)
+SESSION_MAX_AGE = env.int("SESSION_MAX_AGE", default=12 * 60)
+if min(SESSION_IDLE_TIMEOUT_STAFF, SESSION_IDLE_TIMEOUT, SESSION_MAX_AGE) < 1:
+    raise environ.ImproperlyConfigured(
+        "SESSION_IDLE_TIMEOUT_STAFF, SESSION_IDLE_TIMEOUT and SESSION_MAX_AGE are "
+        "minutes: give each as a whole number, 1 or more."
+    )
+# The cookie (and the session's row) lasts no longer than that either.
+SESSION_COOKIE_AGE = SESSION_MAX_AGE * 60
 
 
 def _caches() -> dict:

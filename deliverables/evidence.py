@@ -1,13 +1,18 @@
 """Evidence on progress updates: files and links, their checks, and who may add them.
 
 A file is accepted only when its extension and its contents agree: a PDF starts with
-``%PDF-``; a Word, Excel or PowerPoint file is a valid zip holding
-``[Content_Types].xml`` and its main part, and no macros or ActiveX controls; an
+``%PDF-`` and ends with its trailer; a Word, Excel or PowerPoint file is a valid zip
+holding ``[Content_Types].xml`` and its main part, and no macros or ActiveX controls; an
 OpenDocument file is a valid zip that names its own type and holds no scripts; an image
-is one that Pillow reads as that format. Word 97-2003 (.doc) and Excel 97-2003 (.xls)
+is one that Pillow reads as that format, and is kept re-encoded (see ``_reencoded``).
+Word 97-2003 (.doc) and Excel 97-2003 (.xls)
 files are refused: their macros (Excel 4.0 macros live inside the workbook itself)
 cannot be ruled out by looking at the file's structure, so we ask for .docx, .xlsx or
 PDF.
+
+Nothing is ever shown by the browser from the service's own address: every file is sent
+as a download in a sandbox (see ``EvidenceFileView``). A link must be an ``http`` or
+``https`` address of a named host on the public web (see ``check_url``).
 
 Every write is one transaction that records who made it. Views, the API and tests all
 call these functions; forms and serializers only repeat the checks to place a message.
@@ -16,19 +21,25 @@ call these functions; forms and serializers only repeat the checks to place a me
 from __future__ import annotations
 
 import hashlib
+import io
+import ipaddress
+import re
 import warnings
 import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import IO, Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.core.files import File
+from django.core.files.base import ContentFile
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.template.defaultfilters import filesizeformat
+from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
 from core.actors import Actor, Writer
 from core.history import attribute_to
@@ -50,10 +61,9 @@ class Kind:
 
     label: str
     content_type: str
-    inline: bool = False  # shown in the browser rather than downloaded
 
 
-PDF = Kind("PDF", "application/pdf", inline=True)
+PDF = Kind("PDF", "application/pdf")
 DOCX = Kind(
     "Word document",
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -68,10 +78,10 @@ PPTX = Kind(
 )
 ODT = Kind("OpenDocument text", "application/vnd.oasis.opendocument.text")
 ODS = Kind("OpenDocument spreadsheet", "application/vnd.oasis.opendocument.spreadsheet")
-PNG = Kind("PNG image", "image/png", inline=True)
-JPEG = Kind("JPEG image", "image/jpeg", inline=True)
-GIF = Kind("GIF image", "image/gif", inline=True)
-WEBP = Kind("WebP image", "image/webp", inline=True)
+PNG = Kind("PNG image", "image/png")
+JPEG = Kind("JPEG image", "image/jpeg")
+GIF = Kind("GIF image", "image/gif")
+WEBP = Kind("WebP image", "image/webp")
 
 #: Accepted extensions and what each must contain.
 KINDS = {
@@ -115,6 +125,19 @@ PILLOW_FORMAT = {
     GIF: ("GIF",),
     WEBP: ("WEBP",),
 }
+# The pictures are written anew in the same format (a JPEG without its second picture).
+SAVED_AS = {PNG: "PNG", JPEG: "JPEG", GIF: "GIF", WEBP: "WEBP"}
+# What a re-encoded picture keeps of the original's information: how it is drawn, none
+# of what it says (no EXIF with a camera's position, no comments, no colour profile).
+# (Pillow gives each frame of an animation whole, so how frames were combined is not.)
+IMAGE_INFO_KEPT = ("transparency", "duration", "loop", "background")
+# An animation is re-encoded frame by frame in memory: at most this many pixels in all
+# (about 300 MB), as many as Pillow allows in one picture before it calls it a bomb.
+ANIMATION_MAX_PIXELS = 89_478_485
+# A PDF's header names its version; its end, within this many bytes, holds ``%%EOF``
+# and the pointer to its cross-reference table (``startxref``, or an old ``trailer``).
+PDF_HEADER = re.compile(rb"%PDF-[12]\.[0-9]")
+PDF_TAIL_BYTES = 64 * 1024
 MAGIC = {
     PDF: (b"%PDF-",),
     PNG: (b"\x89PNG\r\n\x1a\n",),
@@ -217,9 +240,22 @@ def _zip_package(stream: IO[bytes], kind: Kind) -> None:
         raise Refused(f"It is not a valid {kind.label}.") from exc
 
 
+# What Pillow raises for a file it cannot read as a picture.
+def _image_errors() -> tuple[type[BaseException], ...]:
+    return (
+        UnidentifiedImageError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+        OSError,
+        SyntaxError,  # Pillow's word for a damaged file
+        ValueError,
+        EOFError,
+    )
+
+
 def _image(stream: IO[bytes], kind: Kind) -> None:
     # Pillow is loaded only when an image is checked.
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image
 
     stream.seek(0)
     try:
@@ -229,20 +265,87 @@ def _image(stream: IO[bytes], kind: Kind) -> None:
             with Image.open(stream) as image:
                 found = image.format
                 image.verify()
-    except (
-        UnidentifiedImageError,
-        Image.DecompressionBombError,
-        Image.DecompressionBombWarning,
-        OSError,
-        SyntaxError,  # Pillow's word for a damaged file
-        ValueError,
-    ) as exc:
+    except _image_errors() as exc:
         raise Refused(f"It is not a valid {kind.label}.") from exc
     if found not in PILLOW_FORMAT[kind]:
         raise Refused(f"It is not a valid {kind.label}.")
 
 
-def _contents(stream: IO[bytes], kind: Kind) -> None:
+def _clean_frame(frame: Any) -> Any:
+    """A copy of one picture with only the information that draws it."""
+    clean = frame.copy()
+    clean.info = {k: v for k, v in frame.info.items() if k in IMAGE_INFO_KEPT}
+    return clean
+
+
+def _reencoded(stream: IO[bytes], kind: Kind) -> bytes:
+    """The picture drawn anew by Pillow in its own format: whatever else the file held
+    (HTML or a script after the image's end, a second picture, EXIF with where a
+    photo was taken, comments, colour profiles) is not kept. A photo is turned the way
+    its camera said it was held, since that note goes with the rest. An animated GIF,
+    PNG or WebP keeps its frames and their timing."""
+    stream.seek(0)
+    out = io.BytesIO()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(stream) as image:
+                fmt = SAVED_AS[kind]
+                frame_count = getattr(image, "n_frames", 1)
+                if kind in (PNG, GIF, WEBP) and frame_count > 1:
+                    if frame_count * image.width * image.height > ANIMATION_MAX_PIXELS:
+                        raise Refused(
+                            "It is an animation too large to check: at most "
+                            f"{ANIMATION_MAX_PIXELS // 1_000_000} million pixels in "
+                            "all its frames."
+                        )
+                    frames = [
+                        _clean_frame(frame) for frame in ImageSequence.Iterator(image)
+                    ]
+                    first = frames[0]
+                    options: dict[str, Any] = {
+                        "save_all": True,
+                        "append_images": frames[1:],
+                        "duration": [f.info.get("duration", 100) for f in frames],
+                        "loop": image.info.get("loop", 0),
+                    }
+                else:
+                    image.seek(0)  # an MPO's first picture
+                    first = _clean_frame(ImageOps.exif_transpose(image) or image)
+                    options = {}
+                if kind is JPEG:
+                    if first.mode not in ("L", "RGB", "CMYK"):
+                        first = first.convert("RGB")
+                    options.update(quality=90, optimize=True)
+                elif kind is WEBP:
+                    options.update(quality=90)
+                elif kind is PNG:
+                    options.update(optimize=True)
+                first.save(out, format=fmt, **options)
+    except _image_errors() as exc:
+        raise Refused(f"It is not a valid {kind.label}.") from exc
+    return out.getvalue()
+
+
+def _pdf(stream: IO[bytes]) -> None:
+    """A PDF starts with its header and ends with its trailer (``%%EOF`` and the
+    pointer to its cross-reference table). It is never shown by the service, so this
+    asks only that it is a PDF, not what it contains."""
+    stream.seek(0)
+    if not PDF_HEADER.match(stream.read(16)):
+        raise Refused(f"It is not a valid {PDF.label}.")
+    size = stream.seek(0, io.SEEK_END)
+    stream.seek(max(0, size - PDF_TAIL_BYTES))
+    tail = stream.read(PDF_TAIL_BYTES)
+    if b"%%EOF" not in tail or (b"startxref" not in tail and b"trailer" not in tail):
+        raise Refused(
+            f"It is not a valid {PDF.label}: its end is missing. Save or export it "
+            "as a PDF again and try again."
+        )
+
+
+def _contents(stream: IO[bytes], kind: Kind) -> bytes | None:
+    """Check the contents against the kind; for a picture, return it re-encoded."""
     stream.seek(0)
     head = stream.read(16)
     if kind in MAGIC and not head.startswith(MAGIC[kind]):
@@ -251,18 +354,24 @@ def _contents(stream: IO[bytes], kind: Kind) -> None:
         raise Refused(f"It is not a valid {kind.label}.")
     if kind in PILLOW_FORMAT:
         _image(stream, kind)
-    elif kind is not PDF:
+        return _reencoded(stream, kind)
+    if kind is PDF:
+        _pdf(stream)
+    else:
         _zip_package(stream, kind)
+    return None
 
 
 @dataclass(frozen=True)
 class CheckedFile:
-    """What a file turned out to be, for the attachment's row."""
+    """What a file turned out to be, for the attachment's row. ``content`` is what
+    to store instead of the upload (a re-encoded picture), else None."""
 
     name: str
     kind: Kind
     size: int
     sha256: str
+    content: bytes | None = None
 
 
 def as_file(file: Any) -> File:
@@ -272,7 +381,9 @@ def as_file(file: Any) -> File:
 
 def check_file(file: Any) -> CheckedFile:
     """Check an uploaded file's name, size and contents; raise ValidationError keyed
-    ``file`` when it cannot be accepted. Reads the file but does not store it."""
+    ``file`` when it cannot be accepted. Reads the file but does not store it. For a
+    picture, the size, checksum and ``content`` are those of its re-encoded copy,
+    which is what is stored."""
     file = as_file(file)
     # Kept for the download's name: no folders, no control characters.
     name = PurePath(str(file.name or "").replace("\\", "/")).name
@@ -300,23 +411,86 @@ def check_file(file: Any) -> CheckedFile:
     digest = hashlib.sha256()
     try:
         file.seek(0)
-        for chunk in file.chunks():
-            digest.update(chunk)
-        _contents(file.file, kind)
+        content = _contents(file.file, kind)
+        if content is None:
+            file.seek(0)
+            for chunk in file.chunks():
+                digest.update(chunk)
+        else:
+            digest.update(content)
+            size = len(content)
     except Refused as refused:
         raise ValidationError(
             {"file": f"{name} is not accepted. {refused}"}
         ) from refused
     finally:
         file.seek(0)
-    return CheckedFile(name=name[:255], kind=kind, size=size, sha256=digest.hexdigest())
+    return CheckedFile(
+        name=name[:255],
+        kind=kind,
+        size=size,
+        sha256=digest.hexdigest(),
+        content=content,
+    )
+
+
+def download_name(attachment: Attachment) -> str:
+    """The file's name for a download: its own name as checked on upload (no folder,
+    no control character), else one made from its number and kind."""
+    name = PurePath(str(attachment.original_name or "").replace("\\", "/")).name
+    name = "".join(ch for ch in name if ch.isprintable()).strip()
+    if name:
+        return name
+    suffixes = {kind: suffix for suffix, kind in reversed(KINDS.items())}
+    kind = kind_of(attachment)
+    return f"evidence-{attachment.pk}{suffixes.get(kind, '') if kind else ''}"
 
 
 _http_only = URLValidator(schemes=["http", "https"])
+WEB_ADDRESS = "Enter a web address starting https:// or http://."
+# Characters a web address cannot hold unencoded (RFC 3986), besides spaces and
+# control characters: pasted mark-up such as ``"><script>`` is refused, not stored.
+NOT_IN_ADDRESSES = frozenset('<>"`{}|\\^')
+# Names that only mean something inside a network (RFC 6761, 6762, 8375 and common
+# use): a link to one opens nothing for a reader elsewhere.
+LOCAL_NAMES = ("localhost", "local", "localdomain", "internal", "home.arpa", "arpa")
+_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
+_TOP_LABEL = re.compile(r"[a-z]{2,63}|xn--[a-z0-9-]{1,59}")
+_NUMERIC_LABEL = re.compile(r"0x[0-9a-f]*|[0-9]+")
+
+
+def _ascii_host(host: str) -> str | None:
+    """The host's name as DNS holds it (internationalised names in their ``xn--``
+    form), or None when it is not a valid name."""
+    try:
+        name = host.rstrip(".").encode("idna").decode("ascii").lower()
+    except UnicodeError:
+        return None
+    labels = name.split(".")
+    if len(name) > 253 or not all(_LABEL.fullmatch(label) for label in labels):
+        return None
+    if len(labels) > 1 and not _TOP_LABEL.fullmatch(labels[-1]):
+        return None
+    return name
+
+
+def _is_ip_address(host: str) -> bool:
+    """An IP address in any spelling a browser accepts (``[::1]``, ``127.0.0.1``, but
+    also ``2130706433``, ``127.1`` or ``0x7f.0.0.1``)."""
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        labels = host.rstrip(".").split(".")
+        return all(_NUMERIC_LABEL.fullmatch(label) for label in labels)
+    return True
 
 
 def check_url(url: str) -> str:
-    """A link must be a whole http or https address."""
+    """A link must be a whole ``http`` or ``https`` address of a named host on the
+    public web: no user name or password in it, no IP address, no name that only
+    works inside a network, nothing a web address cannot hold. Internationalised
+    names are accepted. The service never opens the link itself. Returns the address
+    as given (less surrounding spaces); raises ValidationError keyed ``url``."""
     url = (url or "").strip()
     if not url:
         raise ValidationError({"url": "Enter the link's address."})
@@ -324,13 +498,72 @@ def check_url(url: str) -> str:
         raise ValidationError(
             {"url": f"The address must be at most {URL_MAX_LENGTH:,} characters."}
         )
+    scheme, colon, _ = url.partition(":")
+    if not colon or scheme.lower() not in ("http", "https"):
+        raise ValidationError({"url": WEB_ADDRESS})
+    if any(
+        ch.isspace() or not ch.isprintable() or ch in NOT_IN_ADDRESSES for ch in url
+    ):
+        raise ValidationError(
+            {
+                "url": "The address has spaces or characters that web addresses "
+                "cannot hold, such as < > or \". Copy it again from the browser's "
+                "address bar."
+            }
+        )
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not one
+        host = parts.hostname or ""
+    except ValueError as exc:
+        raise ValidationError({"url": WEB_ADDRESS}) from exc
+    if not host:
+        raise ValidationError({"url": WEB_ADDRESS})
+    if "@" in parts.netloc:
+        raise ValidationError(
+            {
+                "url": "The address must not hold a user name or password (the "
+                "part before “@”)."
+            }
+        )
+    if _is_ip_address(host):
+        raise ValidationError(
+            {
+                "url": "Give the site's name, such as https://www.example.org, not "
+                "an IP address."
+            }
+        )
+    name = _ascii_host(host)
+    if name is None:
+        raise ValidationError({"url": WEB_ADDRESS})
+    if "." not in name or any(
+        name == local or name.endswith(f".{local}") for local in LOCAL_NAMES
+    ):
+        raise ValidationError(
+            {
+                "url": f"Give an address on the public web: “{host}” is a name "
+                "that works only inside a network."
+            }
+        )
     try:
         _http_only(url)
     except ValidationError as exc:
-        raise ValidationError(
-            {"url": "Enter a web address starting https:// or http://."}
-        ) from exc
+        raise ValidationError({"url": WEB_ADDRESS}) from exc
     return url
+
+
+def link_host(url: str) -> str:
+    """The host a link opens, to show beside its title. An internationalised name is
+    shown with its ``xn--`` form too, so that a look-alike letter cannot pass for
+    another site (``exаmple.org`` with a Cyrillic a)."""
+    try:
+        host = (urlsplit(url or "").hostname or "").rstrip(".")
+    except ValueError:
+        return ""
+    name = _ascii_host(host) if host else None
+    if name is None or name == host:
+        return host
+    return f"{host} ({name})"
 
 
 # Writes -------------------------------------------------------------------------------
@@ -386,7 +619,8 @@ def attach_file(
         sha256=checked.sha256,
         added_by=by,
     )
-    attachment.file.save(checked.name, file, save=False)
+    stored = file if checked.content is None else ContentFile(checked.content)
+    attachment.file.save(checked.name, stored, save=False)
     try:
         attribute_to(attachment, by=by, reason="Evidence added")
         attachment.save()

@@ -141,13 +141,12 @@ def _reader(request) -> Any:
     return user
 
 
-# The file itself is the whole page: nothing in it may run or load anything, except
-# an image or PDF showing itself.
+# Every file is a download. Should a browser show one all the same (a PDF viewer that
+# ignores the header), it is in a sandbox of its own: a unique origin with no scripts,
+# no forms, no cookies of ours and nothing it may load or frame.
 EVIDENCE_CSP = {
     "default-src": [CSP.NONE],
-    "img-src": [CSP.SELF],
-    "object-src": [CSP.SELF],
-    "style-src": [CSP.UNSAFE_INLINE],
+    "sandbox": True,
     "frame-ancestors": [CSP.NONE],
     "base-uri": [CSP.NONE],
     "form-action": [CSP.NONE],
@@ -156,24 +155,28 @@ EVIDENCE_CSP = {
 
 @method_decorator(csp_override(EVIDENCE_CSP), name="dispatch")
 class EvidenceFileView(View):
-    """Send an evidence file to someone who may see it: PDFs and images shown in the
-    browser, anything else downloaded, never sniffed as another type."""
+    """Send an evidence file to someone who may see it, always as a download (PDFs
+    and pictures too: a file shown from the service's own address could run as its
+    page), in a sandbox and never sniffed as another type."""
 
     def get(self, request, pk):
         attachment = get_object_or_404(
             Attachment.objects.visible_to(_reader(request)).exclude(file=""), pk=pk
         )
-        kind = evidence.kind_of(attachment)
-        inline = bool(kind and kind.inline)
         try:
             stored = evidence.open_file(attachment)
         except FileNotFoundError as missing:
             raise Http404("The file is no longer stored.") from missing
         response = FileResponse(
             stored,
-            as_attachment=not inline,
-            filename=attachment.original_name or f"evidence-{attachment.pk}",
-            content_type=attachment.content_type or "application/octet-stream",
+            as_attachment=True,
+            filename=evidence.download_name(attachment),
+            # Only the kinds we accept; anything else as plain bytes.
+            content_type=(
+                attachment.content_type
+                if attachment.content_type in evidence.BY_CONTENT_TYPE
+                else "application/octet-stream"
+            ),
         )
         response["X-Content-Type-Options"] = "nosniff"
         # Only the person allowed to see it: no shared cache may keep a copy.

@@ -358,13 +358,22 @@ def _evidence_file_field(label: str) -> forms.FileField:
     )
 
 
+class EvidenceURLField(forms.URLField):
+    """An address as typed (``https://`` added when it has no scheme), checked by the
+    evidence service alone in the form's ``clean_*`` so that the page and the API
+    give the same reason for a refusal."""
+
+    default_validators: list = []
+
+
 def _evidence_url_field(label: str) -> forms.URLField:
-    return forms.URLField(
+    return EvidenceURLField(
         label=label,
         required=False,
         max_length=1000,
         assume_scheme="https",
-        help_text="A web address starting https://, such as a page on your website.",
+        help_text="A web address starting https://, such as a page on your website. "
+        "Links are not checked: open them with care.",
         error_messages={"invalid": "Enter a web address starting https:// or http://."},
     )
 

@@ -18,10 +18,11 @@ from django.db.models import (
     OuterRef,
     Q,
     Subquery,
+    Value,
 )
 
 from core.actors import organisation_ids_of, sees_everything
-from deliverables import rules
+from deliverables import rules, visibility
 from plans.querysets import PlanScopedQuerySet
 
 
@@ -128,6 +129,46 @@ class DeliverableChildQuerySet(PlanScopedQuerySet):
 class ProgressUpdateQuerySet(DeliverableChildQuerySet):
     """Progress updates are append-only: bulk edits and deletes are refused too."""
 
+    def visible_to(self, actor: Any) -> ProgressUpdateQuerySet:
+        """Updates of deliverables the actor sees, less those internal to the plan's
+        bodies that are not for the actor (``visibility``): anyone else sees only
+        updates that count as made."""
+        if sees_everything(actor):
+            return self.all()
+        org_ids = organisation_ids_of(actor)
+        return self.filter(
+            _party_to(org_ids, prefix="deliverable__"),
+            visibility.update_shown_to(org_ids),
+        )
+
+    def seen_by(self, actor: Any, plan: Any = None) -> ProgressUpdateQuerySet:
+        """The internal rule alone (``visibility.update_shown_to``), for updates of
+        a deliverable already found in the actor's scope, with ``shows_internal``
+        on each (whether its review comment is for the actor). Given the plan, no
+        condition at all for its owner's people and superusers."""
+        if plan is not None and visibility.sees_all_internal(actor, plan):
+            return self.annotate(shows_internal=Value(True))
+        if sees_everything(actor):
+            return self.annotate(shows_internal=Value(True))
+        org_ids = organisation_ids_of(actor)
+        return self.filter(visibility.update_shown_to(org_ids)).with_internal_flag(
+            actor
+        )
+
+    def with_internal_flag(self, actor: Any) -> ProgressUpdateQuerySet:
+        """Annotate ``shows_internal``: whether the update's internal material (its
+        review comment) is for the actor (``visibility.internal_to``)."""
+        if sees_everything(actor):
+            return self.annotate(shows_internal=Value(True))
+        org_ids = organisation_ids_of(actor)
+        if not org_ids:
+            return self.annotate(shows_internal=Value(False))
+        return self.annotate(
+            shows_internal=ExpressionWrapper(
+                visibility.internal_to(org_ids), output_field=BooleanField()
+            )
+        )
+
     def update(self, **kwargs: Any) -> int:
         model: Any = self.model  # ProgressUpdate, which says what it refuses
         raise model.Immutable(
@@ -146,10 +187,12 @@ class AttachmentQuerySet(PlanScopedQuerySet):
     public plan is open to anyone signed in, but its evidence is not."""
 
     def visible_to(self, actor: Any) -> AttachmentQuerySet:
-        """Everything on updates of work the actor's organisations are party to; and,
-        for anyone else (signed out too), only what ``published()`` holds.
+        """Everything on updates internal to the actor's organisations (their plan's,
+        or recorded by one of their members: ``visibility.internal_to``); evidence
+        marked public on a counted update of work they are party to; and, for anyone
+        else (signed out too), only what ``published()`` holds.
 
-        Both are conditions on the attachment's own update, deliverable and plan,
+        Each is a condition on the attachment's own update, deliverable and plan,
         not "id in (every such attachment)", so showing one update's evidence costs
         what that update holds."""
         if sees_everything(actor):
@@ -157,7 +200,12 @@ class AttachmentQuerySet(PlanScopedQuerySet):
         shown = _published()
         org_ids = organisation_ids_of(actor)
         if org_ids:
-            shown |= _taking_part(org_ids, prefix="update__deliverable__")
+            shown |= visibility.internal_to(org_ids, prefix="update__")
+            shown |= (
+                Q(is_public=True)
+                & rules.counts_as_made(prefix="update__")
+                & _taking_part(org_ids, prefix="update__deliverable__")
+            )
         return self.filter(shown)
 
     def published(self) -> AttachmentQuerySet:

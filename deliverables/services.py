@@ -5,6 +5,7 @@ call these.
 from __future__ import annotations
 
 import datetime
+import functools
 import uuid
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from core import audit
 from core.actors import Writer
 from core.conflicts import StaleVersion
 from core.history import attribute_to
-from deliverables import fuzzydates, rules, states, tasks
+from deliverables import fuzzydates, rules, states, tasks, visibility
 from deliverables.models import (
     Deliverable,
     DeliverableOwner,
@@ -33,7 +34,13 @@ from deliverables.models import (
 from deliverables.permissions import needs_review
 from plans.models import Objective, Plan, ReportingPeriod, Strand
 from plans.permissions import edits_plan, edits_structure
-from plans.selectors import period_for_day
+from plans.selectors import (
+    NOT_WORKED_WITH,
+    owner_allowed,
+    owner_stored,
+    period_for_day,
+    works_with,
+)
 from plans.services import reference_free
 from plans.webhooks import events as webhook_events
 from plans.webhooks import services as webhooks
@@ -187,11 +194,25 @@ def _announce_recorded(
             update.period = period_of[update.period_id]
         by_plan.setdefault(update.deliverable.plan_id, []).append(update)
     for plan_updates in by_plan.values():
-        webhooks.emit_many(
-            Event.UPDATE_RECORDED,
-            plan=plan_updates[0].deliverable.plan,
-            items=[webhook_events.update_data(u) for u in plan_updates],
-        )
+        counted = [u for u in plan_updates if not u.requires_review]
+        waiting = [u for u in plan_updates if u.requires_review]
+        plan = plan_updates[0].deliverable.plan
+        if counted:
+            webhooks.emit_many(
+                Event.UPDATE_RECORDED,
+                plan=plan,
+                items=[webhook_events.update_data(u) for u in counted],
+            )
+        if waiting:
+            # Internal to the plan's bodies until accepted (deliverables.visibility).
+            webhooks.emit_many(
+                Event.UPDATE_RECORDED,
+                plan=plan,
+                items=[webhook_events.update_data(u) for u in waiting],
+                internal_to=functools.partial(
+                    visibility.organisations_seeing_internal, waiting[0]
+                ),
+            )
 
 
 def check_progress(
@@ -555,6 +576,10 @@ def _review(
         else Event.UPDATE_RETURNED,
         plan=deliverable.plan,
         data=webhook_events.update_data(update, review=review),
+        # A returned update stays internal to the plan's bodies.
+        internal_to=None
+        if decision == ReviewState.ACCEPTED
+        else functools.partial(visibility.organisations_seeing_internal, update),
     )
     return review
 
@@ -1133,11 +1158,18 @@ def save_deliverable(
     """Add or change a deliverable of a plan, with its owner roles in order when
     ``owners`` is given and exactly ``strands`` when given; raises
     ``ValidationError`` keyed by field (an objective or strand of another plan, a
-    reference the plan already uses), having written nothing. Progress (status,
+    reference the plan already uses, a lead organisation the plan's body does not
+    work with unless it is the one stored), having written nothing. Progress (status,
     RAG, dates forecast) is ``record_progress``'s."""
     if owners is not None:
         owners = owner_roles(owners)
     errors = _part_problems(deliverable, owners, strands)
+    if deliverable.plan_id and not owner_allowed(
+        deliverable.plan,
+        deliverable.lead_organisation_id,
+        stored=owner_stored(Deliverable, deliverable, "lead_organisation_id"),
+    ):
+        errors["lead_organisation"] = [NOT_WORKED_WITH]
     try:
         if deliverable.plan_id:
             reference_free(
@@ -1213,6 +1245,7 @@ def add_deliverables(
     read (the API reads them in one query each)."""
     Plan.objects.select_for_update().filter(pk=plan.pk).first()  # one adder at a time
     taken = set(plan.deliverables.values_list("reference", flat=True))
+    partners = set(works_with([plan.owner_id]).values_list("pk", flat=True))
     first_use: dict[str, int] = {}
     errors: dict[int, dict[str, list[str]]] = {}
     for index, item in enumerate(items):
@@ -1220,6 +1253,8 @@ def add_deliverables(
         deliverable.plan = plan
         item.owners = owner_roles(item.owners)
         problems = _part_problems(deliverable, item.owners, item.strands)
+        if deliverable.lead_organisation_id not in partners:
+            problems["lead_organisation"] = [NOT_WORKED_WITH]
         try:
             deliverable.clean_fields(exclude=_RELATIONS)
             deliverable.clean()

@@ -472,7 +472,10 @@ class DeliverableDetailView(ScopedMixin, DetailView):
                 Prefetch(
                     "updates",
                     with_attachments(
-                        ProgressUpdate.objects.select_related(
+                        # Waiting and returned updates only for the plan's bodies
+                        # (deliverables.visibility).
+                        ProgressUpdate.objects.seen_by(self.request.user)
+                        .select_related(
                             "period",
                             "recorded_by",
                             "api_client",

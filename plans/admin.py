@@ -22,6 +22,7 @@ from plans.models import (
     ReportingPeriod,
     Strand,
 )
+from plans.permissions import administers
 from plans.services import issue_api_client, revoke_api_client
 from plans.succession.admin import SuccessionAdminMixin
 
@@ -48,8 +49,19 @@ class OrganisationAdmin(SuccessionAdminMixin, ScopedAdmin):
     list_display = ["name", "short_name", "kind", "parent", "successor"]
     list_filter = ["kind"]
     search_fields = ["name", "short_name"]
-    autocomplete_fields = ["parent", "successor"]
+    autocomplete_fields = ["parent", "successor", "partners"]
     inlines = [MembershipInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        """An organisation's partners widen whom its editors may name as owners and
+        leads (``plans.selectors.works_with``): only its own administrators, and
+        superusers, change them."""
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser and (
+            obj is None or not administers(request.user, obj)
+        ):
+            fields.append("partners")
+        return fields
 
 
 @admin.register(Membership)

@@ -18,9 +18,9 @@ from django.views.generic import CreateView, UpdateView
 from core.conflicts import ConflictMixin, StaleVersion, lock_unchanged
 from core.forms import GovukDateField, GovukFormMixin, add_service_errors
 from core.views import ScopedPage
-from plans.models import Objective, Organisation, Plan, Priority
+from plans.models import Objective, Plan, Priority
 from plans.permissions import edits_plan, edits_plan_of
-from plans.selectors import bodies_edited_by
+from plans.selectors import NOT_WORKED_WITH, bodies_edited_by, choosable_by
 from plans.services import save_plan, save_plan_part
 from plans.views import PlanEditorPage
 
@@ -62,11 +62,18 @@ class PlanEditorMixin:
             "parent": Priority.objects.filter(plan=self.plan),
             "priority": Priority.objects.filter(plan=self.plan),
             "objective": Objective.objects.filter(plan=self.plan),
-            "lead_organisation": Organisation.objects.order_by("name"),
+            # Only organisations the plan's body works with: never the whole service.
+            "lead_organisation": choosable_by(
+                self.plan.owner_id,
+                keeping=getattr(form.instance, "lead_organisation_id", None),
+            ),
         }
         for name, queryset in limits.items():
             if name in form.fields:
                 form.fields[name].queryset = queryset
+        if "lead_organisation" in form.fields:
+            lead = form.fields["lead_organisation"]
+            lead.error_messages["invalid_choice"] = NOT_WORKED_WITH
         if hasattr(form.instance, "plan_id"):
             # Set before validation: a quarter with no year takes the plan's year.
             form.instance.plan = self.plan

@@ -74,6 +74,17 @@ class Organisation(models.Model):
         related_name="predecessors",
         help_text="The body that took over this organisation's functions.",
     )
+    partners = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="partner_of",
+        help_text=(
+            "Organisations this one works with that lead or own none of its plans' "
+            "deliverables yet: its editors may name them as the owner of a scrutiny "
+            "action or recommendation, or as a deliverable's lead."
+        ),
+    )
     names_in_public = models.BooleanField(
         "show names in public",
         default=False,

@@ -4,7 +4,7 @@ from typing import NamedTuple
 from django import forms
 
 from core.forms import GovukDateField, GovukFormMixin
-from plans.models import Organisation
+from plans.selectors import NOT_WORKED_WITH, choosable_by
 from scrutiny.commentary.services import Kind, field_name
 from scrutiny.models import Commentary, DecisionNotice, PublishedReport, ScrutinyAction
 
@@ -162,8 +162,12 @@ class ScrutinyActionForm(GovukFormMixin, forms.ModelForm):
             "period"
         )
         reports.label_from_instance = lambda r: f"{r.period.label}, version {r.version}"
-        self.fields["owner"].queryset = Organisation.objects.order_by("name")
+        # Only organisations the plan's body works with: never the whole service.
+        self.fields["owner"].queryset = choosable_by(
+            plan.owner_id, keeping=self.instance.owner_id
+        )
         self.fields["owner"].empty_label = "Choose an organisation"
+        self.fields["owner"].error_messages["invalid_choice"] = NOT_WORKED_WITH
 
     def validate_constraints(self):
         """The rules across fields (a response to answer, dates in order) are the

@@ -121,6 +121,21 @@ def partner(db):
     )
 
 
+@pytest.fixture(autouse=True)
+def authority_works_with(request):
+    """Where a test has the authority and the force or the partner, the authority
+    lists them as its partners, as the JPA works with SOJP and the Honorary Police:
+    so its editors may name them as owners and leads (``plans.selectors.works_with``)
+    although the test's plan has no deliverable of theirs yet."""
+    names = request.fixturenames
+    if "authority" not in names:
+        return
+    others = [n for n in ("force", "partner") if n in names]
+    if others:
+        authority = request.getfixturevalue("authority")
+        authority.partners.add(*(request.getfixturevalue(n) for n in others))
+
+
 @pytest.fixture
 def reader(authority):
     """Rory reads the authority's plans but edits nothing."""

@@ -319,6 +319,10 @@ SITE: dict[str, Entry] = {
     "accounts:set-up": page(BODY_EDITORS, BODY_EDITORS_400, SIGNED_IN_405),
     "accounts:codes": page(SIGNED_IN, BODY_EDITORS_404, SIGNED_IN_405),
     "accounts:turn-off": page(SIGNED_IN, SIGNED_IN, SIGNED_IN_405),
+    # Signs the person out (everywhere), then sends them to the sign-in page.
+    "accounts:sign-out-everywhere": page(
+        SIGNED_IN_405, row("sign-in " * 8), SIGNED_IN_405
+    ),
     "accounts:verify": page(SIGNED_IN, SIGNED_IN, SIGNED_IN_405),
     # The audit log: each organisation's admin reads its own. The list is a page of a
     # role: someone who administers nowhere is told it does not exist; an
@@ -552,6 +556,42 @@ RULE = (
     "404, even when the caller may read the object. The editor API (the plan's",
     "structure) follows the rule: a reader of the plan is refused with 403.",
 )
+#: The one rule for what is internal (deliverables/visibility.py), written out for
+#: docs/permissions.md; tests/test_internal_visibility.py checks it on a public plan.
+INTERNAL = (
+    "## What is internal to a plan's bodies",
+    "",
+    "Seeing a plan is not seeing everything about it. On any plan, public or not,",
+    "these are internal to the plan's bodies:",
+    "",
+    "- progress updates waiting for review (their figures, narrative and who recorded",
+    "  them), and updates returned to their authors;",
+    "- the review comment on any update, accepted or returned;",
+    "- evidence not marked public;",
+    "- drafts of the commentary (until the quarter's report is published).",
+    "",
+    "They are seen only by the members of the organisation that owns the plan, by the",
+    "organisation that recorded the update (its members and its API clients), and by",
+    "superusers. Drafts of the commentary are narrower still: the plan's editors and",
+    "its body's own API clients. Everyone else, signed in or not, whatever other part",
+    "they take in the plan (another force sharing the deliverable, a partner, any",
+    "organisation reading a public plan), sees only the updates that were accepted or",
+    "needed no review, without their review comments, and the evidence marked public",
+    "(on a public plan, once a report up to that quarter is published, to anyone). An",
+    "update they may not read answers 404, in pages and in the API.",
+    "",
+    "Pages, exports (deliverable lists, quarterly returns, reports), dashboards, the",
+    "API and webhooks all follow this rule: `update.recorded` for an update that waits",
+    "for review, and `update.returned`, are sent only to the endpoints of the plan's",
+    "owner and of the organisation that recorded it; `update.accepted`, and an update",
+    "that needed no review, to every organisation that may see the plan.",
+    "",
+    "The tests check it on a public plan with three organisations: the owner, the",
+    "force that records the updates, and one that is neither, signed in, with an API",
+    "client, and signed out (tests/test_internal_visibility.py and",
+    "tests/test_internal_visibility_webhooks.py; the generated cross-organisation",
+    "attempts try the public plan's addresses too).",
+)
 SECTIONS = (
     ("Pages", lambda key: key in SITE),
     ("API", lambda key: key in API),
@@ -598,6 +638,8 @@ def markdown() -> str:
         "reach it.",
         "",
         *RULE,
+        "",
+        *INTERNAL,
     ]
     for title, belongs in SECTIONS:
         lines += ["", f"## {title}", ""]

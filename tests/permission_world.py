@@ -7,6 +7,15 @@ Authority") owns two plans nobody outside B may see: a published one that is not
 public, and a draft. Every title, narrative and text of B's work carries a secret
 marker (``SECRET-B-<hex>``), so a test can tell whether any of it reached A.
 
+B also owns a PUBLIC plan (``public_plan``), whose deliverable a third organisation,
+C ("Charlie Constabulary"), leads and reports on: C records the updates, B reviews
+them. There A is neither owner nor recorder. What anyone may read there (titles, the
+accepted update, evidence marked public with a published report) carries no marker;
+what is internal to the plan's bodies (deliverables.visibility: an update waiting for
+review, a returned one, every review comment, evidence not marked public, a draft of
+the commentary) carries B's secret marker, so the generated attempts check that it
+never reaches A, and tests/test_internal_visibility.py checks who reads it.
+
 Both tests build the world once per module (see ``module_world`` in each), inside a
 transaction that is rolled back afterwards.
 """
@@ -26,16 +35,19 @@ from django.test import override_settings
 from django.utils import timezone
 from rest_framework.test import APIClient, ForceAuthClientHandler
 
-from deliverables.evidence import attach_file, attach_link
+from deliverables.evidence import attach_file, attach_link, set_attachment_public
+from deliverables.services import accept_update, return_update
 from plans.models import Membership, PlanVariation
-from plans.services import issue_api_client
+from plans.services import issue_api_client, reopen_period
 from scrutiny.annual import services as annual_services
+from scrutiny.commentary.services import save_commentary
 from scrutiny.dashboards.charts import charts_for
 from scrutiny.models import Recommendation, ScrutinyAction
 from scrutiny.reports.services import publish_report
 from tests.factories import (
     DecisionNoticeFactory,
     DeliverableFactory,
+    ForceFactory,
     IndicatorDefinitionFactory,
     IndicatorFactory,
     IndicatorValueFactory,
@@ -100,6 +112,7 @@ class World:
     a: Side
     b: Side
     secret: str  # the hex every one of B's markers carries
+    c: Side | None = None  # the force that reports on B's public plan
 
     def marker(self, what: str) -> str:
         return f"SECRET-B-{self.secret}-{what}"
@@ -247,6 +260,95 @@ def _side(name, short_name, label, text) -> Side:
     return side
 
 
+def _public_plan(b: Side, secret: str) -> Side:
+    """B's public plan, its deliverable led by a third organisation C whose
+    contributor records every update and B's editor reviews: one accepted (with a
+    comment, and evidence one public, one not), one returned and one waiting, each
+    with evidence; a draft of the commentary for a quarter not yet reported. Internal
+    texts carry B's marker; the rest is "Bravo public ...". Returns C's side."""
+
+    def internal(what: str) -> str:
+        return f"SECRET-B-{secret}-public-{what}"
+
+    c = Side(organisation=ForceFactory(name="Charlie Constabulary", short_name="CC"))
+    for role in ("contributor", "reader"):
+        c.users[role] = member(c.organisation, MEMBER_ROLES[role], f"charlie-{role}")
+    root = UserFactory(username="charlie-root", is_staff=True, is_superuser=True)
+    client, _secret = issue_api_client(
+        organisation=c.organisation, name="Force system", scopes=SCOPES, by=root
+    )
+    c.tokens["api"] = _token(client)
+    c.objects["api_client"] = client
+    editor, writer = b.users["editor"], c.users["contributor"]
+
+    plan = _plan(
+        b.organisation,
+        "BPA/PUBLIC",
+        "Bravo public plan",
+        is_public=True,
+        review_contributor_updates=True,
+    )
+    work = DeliverableFactory(
+        objective__priority__plan=plan,
+        objective__priority__title="Bravo public priority",
+        objective__title="Bravo public objective",
+        title="Bravo public deliverable",
+        lead_organisation=c.organisation,
+        forecast_date="Q4",
+        baseline_date="Q4",
+    )
+
+    def update(narrative: str):
+        return record_update(deliverable=work, by=writer, narrative=narrative)
+
+    def evidence(on, title: str):
+        return attach_link(
+            update=on, by=writer, url="https://example.org/evidence", title=title
+        )
+
+    accepted = update("Bravo public accepted narrative")
+    shown = evidence(accepted, "Bravo public evidence")
+    set_attachment_public(attachment=shown, by=editor, is_public=True)
+    hidden = attach_file(
+        update=accepted,
+        by=writer,
+        file=SimpleUploadedFile(
+            "notes.pdf", PDF_BYTES + internal("file").encode(), "application/pdf"
+        ),
+        title=internal("evidence"),
+    )
+    accept_update(update=accepted, by=editor, comment=internal("accept-comment"))
+    waiting = update(internal("waiting-narrative"))
+    evidence(waiting, internal("waiting-evidence"))
+    # Recorded last, so that it is still a task of C's (nothing recorded since).
+    returned = update(internal("returned-narrative"))
+    evidence(returned, internal("returned-evidence"))
+    return_update(update=returned, by=editor, comment=internal("return-comment"))
+    report = publish_report(plan=plan, period=accepted.period, by=editor)
+    # Reopened, so that the returned update is still a task of C's.
+    reopen_period(period=accepted.period, by=editor, reason="A late return.")
+    draft_period = plan.reporting_periods.exclude(pk=accepted.period_id).first()
+    save_commentary(
+        plan=plan,
+        period=draft_period,
+        by=editor,
+        texts={("summary", None): internal("commentary")},
+    )
+    b.objects.update(
+        public_plan=plan,
+        public_deliverable=work,
+        public_period=accepted.period,
+        public_draft_period=draft_period,
+        public_report=report,
+        accepted_update=accepted,
+        returned_update=returned,
+        waiting_update=waiting,
+        public_evidence=shown,
+        internal_evidence=hidden,
+    )
+    return c
+
+
 def build_world() -> World:
     """Both organisations: A's plan published (not public), B's plans unseen by A."""
     secret = uuid.uuid4().hex
@@ -269,11 +371,12 @@ def build_world() -> World:
         lead_organisation=b.organisation,
     )
     b.objects["draft"] = draft
+    c = _public_plan(b, secret)
     for side in (a, b):
         assert not side.plan.is_public
         chart = charts_for(side.report.data, inline=False)["status"]["src"]
         side.objects["chart"] = chart.rstrip("/").split("/")[-1].removesuffix(".svg")
-    return World(a=a, b=b, secret=secret)
+    return World(a=a, b=b, secret=secret, c=c)
 
 
 def module_world(django_db_blocker, tmp_path_factory):

@@ -2,14 +2,16 @@
 
 Every role of A (reader, contributor, editor, admin) and A's API client make
 requests that hypothesis generates: any method, any URL pattern of the site and the
-API, path ids drawn from B's objects (its published plan, which is not public, and its
-draft) and from ids that name nothing, query strings, and JSON or form bodies built
-from the fields of the project's forms and API inputs. B's plan is seen by nobody
-outside B, so:
+API, path ids drawn from B's objects (its published plan, which is not public, its
+draft, and its PUBLIC plan, whose deliverable a third organisation reports on) and
+from ids that name nothing, query strings, and JSON or form bodies built from the
+fields of the project's forms and API inputs. B's private plans are seen by nobody
+outside B, and on its public plan A is neither owner nor recorder, so:
 
 - no answer is a server error;
 - no answer carries any of B's secret markers (every title, narrative and text of
-  B's work is ``SECRET-B-<hex>-...``, the hex unguessable);
+  B's private work, and everything internal to the public plan's bodies, is
+  ``SECRET-B-<hex>-...``, the hex unguessable);
 - no row in the database changes, B's above all (every table is compared row by row
   before and after the run; only sessions and the sign-in throttle's counts may
   change).
@@ -118,6 +120,18 @@ def b_ids(world) -> list[int]:
     )
 
 
+#: B's objects on its PUBLIC plan that stand for each kind too: A may read the plan,
+#: but never what is internal to its bodies (tests/permission_world.py).
+ON_THE_PUBLIC_PLAN = {
+    "plan": ("public_plan",),
+    "period": ("public_period", "public_draft_period"),
+    "deliverable": ("public_deliverable",),
+    "update": ("waiting_update", "returned_update", "accepted_update"),
+    "evidence": ("internal_evidence", "public_evidence"),
+    "report": ("public_report",),
+}
+
+
 def ids(world, source: str | None = None):
     """An id of B's object of this kind (or of any kind), or one naming nothing."""
     own = []
@@ -127,6 +141,7 @@ def ids(world, source: str | None = None):
             own.append(
                 world.b.objects[f"draft_{source}" if source != "plan" else "draft"].pk
             )
+        own += [world.b.objects[k].pk for k in ON_THE_PUBLIC_PLAN.get(source, ())]
     options = [st.sampled_from([i for i in own if i] or b_ids(world))]
     options.append(st.sampled_from(b_ids(world)))
     options.append(st.integers(min_value=10**6, max_value=10**18 - 1))

@@ -25,6 +25,9 @@ from oauth2_provider.models import (
     get_refresh_token_model,
 )
 
+from core import audit
+from core.models import AuditEvent
+
 logger = logging.getLogger(__name__)
 
 BACKUP_CODE_COUNT = 10
@@ -232,4 +235,19 @@ def sign_out_everywhere(*, user: Any) -> int:
         get_id_token_model(),
     ):
         model.objects.filter(theirs).delete()
+    return ended
+
+
+@transaction.atomic
+def sign_out_everywhere_asked(*, by: Any) -> int:
+    """The person asked, on their account page, to be signed out everywhere: every
+    session of theirs ends (other browsers and devices, and this one) and their
+    OAuth tokens are revoked, as ``sign_out_everywhere``; the audit log records that
+    they asked. Returns how many sessions ended."""
+    ended = sign_out_everywhere(user=by)
+    audit.record(
+        by,
+        AuditEvent.Action.SIGNED_OUT,
+        {"sessions": [f"{ended} signed in", "signed out everywhere, as they asked"]},
+    )
     return ended

@@ -9,6 +9,7 @@ from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import post_init, post_save
 from django_otp import user_has_device
 
+from core.accounts import sessions
 from core.accounts.selectors import two_factor_required
 from core.accounts.services import sign_out_everywhere
 
@@ -64,6 +65,9 @@ def _sign_out_when_deactivated(
 def connect() -> None:
     user_model = get_user_model()
     user_logged_in.connect(_ask_for_second_factor, dispatch_uid="accounts-two-factor")
+    user_logged_in.connect(
+        sessions._stamp_on_sign_in, dispatch_uid="accounts-session-lifetime"
+    )
     post_init.connect(
         _remember_whether_active, sender=user_model, dispatch_uid="accounts-was-active"
     )

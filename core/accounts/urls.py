@@ -11,6 +11,11 @@ urlpatterns = [
         notifications.NotificationsView.as_view(),
         name="notifications",
     ),
+    path(
+        "account/sign-out-everywhere/",
+        views.SignOutEverywhereView.as_view(),
+        name="sign-out-everywhere",
+    ),
     path("account/two-factor/set-up/", views.SetUpView.as_view(), name="set-up"),
     path(
         "account/two-factor/backup-codes/",

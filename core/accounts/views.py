@@ -20,7 +20,7 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 
-from core.accounts import services
+from core.accounts import services, sessions
 from core.accounts.forms import CodeForm, notifications_form
 from core.accounts.qr import qr_code_data_url, spaced
 from core.accounts.selectors import two_factor_offered, two_factor_required
@@ -135,8 +135,27 @@ class AccountView(AccountPage):
                 "offered": two_factor_offered(user),
                 "required": two_factor_required(user),
                 "notifications_form": notifications_form(user),
+                "idle_minutes": sessions.duration(sessions.idle_limit_of(request)),
+                "max_age": sessions.duration(settings.SESSION_MAX_AGE * 60),
             },
         )
+
+
+class SignOutEverywhereView(AccountPage):
+    """Ends every session of the person, in other browsers too, and this one: for
+    someone who left a session open on a shared computer or lost a device."""
+
+    http_method_names = ["post"]
+
+    def post(self, request):
+        services.sign_out_everywhere_asked(by=request.user)
+        logout(request)
+        messages.success(
+            request,
+            "You are signed out everywhere: on every computer, phone and browser. "
+            "Sign in again to carry on here.",
+        )
+        return redirect("sign-in")
 
 
 class SetUpView(AccountPage):

@@ -14,6 +14,7 @@ from deliverables.models import (
     ReviewState,
     Status,
 )
+from deliverables.visibility import shows_internal
 
 TEXT_LIMIT = 10_000
 
@@ -175,7 +176,14 @@ class AttachmentFileInput(StrictInput):
 class AttachmentLinkInput(StrictInput):
     """A link to evidence, sent as JSON."""
 
-    url = serializers.URLField(max_length=1000, help_text="An http or https address.")
+    # Checked by the service (one rule for the page and the API), which names the
+    # problem: an IP address, a user name, a name inside a network...
+    url = serializers.CharField(
+        max_length=1000,
+        help_text="An http or https address of a named host on the public web: no "
+        "user name or password, no IP address, no name that works only inside a "
+        "network. Links are not checked: readers open them with care.",
+    )
     title = serializers.CharField(
         max_length=200,
         required=False,
@@ -234,9 +242,16 @@ class ProgressUpdateSerializer(serializers.ModelSerializer):
         return update.api_client.name if update.api_client_id else None
 
     def get_review_comment(self, update) -> str | None:
+        """Only for the plan's bodies (``deliverables.visibility``): read from
+        ``shows_internal`` where the queryset annotated it, else asked of the
+        update."""
         if update.review_state == ReviewState.SUBMITTED or not update.requires_review:
             return None
-        return update.review.comment or None
+        shown = getattr(update, "shows_internal", None)
+        if shown is None:
+            request = self.context.get("request")
+            shown = shows_internal(getattr(request, "user", None), update)
+        return update.review.comment if shown and update.review.comment else None
 
     @extend_schema_field(AttachmentSerializer(many=True))
     def get_attachments(self, update):

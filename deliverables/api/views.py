@@ -397,7 +397,10 @@ class DeliverableViewSet(DeliverableWrites, ScopedReadOnlyViewSet):
         queryset = super().get_queryset()
         if "updates" in getattr(self, "expand", ()):
             updates = with_attachments(
-                _updates_queryset().order_by("-recorded_at", "-id"), self.request.user
+                _updates_queryset()
+                .seen_by(self.request.user)
+                .order_by("-recorded_at", "-id"),
+                self.request.user,
             )
             queryset = queryset.prefetch_related(Prefetch("updates", updates))
         return queryset
@@ -461,6 +464,7 @@ class DeliverableViewSet(DeliverableWrites, ScopedReadOnlyViewSet):
             updates = with_attachments(
                 _updates_queryset()
                 .filter(deliverable=deliverable)
+                .seen_by(request.user)
                 .order_by("-recorded_at", "-id"),
                 request.user,
             )
@@ -556,7 +560,12 @@ class ProgressUpdateViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     ordering_fields = ["id", "recorded_at"]
 
     def get_queryset(self):
-        return with_attachments(super().get_queryset(), self.request.user)
+        # visible_to (the base) leaves out what is internal to others; the flag says
+        # whose review comments the caller reads.
+        return with_attachments(
+            super().get_queryset().with_internal_flag(self.request.user),
+            self.request.user,
+        )
 
     def get_serializer_class(self):
         if self.action == "create":

@@ -37,14 +37,9 @@ from plans.models import Organisation, Plan, ReportingPeriod
 
 
 def _safe(value: Any) -> Any:
-    """No formula, and no control character the file format cannot hold."""
-    # openpyxl is loaded only when a workbook is built or read.
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    value = spreadsheet_safe(value)
-    if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub(" ", value)
-    return value
+    """No formula, and no control character the file format cannot hold: the one
+    rule of every spreadsheet the service writes."""
+    return spreadsheet_safe(value)
 
 
 def _long_date(day: datetime.date | datetime.datetime) -> str:

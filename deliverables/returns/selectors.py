@@ -8,7 +8,14 @@ from typing import Any
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
-from core.actors import Actor, Writer, roles_of
+from core.actors import (
+    Actor,
+    Writer,
+    organisation_ids_of,
+    roles_of,
+    sees_everything,
+)
+from deliverables import visibility
 from deliverables.models import (
     CLOSED_STATUSES,
     Deliverable,
@@ -68,7 +75,7 @@ def return_rows(
         deliverables_of(plan=plan, organisation=organisation, by=by)
         .filter(~Q(status__in=CLOSED_STATUSES) | Q(updates__period=period))
         .distinct()
-        .annotate(last_update_id=Subquery(_latest_update_ids()))
+        .annotate(last_update_id=Subquery(_latest_update_ids(seen_by=by)))
     )
     updates = ProgressUpdate.objects.select_related("review").in_bulk(
         [d.last_update_id for d in deliverables if d.last_update_id]
@@ -78,10 +85,17 @@ def return_rows(
     return deliverables
 
 
-def _latest_update_ids() -> QuerySet[ProgressUpdate, Any]:
+def _latest_update_ids(seen_by: Actor | None = None) -> QuerySet[ProgressUpdate, Any]:
+    """The latest update of each deliverable not returned to its author; with
+    ``seen_by``, of those the actor may read (an update waiting for review is
+    internal to the plan's bodies: ``deliverables.visibility``)."""
+    updates = ProgressUpdate.objects.filter(deliverable=OuterRef("pk"))
+    if seen_by is not None and not sees_everything(seen_by):
+        updates = updates.filter(
+            visibility.update_shown_to(organisation_ids_of(seen_by))
+        )
     return (
-        ProgressUpdate.objects.filter(deliverable=OuterRef("pk"))
-        .exclude(review__decision=ReviewState.RETURNED)
+        updates.exclude(review__decision=ReviewState.RETURNED)
         .order_by("-recorded_at", "-pk")
         .values("pk")[:1]
     )

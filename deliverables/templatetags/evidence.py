@@ -14,3 +14,9 @@ def evidence_kind(attachment) -> str:
         return "Link"
     kind = services.kind_of(attachment)
     return kind.label if kind else "File"
+
+
+@register.filter
+def link_host(attachment) -> str:
+    """The host a link opens, to show beside its title."""
+    return services.link_host(attachment.url) if attachment.is_link else ""

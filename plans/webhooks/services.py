@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 import json
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -153,13 +153,23 @@ def emit(
     plan: Plan,
     data: dict[str, Any],
     once_key: str = "",
+    internal_to: Callable[[], Collection[int]] | None = None,
 ) -> WebhookMessage | None:
     """Record the event for every enabled endpoint subscribed to it whose
     organisation may see ``plan``, and send it once the transaction commits.
 
     With ``once_key``, an event already sent with that key is not sent again.
+    With ``internal_to`` (an event about something internal to the plan's bodies,
+    such as an update waiting for review), only endpoints of the organisations it
+    gives are told; it is asked only when someone listens.
     Returns the message, or None when nobody was told."""
-    return emit_many(event_type, plan=plan, items=[data], once_key=once_key)[0]
+    return emit_many(
+        event_type,
+        plan=plan,
+        items=[data],
+        once_key=once_key,
+        internal_to=internal_to,
+    )[0]
 
 
 def emit_many(
@@ -168,6 +178,7 @@ def emit_many(
     plan: Plan,
     items: Sequence[dict[str, Any]],
     once_key: str = "",
+    internal_to: Callable[[], Collection[int]] | None = None,
 ) -> list[WebhookMessage | None]:
     """``emit`` for several events of one type about one plan (a bulk change): the
     endpoints and who may see the plan are looked up once for all of them."""
@@ -185,6 +196,11 @@ def emit_many(
         ).exists()
     ):
         return nobody
+    if internal_to is not None:
+        allowed = set(internal_to())
+        endpoints = [e for e in endpoints if e.organisation_id in allowed]
+        if not endpoints:
+            return nobody
     seeing = _organisations_seeing(plan, sorted({e.organisation_id for e in endpoints}))
     endpoints = [e for e in endpoints if e.organisation_id in seeing]
     if not endpoints:

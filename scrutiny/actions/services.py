@@ -15,6 +15,7 @@ from core.actors import Writer
 from core.history import attribute_to
 from plans.models import Plan
 from plans.permissions import edits_plan
+from plans.selectors import NOT_WORKED_WITH, owner_allowed, owner_stored
 from scrutiny.models import ScrutinyAction
 
 
@@ -31,14 +32,19 @@ def save_scrutiny_action(
     The state decides the dates: answered or closed with a response, it is answered
     on the day given, else today; closed, it is closed on the day given, else today;
     open again, both dates are cleared. Answering or closing needs a response, and a
-    response is due on or after the day it was raised. Plan editors only."""
+    response is due on or after the day it was raised. The owner is one the plan's
+    body works with (``plans.selectors.works_with``), or the one already stored.
+    Plan editors only."""
     if not edits_plan(by, plan):
         raise PermissionDenied("Only the plan's editors record scrutiny actions.")
     action = action or ScrutinyAction(plan=plan)
+    stored_owner = owner_stored(ScrutinyAction, action)
     for name, value in fields.items():
         setattr(action, name, value)
     action.plan = plan
     errors: dict[str, str] = {}
+    if not owner_allowed(plan, action.owner_id, stored=stored_owner):
+        errors["owner"] = NOT_WORKED_WITH
     today = timezone.localdate()
     State = ScrutinyAction.State
     if action.state in {State.ANSWERED, State.CLOSED} and not action.response:

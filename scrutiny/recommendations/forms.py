@@ -6,7 +6,8 @@ from __future__ import annotations
 from django import forms
 
 from core.forms import GovukDateField, GovukFormMixin
-from plans.models import Organisation, Plan
+from plans.models import Plan
+from plans.selectors import NOT_WORKED_WITH, choosable_by
 from scrutiny import rules
 from scrutiny.models import ScrutinyAction
 from scrutiny.recommendations.models import Recommendation
@@ -61,8 +62,12 @@ class RecommendationForm(GovukFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.plan = plan
         self.instance.plan = plan
-        self.fields["owner"].queryset = Organisation.objects.order_by("name")
+        # Only organisations the plan's body works with: never the whole service.
+        self.fields["owner"].queryset = choosable_by(
+            plan.owner_id, keeping=self.instance.owner_id
+        )
         self.fields["owner"].empty_label = "Choose an organisation"
+        self.fields["owner"].error_messages["invalid_choice"] = NOT_WORKED_WITH
         self.fields["owner"].label = "Owner: who must respond"
         actions = self.fields["actions"]
         actions.queryset = ScrutinyAction.objects.filter(plan=plan).order_by(

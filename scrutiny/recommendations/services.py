@@ -29,6 +29,7 @@ from deliverables.models import Deliverable
 from deliverables.upload_errors import ImportFailed, RowError
 from plans.models import Organisation, Plan
 from plans.permissions import edits_plan
+from plans.selectors import NOT_WORKED_WITH, owner_allowed, owner_stored, works_with
 from scrutiny import rules
 from scrutiny.models import ScrutinyAction
 from scrutiny.recommendations.models import Recommendation
@@ -95,13 +96,16 @@ def save_recommendation(
     The due date is the source's rule applied to the publication date; ``due_on``
     is used only when the source has no rule. A due date before publication, a
     reference the plan already has, or a deliverable or action of another plan are
-    refused with nothing written. Plan editors only. ``deliverables`` and
+    refused with nothing written, and so is an owner the plan's body does not work
+    with (``plans.selectors.works_with``) unless it is the one already stored. Plan
+    editors only. ``deliverables`` and
     ``actions``, when given, replace the links."""
     if not edits_plan(by, plan):
         raise PermissionDenied("Only the plan's editors record recommendations.")
     recommendation = recommendation or Recommendation(plan=plan)
     if recommendation.pk and recommendation.plan_id != plan.pk:
         raise PermissionDenied("This recommendation belongs to another plan.")
+    stored_owner = owner_stored(Recommendation, recommendation)
     for name, value in fields.items():
         setattr(recommendation, name, value)
     recommendation.plan = plan
@@ -110,6 +114,8 @@ def save_recommendation(
     errors = _check(
         recommendation, due_on_given=due_on, deliverables=linked, actions=acted
     )
+    if not owner_allowed(plan, recommendation.owner_id, stored=stored_owner):
+        errors["owner"] = NOT_WORKED_WITH
     if errors:
         raise ValidationError(errors)
     attribute_to(recommendation, by=by)
@@ -329,7 +335,9 @@ def _read_import(plan: Plan, path: Path) -> list[_Row]:
     if errors:
         raise ImportFailed(errors)
     organisations: dict[str, Organisation] = {}
-    for organisation in Organisation.objects.order_by("pk"):
+    # Names are matched only among the organisations the plan's body works with,
+    # so that a file cannot probe which others the service holds.
+    for organisation in works_with([plan.owner_id]).order_by("pk"):
         organisations.setdefault(organisation.name.lower(), organisation)
         if organisation.short_name:
             organisations.setdefault(organisation.short_name.lower(), organisation)
@@ -403,7 +411,7 @@ def _read_import(plan: Plan, path: Path) -> list[_Row]:
         if owner is None:
             bad(
                 "owner",
-                "Enter the name or short name of an organisation in the tracker."
+                "Enter the name or short name of an organisation your body works with."
                 if cell("owner")
                 else "Enter the organisation that must respond.",
             )

@@ -198,8 +198,8 @@ def test_bulk_queries_do_not_grow_with_the_items(
     }
     # The same ceiling for 10 and for 100 deliverables (one of them asks whether
     # anyone listens for deliverable.created, one reads the plan's variations for
-    # the period states).
-    with django_assert_max_num_queries(41):
+    # the period states, one lists the organisations the body works with).
+    with django_assert_max_num_queries(42):
         response = structure_api.post(BULK, body, format="json")
     assert response.status_code == 201, response.content
     assert Deliverable.objects.count() == count

@@ -57,6 +57,7 @@ NOT_PAGES = {
     "scrutiny:annual-report-xlsx",
     "plans:return-download",
     "deliverables:evidence",
+    "accounts:sign-out-everywhere",  # takes only a POST
     # Sign-in with an identity provider: addresses that send the browser on (issue 18).
     "openid_connect_login",
     "openid_connect_callback",

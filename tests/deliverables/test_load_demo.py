@@ -12,6 +12,7 @@ from django.urls import reverse
 from deliverables.management.commands.load_demo import DEMO_PASSWORD, ILLUSTRATIVE
 from deliverables.models import Deliverable, ProgressUpdate, Status
 from plans.models import Membership, Organisation, Plan
+from plans.selectors import works_with
 
 pytestmark = pytest.mark.django_db
 
@@ -36,6 +37,22 @@ def test_demo_loads_the_jersey_plan_with_its_organisations(demo):
     assert set(
         plan.deliverables.values_list("lead_organisation__short_name", flat=True)
     ) == {"SOJP"}
+
+
+def test_the_demo_authority_may_name_its_partner_and_its_force_as_owners(demo):
+    """The Honorary Police lead no deliverable, but the authority lists them as a
+    partner: its editors' owner choices hold them, and no other organisation."""
+    authority = Organisation.objects.get(short_name="JPA")
+    Organisation.objects.create(
+        name="Ashcombe Police and Crime Commissioner",
+        short_name="AOPCC",
+        kind=authority.kind,
+    )
+    assert list(works_with([authority.pk]).values_list("name", flat=True)) == [
+        "Honorary Police",
+        "Jersey Police Authority",
+        "States of Jersey Police",
+    ]
 
 
 def test_demo_has_a_user_per_role_and_prints_the_sign_ins(demo):

@@ -84,6 +84,8 @@ def test_a_return_checked_more_than_a_day_ago_must_be_uploaded_again(
     preview = upload(client, plan, period, filled_return(client, plan, period, force))
 
     with time_machine.travel(timezone.now() + KEPT_FOR + datetime.timedelta(hours=1)):
+        # No session lasts that long (SESSION_MAX_AGE): they have signed in again.
+        client.force_login(contributor)
         response = client.post(
             reverse("plans:returns", kwargs={"plan": plan.pk, "period": period.pk}),
             {"token": preview.context["token"]},

@@ -191,6 +191,9 @@ class Command(BaseCommand):
                 },
             )
             found[short_name] = organisation
+        # The Honorary Police lead none of the plan's deliverables, but the authority
+        # works with them: its editors may name them as a scrutiny action's owner.
+        found["JPA"].partners.add(found["HP"])
         return found
 
     def _users(self, organisations):

@@ -221,6 +221,9 @@ SKIPPED: dict[str, str] = {
     "scrutiny:annual-report-pdf": "a PDF download",
     "scrutiny:annual-report-xlsx": "a spreadsheet download",
     "accounts:notifications": "takes only a POST (the form is on accounts:account)",
+    "accounts:sign-out-everywhere": (
+        "takes only a POST (the button is on accounts:account)"
+    ),
     "deliverables:import-columns": "a step of an upload held in the session; "
     "tests/browser/test_import_journey.py walks and checks it",
     "deliverables:import-check": "a step of an upload held in the session; "
