@@ -64,7 +64,7 @@ from plans.models import (
     ReportingPeriod,
     Strand,
 )
-from plans.selectors import period_to_offer, periods_to_record_for
+from plans.selectors import period_to_offer, periods_to_record_for, works_with
 from plans.services import ensure_quarterly_periods, save_plan
 
 PLAN_MILESTONE_TITLE = "Milestone date in the plan"
@@ -375,6 +375,7 @@ def validate(
     *,
     plan_year: int,
     default_lead: Organisation,
+    owner_id: int,
     known: Known | None = None,
     generated: list[Generated] | None = None,
 ) -> list[CleanRow]:
@@ -389,7 +390,9 @@ def validate(
     """
     known = known or Known()
     errors: list[RowError] = []
-    organisations = _organisation_lookup()
+    # Only the organisations the plan's body works with, never the whole service: a
+    # file cannot name (nor find out the names of) every other body.
+    organisations = _organisation_lookup([*works_with([owner_id]), default_lead])
     clean: list[CleanRow] = []
     titles: dict[tuple[str, str], tuple[str, int]] = {}
     parents: dict[str, tuple[str, int]] = {}
@@ -544,7 +547,10 @@ def validate(
             if lead is None:
                 bad(
                     "lead_organisation",
-                    f'No organisation is called "{row["lead_organisation"]}".',
+                    f"No organisation your body works with is called "
+                    f'"{row["lead_organisation"]}". Check the name; if your body '
+                    "works with it, an administrator can list it among your body's "
+                    "partners.",
                 )
 
         status, rag, percent = read_state(row, bad)
@@ -602,9 +608,12 @@ def validate(
     return clean
 
 
-def _organisation_lookup() -> dict[str, Organisation]:
+def _organisation_lookup(
+    organisations: Iterable[Organisation],
+) -> dict[str, Organisation]:
+    """The organisations a file may name as a lead, by name and by short name."""
     lookup: dict[str, Organisation] = {}
-    for organisation in Organisation.objects.all():
+    for organisation in organisations:
         lookup[organisation.name.lower()] = organisation
         if organisation.short_name:
             lookup.setdefault(organisation.short_name.lower(), organisation)
@@ -664,6 +673,7 @@ def import_plan(
         read_rows(path, mapping=mapping),
         plan_year=year,
         default_lead=lead_organisation or owner,
+        owner_id=owner.pk,
         known=known,
         generated=generated,
     )

@@ -12,6 +12,7 @@ from django.core.management import CommandError, call_command
 from deliverables.importing import COLUMNS, ImportFailed, RowError, import_plan
 from deliverables.models import Deliverable, ProgressUpdate, Status
 from plans.models import Objective, Plan, Priority
+from tests.factories import OrganisationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -330,6 +331,51 @@ def test_headers_are_matched_loosely(authority, editor, tmp_path):
     path.write_text(out.getvalue(), encoding="utf-8")
     result = run_import(path, authority, editor)
     assert result.created["deliverables"] == 1
+
+
+def test_a_lead_the_body_does_not_work_with_is_refused_as_if_it_did_not_exist(
+    authority, editor, tmp_path
+):
+    """A file finds leads only among the organisations the body works with: naming
+    another body's force gets the same answer as naming nobody, so a file can
+    neither attach work to it nor learn that it exists. Listed as a partner, it
+    imports."""
+    elsewhere = OrganisationFactory(name="Ashcombe Constabulary")
+    row = {
+        "priority_ref": "1",
+        "priority_title": "Victims",
+        "objective_ref": "1.1",
+        "objective_title": "Support victims",
+        "deliverable_ref": "1.1.1",
+        "deliverable_title": "Open a hub",
+    }
+    path = write_csv(
+        tmp_path / "leads.csv",
+        [
+            row | {"lead_organisation": "Ashcombe Constabulary"},
+            row | {"deliverable_ref": "1.1.2", "lead_organisation": "Atlantis Police"},
+        ],
+    )
+    with pytest.raises(ImportFailed) as failed:
+        run_import(path, authority, editor)
+    assert [(e.row, e.column, e.message) for e in failed.value.errors] == [
+        (
+            row_number,
+            "lead_organisation",
+            f'No organisation your body works with is called "{name}". Check the '
+            "name; if your body works with it, an administrator can list it among "
+            "your body's partners.",
+        )
+        for row_number, name in ((2, "Ashcombe Constabulary"), (3, "Atlantis Police"))
+    ]
+    assert not Plan.objects.exists()
+
+    authority.partners.add(elsewhere)
+    path = write_csv(
+        tmp_path / "lead.csv", [row | {"lead_organisation": "Ashcombe Constabulary"}]
+    )
+    run_import(path, authority, editor)
+    assert Deliverable.objects.get().lead_organisation == elsewhere
 
 
 def test_an_xlsx_workbook_imports_like_a_csv(authority, force, editor, tmp_path):
