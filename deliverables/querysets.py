@@ -141,13 +141,10 @@ class ProgressUpdateQuerySet(DeliverableChildQuerySet):
             visibility.update_shown_to(org_ids),
         )
 
-    def seen_by(self, actor: Any, plan: Any = None) -> ProgressUpdateQuerySet:
+    def seen_by(self, actor: Any) -> ProgressUpdateQuerySet:
         """The internal rule alone (``visibility.update_shown_to``), for updates of
         a deliverable already found in the actor's scope, with ``shows_internal``
-        on each (whether its review comment is for the actor). Given the plan, no
-        condition at all for its owner's people and superusers."""
-        if plan is not None and visibility.sees_all_internal(actor, plan):
-            return self.annotate(shows_internal=Value(True))
+        on each (whether its review comment is for the actor)."""
         if sees_everything(actor):
             return self.annotate(shows_internal=Value(True))
         org_ids = organisation_ids_of(actor)

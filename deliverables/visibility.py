@@ -79,12 +79,6 @@ def update_shown_to(org_ids: Collection[int], prefix: str = "") -> Q:
     return shown
 
 
-def sees_all_internal(actor: Any, plan: Any) -> bool:
-    """Whether the actor sees everything internal to ``plan`` without asking of each
-    update: superusers, and members of the organisation that owns it."""
-    return sees_everything(actor) or plan.owner_id in organisation_ids_of(actor)
-
-
 def organisations_seeing_internal(update: Any) -> set[int]:
     """The organisations an update's internal material is for (a webhook's
     ``update.recorded`` while it waits, ``update.returned``): the plan's owner and
