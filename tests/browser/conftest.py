@@ -18,6 +18,7 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 import pytest  # noqa: E402
 from axe_playwright_python.sync_playwright import Axe  # noqa: E402
 from django.utils import timezone  # noqa: E402
+from playwright.sync_api import Error as PlaywrightError  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from deliverables.models import Status  # noqa: E402
@@ -109,7 +110,7 @@ def axe_check(page):
     if page in _WITHOUT_JAVASCRIPT:
         _axe_check_without_javascript(page)
         return
-    results = _axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+    results = _run_axe(page)
     violations = results.response["violations"]
     report = []
     for violation in violations:
@@ -118,6 +119,30 @@ def axe_check(page):
             report.append(f"    {', '.join(map(str, node['target']))}: {node['html']}")
     if violations:
         pytest.fail(f"axe on {page.url}:\n" + "\n".join(report), pytrace=False)
+
+
+# What a page answers when axe starts while a click's navigation replaces the document.
+_MID_NAVIGATION = ("Execution context was destroyed", "reading 'documentElement'")
+
+
+def _run_axe(page, attempts=3):
+    """Run axe on the page once it has loaded.
+
+    A click on a link returns once the navigation starts, so the old document may still
+    be "loaded" when this is called and be replaced while axe reads it; then wait for
+    the new document to load and run axe again on it."""
+    for attempt in range(attempts):
+        page.wait_for_load_state("load")
+        try:
+            return _axe.run(
+                page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}}
+            )
+        except PlaywrightError as error:
+            if attempt == attempts - 1 or not any(
+                sign in str(error) for sign in _MID_NAVIGATION
+            ):
+                raise
+    raise AssertionError("unreachable")
 
 
 def _axe_check_without_javascript(page):

@@ -96,10 +96,13 @@ def test_contributor_update_waits_for_review(page, workspace):
     axe_check(page)
 
     page.get_by_role("link", name="Deliverables").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Deliverables")
     axe_check(page)
     page.get_by_role("link", name=deliverable.title).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(deliverable.title)
     axe_check(page)
     page.get_by_role("link", name="Record progress").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Record progress")
     axe_check(page)
     page.get_by_label("What progress has been made?").fill("Twelve officers sworn in.")
     page.get_by_role("button", name="Save update").click()

@@ -40,6 +40,29 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
+
+@pytest.fixture(scope="module", autouse=True)
+def empty_database(django_db_setup, django_db_blocker):
+    """Start from an empty database, as Django's serialized rollback expects.
+
+    It puts back every row the migrations left, content types included, and fails on
+    any already there. A live-server test that ran before this module on the same
+    worker empties the tables but then lets Django recreate the content types and
+    permissions; this removes them. A module-scoped fixture runs before the
+    per-test database set-up, whenever this module's tests start (again) on a
+    worker; between its own tests, each one's teardown leaves the tables empty."""
+    with django_db_blocker.unblock():
+        # Sequences carry on, as after Django's own flush between tests: the rows put
+        # back keep their ids, and new rows must not be given those again.
+        call_command(
+            "flush",
+            interactive=False,
+            inhibit_post_migrate=True,
+            reset_sequences=False,
+            verbosity=0,
+        )
+
+
 WIDTHS = (320, 1280)
 #: The demo's people (deliverables/management/commands/load_demo.py), or nobody.
 PEOPLE = ("signed out", "reader", "force", "honorary", "editor", "admin")
