@@ -130,19 +130,18 @@ def _run_axe(page, attempts=3):
 
     A click on a link returns once the navigation starts, so the old document may still
     be "loaded" when this is called and be replaced while axe reads it; then wait for
-    the new document to load and run axe again on it."""
-    for attempt in range(attempts):
+    the new document to load and run axe again on it (the last attempt's error
+    stands)."""
+    options = {"runOnly": {"type": "tag", "values": AXE_TAGS}}
+    for _ in range(attempts - 1):
         page.wait_for_load_state("load")
         try:
-            return _axe.run(
-                page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}}
-            )
+            return _axe.run(page, options=options)
         except PlaywrightError as error:
-            if attempt == attempts - 1 or not any(
-                sign in str(error) for sign in _MID_NAVIGATION
-            ):
+            if not any(sign in str(error) for sign in _MID_NAVIGATION):
                 raise
-    raise AssertionError("unreachable")
+    page.wait_for_load_state("load")
+    return _axe.run(page, options=options)
 
 
 def _axe_check_without_javascript(page):
